@@ -1,0 +1,1 @@
+"""ingest: files on disk -> SourceFile -> NormalisedText."""

@@ -1,0 +1,260 @@
+"""parse: SourceFile -> ParsedDocument (records + problems). No RDF here.
+
+The reader is chosen by detecting the layout, never by file name: an annex table in one of three
+layouts (tab-separated HTML cells, "|" cell lines, one tab-led cell per line), or, failing that,
+numbered prose assignments (a directive).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import date
+from types import ModuleType
+
+from cchc_graph.errors import SourceError
+from cchc_graph.ingest.normalise import FlatText, NormalisedText, normalise, paragraphs
+from cchc_graph.parse.context import ParseContext
+from cchc_graph.parse.header import parse_header
+from cchc_graph.parse.instruments import find_citations
+from cchc_graph.parse.layouts import html_tsv, pipe_cells, prose_tasks, tab_lines
+from cchc_graph.parse.outline import (
+    implementation_range,
+    objective_targets,
+    preamble_citations,
+    prose_targets,
+    title_citations,
+)
+from cchc_graph.parse.tables import TableResult
+from cchc_graph.records import (
+    Citation,
+    DocumentHeader,
+    ParsedDocument,
+    Problem,
+    Section,
+    Severity,
+    SourceFile,
+    Task,
+)
+from cchc_graph.resources import Lexicon
+from cchc_graph.text import fold, squash
+
+TABLE_READERS: tuple[ModuleType, ...] = (html_tsv, pipe_cells, tab_lines)
+_ASSIGNMENT_CUE = re.compile(r"(?:^|\s)(?:giao|chu tri|phoi hop)\s")
+IMPLEMENTATION = "TCTH"
+
+
+def detect_layout(text: NormalisedText) -> str:
+    """Name of the reader for `text`; raises SourceError when no reader fits."""
+    for reader in TABLE_READERS:
+        if reader.detect(text):
+            return str(reader.LAYOUT)
+    if _has_prose_assignments(text):
+        return prose_tasks.LAYOUT
+    raise SourceError(text.source.name, _first_text_line(text),
+                      "unknown layout: no annex table (tab-separated, '|' cells or tab-led lines) "
+                      "and no numbered assignments ('Giao ...', '... chủ trì')")
+
+
+def parse_document(source: SourceFile, lexicon: Lexicon) -> ParsedDocument:
+    """Read one document with the reader its layout calls for."""
+    text = normalise(source)
+    layout = detect_layout(text)
+    header_result = parse_header(text, lexicon)
+    header = header_result.header
+    if header.adopted_by is None and layout != prose_tasks.LAYOUT:
+        raise SourceError(source.name, _first_text_line(text),
+                          "no document header: no 'QUYẾT ĐỊNH' / 'CHỈ THỊ' / 'KẾ HOẠCH' heading")
+    period = header.period
+    context = ParseContext(lexicon, source.name, header.province, header.type,
+                           period[0] if period else None, period[1] if period else None)
+    table = TableResult()
+    body_end = len(text.lines)
+    reader = _reader(layout)
+    if reader is not None:
+        table = reader(text, context)
+        body_end = _table_start(table, text)
+    problems: list[Problem] = [*header_result.problems, *table.problems]
+    tasks: list[Task] = list(table.tasks)
+    sections: list[Section] = list(table.sections)
+    if header.type == "directive":
+        body = paragraphs(text, _first_numbered(text), len(text.lines))
+        directive_tasks, found = prose_tasks.read_outline(body, context, None)
+        tasks += directive_tasks
+        problems += found
+        header = _with_period(header, directive_tasks, text)
+        context = ParseContext(lexicon, source.name, header.province, header.type,
+                               header.period[0] if header.period else None,
+                               header.period[1] if header.period else None)
+        table.targets += prose_targets(directive_tasks, context)
+    else:
+        implementation = implementation_range(text, body_end)
+        if implementation:
+            section = Section(IMPLEMENTATION, "Tổ chức thực hiện",
+                              context.area_of("Tổ chức thực hiện"),
+                              context.span(implementation[0] - 1))
+            found_tasks, found = prose_tasks.read_outline(
+                paragraphs(text, *implementation), context, section, f"{IMPLEMENTATION}.")
+            if found_tasks:
+                sections.append(section)
+            tasks += found_tasks
+            problems += found
+    citations = _citations(text, context, header_result.attached_line, body_end,
+                           header.adopted_by.span.line_start if header.adopted_by else None)
+    targets = [*objective_targets(text, context, body_end), *table.targets]
+    problems += _dates_before_plan(tasks, header.period, context)
+    problems += _instrument_conflicts(citations, context)
+    problems += _kind_mismatches(citations, lexicon, context)
+    return ParsedDocument(source, layout, header, tuple(citations), tuple(sections), tuple(tasks),
+                          tuple(targets), tuple(problems))
+
+
+def _reader(layout: str) -> Callable[[NormalisedText, ParseContext], TableResult] | None:
+    for reader in TABLE_READERS:
+        if reader.LAYOUT == layout:
+            return reader.read  # type: ignore[no-any-return]
+    return None
+
+
+def _has_prose_assignments(text: NormalisedText) -> bool:
+    hits = 0
+    for paragraph in paragraphs(text):
+        if re.match(r"^(?:\d{1,2}[.)]|[a-zđ]\)|[-–+•])\s", paragraph.text) and _ASSIGNMENT_CUE.search(
+                " " + fold(paragraph.text)):
+            hits += 1
+    return hits >= 2
+
+
+def _first_text_line(text: NormalisedText) -> int:
+    return next((n for n, line in enumerate(text.lines, start=1) if squash(line)), 1)
+
+
+def _first_numbered(text: NormalisedText) -> int:
+    for number, line in enumerate(text.lines, start=1):
+        if re.match(r"^\s*1\s*[.)]\s", line):
+            return number
+    return 1
+
+
+def _table_start(table: TableResult, text: NormalisedText) -> int:
+    lines = [s.span.line_start for s in table.sections if s.span] + [
+        t.span.line_start for t in table.tasks]
+    if not lines:
+        return len(text.lines)
+    first = min(lines)
+    # the header row and the "PHỤ LỤC" title sit just above the first row
+    for number in range(first - 1, max(0, first - 12), -1):
+        if "phu luc" in fold(text.line(number)) or fold(text.line(number)).startswith(
+                ("nhiem vu", "tt\t", "tt ")):
+            return number - 1
+    return first - 1
+
+
+def _citations(text: NormalisedText, context: ParseContext, attached_line: int | None,
+               body_end: int, number_line: int | None) -> list[Citation]:
+    roles = preamble_citations(text, context, body_end)
+    roles += title_citations(text, context, _directive_title_line(text, context))
+    everything = find_citations(FlatText(text), context.source, context.gazetteer, context.lexicon)
+    own_lines = {attached_line, number_line}
+    cites = [c for c in everything if c.span.line_start not in own_lines]
+    return _unique([*roles, *cites])
+
+
+def _directive_title_line(text: NormalisedText, context: ParseContext) -> int | None:
+    if context.doc_type != "directive":
+        return None
+    for number, line in enumerate(text.lines, start=1):
+        if fold(line).strip() in ("chi thi", "chi thi:"):
+            return number + 1
+    return None
+
+
+def _unique(citations: list[Citation]) -> list[Citation]:
+    """One citation per (role, instrument); later mentions may add the date the first lacked."""
+    seen: dict[tuple[str, str, str], Citation] = {}
+    for citation in citations:
+        key = (citation.role, citation.kind, citation.number or fold(citation.title or ""))
+        if key not in seen:
+            seen[key] = citation
+        elif seen[key].date is None and citation.date is not None:
+            first = seen[key]
+            seen[key] = Citation(first.kind, first.number, citation.date, citation.year,
+                                 first.issuer or citation.issuer, first.title or citation.title,
+                                 first.role, first.span, first.quote, first.amends)
+    return list(seen.values())
+
+
+def _dates_before_plan(tasks: list[Task], period: tuple[int, int] | None,
+                       context: ParseContext) -> list[Problem]:
+    if period is None:
+        return []
+    first_day = date(period[0], 1, 1)
+    problems = []
+    for task in tasks:
+        for deliverable in task.deliverables:
+            due = deliverable.deadline.due if deliverable.deadline else None
+            if due is not None and due < first_day:
+                problems.append(Problem(
+                    "date-before-plan", f"{task.local_id}: due {due.isoformat()} is before the "
+                    f"plan's period starts ({period[0]})", Severity.WARNING, deliverable.span,
+                    deliverable.deadline.text if deliverable.deadline else ""))
+    return problems
+
+
+def _instrument_conflicts(citations: list[Citation], context: ParseContext) -> list[Problem]:
+    """Two dates for one instrument: "108/NĐ-CP ngày 20/11/2014" vs "108/2014/NĐ-CP ngày 29/5/2014"."""
+    by_identity: dict[tuple[str, str], list[Citation]] = defaultdict(list)
+    for citation in citations:
+        if citation.number and citation.date:
+            base = re.sub(r"/(?:19|20)\d{2}/", "/", citation.number)
+            by_identity[(citation.kind, base)].append(citation)
+    problems = []
+    for (kind, base), found in sorted(by_identity.items()):
+        dates = sorted({c.date for c in found if c.date})
+        if len(dates) > 1:
+            lines = sorted({c.span.line_start for c in found})
+            problems.append(Problem(
+                "instrument-conflict", f"{kind} {base} is cited with different dates: "
+                + ", ".join(d.isoformat() for d in dates), Severity.WARNING,
+                context.span(lines[0], lines[-1]), "; ".join(c.quote for c in found)))
+    return problems
+
+
+def _kind_mismatches(citations: list[Citation], lexicon: Lexicon, context: ParseContext
+                     ) -> list[Problem]:
+    """"Công văn số 2629/TTr-SNV": the words say one kind, the number's code another."""
+    problems = []
+    seen: set[tuple[str, str]] = set()
+    for citation in citations:
+        if not citation.number or (citation.kind, citation.number) in seen:
+            continue
+        seen.add((citation.kind, citation.number))
+        codes = [lexicon.kind_codes.get(part) for part in re.split(r"[-/]", citation.number)[1:]]
+        coded = next((c for c in codes if c), None)
+        if coded and coded != citation.kind and not (citation.kind, coded) in _COMPATIBLE_KINDS:
+            problems.append(Problem(
+                "kind-mismatch", f"{citation.number} is called {citation.kind} but its number "
+                f"carries the code of a {coded}", Severity.INFO, citation.span, citation.quote))
+    return problems
+
+
+# a "Kế hoạch hành động" is numbered as a plan (KH), a programme may carry its own code
+_COMPATIBLE_KINDS = {("chuong-trinh", "chuong-trinh-hanh-dong")}
+
+
+def _with_period(header: DocumentHeader, tasks: list[Task], text: NormalisedText
+                 ) -> DocumentHeader:
+    """A directive states no period: it spans the years its assignments name."""
+    years: set[int] = set()
+    for task in tasks:
+        for deliverable in task.deliverables:
+            deadline = deliverable.deadline
+            if deadline is not None:
+                years |= {d.year for d in (deadline.due, deadline.start) if d is not None}
+    for match in re.finditer(r"đến năm\s+(\d{4})", "\n".join(text.lines)):
+        years.add(int(match.group(1)))
+    if not years or header.period is not None:
+        return header
+    return DocumentHeader(header.type, header.title, header.province, (min(years), max(years)),
+                          header.adopted_by, header.signer, header.issuer, header.span)

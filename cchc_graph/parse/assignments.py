@@ -1,0 +1,198 @@
+"""assignments: an assignment text -> Assignment (lead, cooperating, participants).
+
+The reading rules (tests/expected/README.md, "Agencies"):
+- lead: the agencies right before "chủ trì" or "làm đầu mối", or after "Giao"; when nobody in the
+  text leads that way, the subject of the first clause;
+- cooperating: the agencies after "phối hợp (với/cùng)", after "chủ trì cùng" or "thống nhất với",
+  and an agency that is itself the subject of "phối hợp" once a lead exists;
+- participants: other clause subjects and those that "tham gia".
+Agencies that are only objects ("trình UBND tỉnh", "gửi Sở Nội vụ") have no role.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from cchc_graph.parse.gazetteer import Found, Gazetteer
+from cchc_graph.records import AgencyMention, Assignment
+from cchc_graph.text import fold_keep_length
+
+# a chain of agencies is only joined by commas, "và", "cùng", colons or "các Sở:" heads
+_CHAIN_GAP = re.compile(
+    r"^[\s,:;&]*(?:(?:va|cung|cac so|so|chu tich|thu truong|giam doc|lanh dao|thuoc tinh|don vi|"
+    r"tren dia ban tinh|cua tinh|cap tinh)[\s,:]*)*$")
+# a clause ends at a sentence end, a semicolon or a line break (cell items are joined by "\n");
+# " - " is not a break: "Đài Phát thanh - Truyền hình", "Lao động - Thương binh và Xã hội"
+_CLAUSE_END = re.compile(r"(?:[.;!?](?=\s+[-–+•A-ZĐÀ-Ỹ\d(])|[;\n])")
+# phrases that open a sentence before its subject: "Căn cứ nội dung Kế hoạch, ..., các sở ..."
+_ADVERBIAL_OPENERS = ("can cu", "tren co so", "sau khi", "de ", "tu ket qua", "theo ", "doi voi",
+                      "rieng", "trong qua trinh", "dong thoi", "ngoai ra", "thuc hien")
+_LEAD_CUES = ("chu tri", "lam dau moi")
+_COOPERATE_CUES = ("phoi hop", "thong nhat voi")
+_SUBJECT_PREFIX = re.compile(
+    r"^[\s\-–+•*]*(?:giao|dong thoi|rieng|sau do)?[\s,:]*"
+    r"(?:thu truong|chu tich|giam doc|lanh dao|tat ca)?\s*"
+    r"(?:(?:tat ca\s+)?cac\s+so\s*:?|so)?\s*$")
+
+
+@dataclass(slots=True)
+class _Clause:
+    start: int
+    end: int
+    chains: list[list[Found]]
+
+
+def column_mentions(text: str, gazetteer: Gazetteer) -> tuple[AgencyMention, ...]:
+    """Every agency a table column names ("Cơ quan chủ trì"): the column gives the role."""
+    return _unique(f.mention for f in gazetteer.find(text))
+
+
+def opening_agencies(text: str, gazetteer: Gazetteer) -> tuple[AgencyMention, ...]:
+    """The agencies that open the first clause of `text` (its subject), if any."""
+    folded = fold_keep_length(text)
+    clauses = _clauses(text, gazetteer.find(text))
+    return tuple(f.mention for f in _subject(clauses[0], folded)) if clauses else ()
+
+
+def read_assignment(text: str, gazetteer: Gazetteer,
+                    topic: tuple[AgencyMention, ...] = ()) -> Assignment:
+    """Roles of the agencies in `text`; `topic` is the agency a heading already named ("Giao X:")."""
+    folded = fold_keep_length(text)
+    found = gazetteer.find(text)
+    clauses = _clauses(text, found)
+    lead: list[AgencyMention] = []
+    cooperating: list[AgencyMention] = []
+    participants: list[AgencyMention] = []
+    subjects: list[list[Found]] = []
+    for clause in clauses:
+        subject = _subject(clause, folded)
+        if subject:
+            subjects.append(subject)
+        # "; chủ trì cùng ..." (000_fbdcaf704ef480ea.txt:155) leads through the last named subject
+        current = [f.mention for f in subjects[-1]] if subjects else list(topic)
+        lead += _lead_in_clause(clause, folded, current)
+    for clause in clauses:
+        cooperating += _cooperating_in_clause(clause, folded, lead)
+        participants += _cue_before(clause, folded, ("tham gia",))
+    if not lead:
+        lead = [f.mention for f in subjects[0]] if subjects else list(topic)
+    for subject in subjects:
+        participants += [f.mention for f in subject]
+    return _by_strongest_role(lead, cooperating, participants)
+
+
+def _clauses(text: str, found: list[Found]) -> list[_Clause]:
+    bounds = [0] + [m.end() for m in _CLAUSE_END.finditer(text)] + [len(text)]
+    clauses = []
+    for start, end in zip(bounds, bounds[1:], strict=False):
+        if end <= start:
+            continue
+        inside = [f for f in found if start <= f.start < end]
+        clauses.append(_Clause(start, end, _chains(inside, text)))
+    return clauses
+
+
+def _chains(found: list[Found], text: str) -> list[list[Found]]:
+    chains: list[list[Found]] = []
+    for item in found:
+        gap = fold_keep_length(text[chains[-1][-1].end:item.start]) if chains else None
+        if gap is not None and _CHAIN_GAP.match(gap):
+            chains[-1].append(item)
+        else:
+            chains.append([item])
+    return chains
+
+
+def _subject(clause: _Clause, folded: str) -> list[Found]:
+    """The chain that opens the clause, after "Giao", a bullet or an adverbial phrase and comma."""
+    if not clause.chains:
+        return []
+    first = clause.chains[0]
+    before = folded[clause.start:first[0].start]
+    if _SUBJECT_PREFIX.match(before):
+        return first
+    opener = before.strip(" -–+•")
+    if opener.endswith(",") and len(opener) < 200 and (
+            opener.startswith(_ADVERBIAL_OPENERS) or "," not in opener[:-1]):
+        return first  # "Trên cơ sở Đề án nêu trên, Sở Tài chính chủ trì ..."
+    return []
+
+
+def _lead_in_clause(clause: _Clause, folded: str, current: list[AgencyMention]
+                    ) -> list[AgencyMention]:
+    leads: list[AgencyMention] = []
+    text = folded[clause.start:clause.end]
+    for cue in _LEAD_CUES:
+        for match in re.finditer(re.escape(cue), text):
+            position = clause.start + match.start()
+            chain = _chain_ending_at(clause, folded, position)
+            leads += [f.mention for f in chain] if chain else current
+    if re.match(r"^[\s\-–+•]*giao\s", text) and clause.chains:
+        leads += [f.mention for f in clause.chains[0]]
+    return leads
+
+
+def _cooperating_in_clause(clause: _Clause, folded: str, lead: list[AgencyMention]
+                           ) -> list[AgencyMention]:
+    result: list[AgencyMention] = []
+    text = folded[clause.start:clause.end]
+    lead_types = {_identity(m) for m in lead}
+    for cue in (*_COOPERATE_CUES, "cung"):
+        for match in re.finditer(r"(?<![a-z])" + re.escape(cue) + r"(?![a-z])", text):
+            position = clause.start + match.start()
+            if cue == "cung" and not re.search(r"(chu tri|phoi hop)\s*,?\s*$", folded[:position]):
+                continue
+            before = _chain_ending_at(clause, folded, position)
+            if before and any(_identity(f.mention) not in lead_types for f in before):
+                result += [f.mention for f in before]
+            after = _chain_starting_at(clause, folded, clause.start + match.end())
+            result += [f.mention for f in after]
+    return result
+
+
+def _cue_before(clause: _Clause, folded: str, cues: tuple[str, ...]) -> list[AgencyMention]:
+    result: list[AgencyMention] = []
+    for cue in cues:
+        for match in re.finditer(re.escape(cue), folded[clause.start:clause.end]):
+            chain = _chain_ending_at(clause, folded, clause.start + match.start())
+            result += [f.mention for f in chain]
+    return result
+
+
+def _chain_ending_at(clause: _Clause, folded: str, position: int) -> list[Found]:
+    for chain in clause.chains:
+        gap = folded[chain[-1].end:position]
+        if chain[-1].end <= position and re.fullmatch(r"[\s,]*", gap):
+            return chain
+    return []
+
+
+def _chain_starting_at(clause: _Clause, folded: str, position: int) -> list[Found]:
+    for chain in clause.chains:
+        gap = folded[position:chain[0].start]
+        if chain[0].start >= position and re.fullmatch(
+                r"[\s,:]*(?:voi|cung)?[\s,:]*(?:(?:tat ca\s+)?cac\s+so\s*:?\s*)?", gap):
+            return chain
+    return []
+
+
+def _identity(mention: AgencyMention) -> tuple[str, str | None]:
+    return mention.type_slug, mention.name_slug
+
+
+def _unique(mentions: object) -> tuple[AgencyMention, ...]:
+    seen: dict[tuple[str, str | None], AgencyMention] = {}
+    for mention in mentions:  # type: ignore[attr-defined]
+        seen.setdefault(_identity(mention), mention)
+    return tuple(seen.values())
+
+
+def _by_strongest_role(lead: list[AgencyMention], cooperating: list[AgencyMention],
+                       participants: list[AgencyMention]) -> Assignment:
+    leads = _unique(lead)
+    taken = {_identity(m) for m in leads}
+    coops = _unique(m for m in cooperating if _identity(m) not in taken)
+    taken |= {_identity(m) for m in coops}
+    others = _unique(m for m in participants if _identity(m) not in taken)
+    return Assignment(leads, coops, others)

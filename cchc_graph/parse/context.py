@@ -1,0 +1,43 @@
+"""context: what every reader of one document shares (vocabulary, gazetteer, the source, the plan's
+period) — built once per document after its header is read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cchc_graph.parse.gazetteer import Gazetteer, gazetteer_for
+from cchc_graph.records import Span
+from cchc_graph.resources import Lexicon
+from cchc_graph.text import fold
+
+
+@dataclass(frozen=True, slots=True)
+class ParseContext:
+    """Shared, read-only state of one document's parse."""
+
+    lexicon: Lexicon
+    source: str
+    province: str | None
+    doc_type: str
+    period_start: int | None
+    period_end: int | None
+
+    @property
+    def gazetteer(self) -> Gazetteer:
+        return gazetteer_for(self.lexicon, self.province)
+
+    def span(self, start: int, end: int | None = None) -> Span:
+        """A Span over 1-based lines of this document."""
+        return Span(self.source, start, end if end is not None else start)
+
+    def area_of(self, heading: str) -> str | None:
+        """Reform-area slug whose label the heading contains (longest label wins), or None."""
+        key = fold(heading)
+        best: tuple[int, str] | None = None
+        for slug, concept in self.lexicon.areas.items():
+            for label in (concept.label_vi, *concept.alt_labels):
+                folded = fold(label)
+                if folded and folded in key and (best is None or len(folded) > best[0]):
+                    best = (len(folded), slug)
+        return best[1] if best else None

@@ -1,0 +1,149 @@
+"""deadlines: a deadline text ("Trong quý I/2014", "Hàng năm") -> Deadline (due, start, kind).
+
+Dates are read on the folded text (no diacritics). The rules, in tests/expected/README.md:
+a period gives its last day as the due date; a range gives a start and a due date; "từ X" alone
+gives a start; several dates give the latest; "trước tháng 9" ends the day before. The kind comes
+from the phrases of ontology/schemes/deadline-kinds.ttl.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from cchc_graph.records import Deadline, DeadlineKind
+from cchc_graph.text import fold, squash
+
+_QUARTER = r"(iv|iii|ii|i|[1-4])"
+_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    # "30/06/2023"
+    ("day", re.compile(r"(?<!\d)(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})")),
+    # "Tháng 9 - 12/2014", "Tháng 01 - tháng 3/2014", "tháng 7-8/2017"
+    ("month-range", re.compile(r"thang\s+(\d{1,2})\s*(?:-|den)\s*(?:thang\s+)?(\d{1,2})\s*/\s*(\d{4})")),
+    # "từ tháng 4/2014 - 10/2014"
+    ("month-year-range", re.compile(
+        r"(?:thang\s+)?(\d{1,2})\s*/\s*(\d{4})\s*(?:-|den)\s*(?:thang\s+)?(\d{1,2})\s*/\s*(\d{4})")),
+    # "Tháng 6/2014", "tháng 02 năm 2023"
+    ("month", re.compile(r"thang\s+(\d{1,2})\s*(?:/|nam)\s*(\d{4})")),
+    # "Quý II/2017", "Quý I năm 2023"
+    ("quarter", re.compile(r"quy\s+" + _QUARTER + r"\s*(?:/|nam|cua nam)\s*(\d{4})")),
+    # "Năm 2016-2017", "Năm 2023 - 2024", "2016-2020"
+    ("year-range", re.compile(r"(?<![\d/])(?:nam\s+)?(\d{4})\s*(?:-|den)\s*(?:nam\s+)?(\d{4})(?![\d/])")),
+    # "Năm 2017", "trong năm 2014"
+    ("year", re.compile(r"nam\s+(\d{4})(?![\d/])")),
+)
+_ROMAN_QUARTER = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+
+
+@dataclass(frozen=True, slots=True)
+class DatePeriod:
+    """A date expression in a deadline text: its first and last day and the word before it."""
+
+    first: date
+    last: date
+    start: int
+    is_range: bool
+    lead_word: str
+
+
+def parse_deadline(text: str, phrases: dict[str, tuple[str, ...]]) -> Deadline:
+    """Read a deadline text; `phrases` maps each kind slug to its folded cue phrases."""
+    verbatim = squash(text)
+    folded = fold(verbatim)
+    periods = find_periods(folded)
+    kind = deadline_kind(folded, phrases, has_date=bool(periods))
+    due, start = _due_and_start(periods, kind)
+    if kind is None and (due or start):
+        kind = DeadlineKind.CONTINUOUS if start and not due else DeadlineKind.FIXED
+    return Deadline(verbatim, kind, due, start)
+
+
+def deadline_kind(folded: str, phrases: dict[str, tuple[str, ...]],
+                  has_date: bool = False) -> DeadlineKind | None:
+    """Kind from the cue phrases, or None; a conditional cue counts anywhere only without a date."""
+    conditional = phrases.get("conditional", ())
+    if any(_has_phrase(folded, p, at_start=True) for p in conditional) or (
+            not has_date and any(_has_phrase(folded, p) for p in conditional)):
+        return DeadlineKind.CONDITIONAL
+    if any(_has_phrase(folded, p) for p in phrases.get("recurring", ())):
+        return DeadlineKind.RECURRING
+    if any(_has_phrase(folded, p) for p in phrases.get("continuous", ())):
+        return DeadlineKind.CONTINUOUS
+    return None
+
+
+def _has_phrase(folded: str, phrase: str, at_start: bool = False) -> bool:
+    # whole words only: "trong tháng quý II" must not read as "hàng quý"
+    pattern = (r"^" if at_start else r"(?<![a-z0-9])") + re.escape(phrase) + r"(?![a-z0-9])"
+    return re.search(pattern, folded) is not None
+
+
+def find_periods(folded: str) -> list[DatePeriod]:
+    """Every date expression in a folded text, left to right, without overlaps."""
+    found: list[DatePeriod] = []
+    taken: list[tuple[int, int]] = []
+    for name, pattern in _PATTERNS:
+        for match in pattern.finditer(folded):
+            if any(match.start() < e and s < match.end() for s, e in taken):
+                continue
+            period = _period(name, match, folded)
+            if period is not None:
+                found.append(period)
+                taken.append((match.start(), match.end()))
+    return sorted(found, key=lambda p: p.start)
+
+
+def _period(name: str, match: re.Match[str], folded: str) -> DatePeriod | None:
+    groups = [g for g in match.groups()]
+    try:
+        if name == "day":
+            day = date(int(groups[2]), int(groups[1]), int(groups[0]))
+            first, last, is_range = day, day, False
+        elif name == "month-range":
+            year = int(groups[2])
+            first, last, is_range = _month(year, int(groups[0]))[0], _month(year, int(groups[1]))[1], True
+        elif name == "month-year-range":
+            first = _month(int(groups[1]), int(groups[0]))[0]
+            last, is_range = _month(int(groups[3]), int(groups[2]))[1], True
+        elif name == "month":
+            (first, last), is_range = _month(int(groups[1]), int(groups[0])), False
+        elif name == "quarter":
+            (first, last), is_range = _quarter(int(groups[1]), _ROMAN_QUARTER[groups[0]]), False
+        elif name == "year-range":
+            first, last, is_range = date(int(groups[0]), 1, 1), date(int(groups[1]), 12, 31), True
+        else:
+            first, last, is_range = date(int(groups[0]), 1, 1), date(int(groups[0]), 12, 31), False
+    except ValueError:
+        return None  # "tháng 13/2014" is not a date; the text is kept verbatim anyway
+    if not 1900 < first.year < 2200 or last < first:
+        return None
+    before = folded[:match.start()].split()
+    return DatePeriod(first, last, match.start(), is_range, before[-1] if before else "")
+
+
+def _month(year: int, month: int) -> tuple[date, date]:
+    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _quarter(year: int, quarter: int) -> tuple[date, date]:
+    return _month(year, quarter * 3 - 2)[0], _month(year, quarter * 3)[1]
+
+
+def _due_and_start(periods: list[DatePeriod], kind: DeadlineKind | None
+                   ) -> tuple[date | None, date | None]:
+    if not periods:
+        return None, None
+    starts = [p.first for p in periods if p.is_range or p.lead_word == "tu"]
+    ends = []
+    for period in periods:
+        if period.lead_word == "truoc":
+            ends.append(period.first - timedelta(days=1))
+        elif period.is_range or period.lead_word != "tu":
+            ends.append(period.last)
+    if kind in (DeadlineKind.RECURRING, DeadlineKind.CONTINUOUS) and not any(
+            p.is_range for p in periods):
+        # "Năm 2017 và các năm tiếp theo", "Hàng năm (bắt đầu từ năm 2016)": the date is a start
+        return None, min(p.first for p in periods)
+    return (max(ends) if ends else None), (min(starts) if starts else None)

@@ -1,0 +1,201 @@
+"""gazetteer: text -> agency mentions (type or group slug, offsets), from the agency-type vocabulary.
+
+Matching runs on the folded text (no diacritics, lower case, dashes unified), so "Sở Tư Pháp",
+"SỞ TƯ PHÁP" and "so tu phap" are the same name. Lists are expanded: "Các Sở: Tư pháp, Tài chính"
+and "Sở Nội vụ, Tài chính" are two agencies each.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from cchc_graph.records import AgencyMention
+from cchc_graph.resources import AgencyType, Lexicon
+from cchc_graph.text import fold_keep_length, slug
+
+# "Các Sở: Kế hoạch và Đầu tư, Tài nguyên ..." (000_fbdcaf704ef480ea.txt:149) or "các Sở Giáo dục ..."
+_LIST_HEAD = re.compile(r"(?<![a-z0-9])(?:cac\s+)?so\s*:?\s*")
+# "UBND huyện Khánh Sơn, Khánh Vĩnh" (000_fbdcaf704ef480ea.txt:178): one named district each
+_NAMED_DISTRICT = re.compile(
+    r"(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s+(huyện|thị xã|thành phố)\s+"
+    r"((?:[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ][^\s,;.()]*\s?){1,3})")
+_NAME_CONTINUATION = re.compile(
+    r"\s*(?:,|và)\s*((?:[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ][^\s,;.()]*\s?){1,3})")
+# on folded text; a bare "đơn vị" inside a list names no group of its own ("các sở, ngành, đơn vị,
+# địa phương" at 003_15ca9d007ed5324e.txt:70) and is skipped
+_SEPARATOR = re.compile(r"\s*(?:,\s*va\s|,|\sva\s|&)\s*(?:don vi\s*(?:,\s*va\s|,|\sva\s)\s*)?")
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A mention and where it stands in the text (offsets into the NFC string)."""
+
+    mention: AgencyMention
+    start: int
+    end: int
+
+
+class Gazetteer:
+    """All agency names of one province's documents, compiled into two folded-text patterns."""
+
+    def __init__(self, lexicon: Lexicon, province: str | None) -> None:
+        self.types = lexicon.agency_types
+        province_names = _province_names(lexicon, province)
+        self._full: dict[str, str] = {}
+        self._short: dict[str, str] = {}
+        for agency_type in lexicon.agency_types.values():
+            for alias in _expand(_aliases(agency_type), province_names):
+                self._full.setdefault(_key(alias), agency_type.slug)
+            for short in agency_type.short_names:
+                self._short.setdefault(_key(short), agency_type.slug)
+        self._extra: dict[str, list[str]] = {}
+        for agency_type in lexicon.agency_types.values():
+            for label in agency_type.also_named_in:
+                self._extra.setdefault(_key(label), []).append(agency_type.slug)
+        self._full_re = _alternation(self._full)
+        self._short_re = _alternation(self._short)
+
+    def find(self, text: str) -> list[Found]:
+        """Every agency mention in `text`, in order, lists expanded, overlaps resolved."""
+        folded = fold_keep_length(text)
+        found = self._named_districts(text)
+        taken = [(f.start, f.end) for f in found]
+        found += self._lists(text, folded, taken)
+        for match in self._full_re.finditer(folded):
+            if _overlaps(match.start(), match.end(), taken):
+                continue
+            type_slug = self._full[_key(match.group(0))]
+            if self._blocked(type_slug, folded, match.end()):
+                continue
+            found.append(self._found(text, type_slug, match.start(), match.end()))
+            for extra in self._extra.get(_key(match.group(0)), ()):
+                found.append(self._found(text, extra, match.start(), match.end()))
+        found.sort(key=lambda f: f.start)
+        return self._continue_lists(text, folded, found)
+
+    def mention(self, text: str) -> AgencyMention | None:
+        """The single agency `text` names (an issuer phrase such as "Chính phủ"), or None."""
+        found = self.find(text)
+        return found[0].mention if found else None
+
+    def _found(self, text: str, type_slug: str, start: int, end: int) -> Found:
+        agency_type = self.types[type_slug]
+        return Found(AgencyMention(text[start:end], type_slug, agency_type.is_group), start, end)
+
+    def _blocked(self, type_slug: str, folded: str, end: int) -> bool:
+        # "Chính phủ điện tử" names a programme, not the Government
+        after = folded[end:end + 12].lstrip()
+        return any(after.startswith(word) for word in self.types[type_slug].not_followed_by)
+
+    def _named_districts(self, text: str) -> list[Found]:
+        found = []
+        for match in _NAMED_DISTRICT.finditer(text):
+            level, name = match.group(1), match.group(2).strip()
+            found.append(self._district(level, name, match.start(), match.start(2) + len(name)))
+            position = match.start(2) + len(name)
+            while more := _NAME_CONTINUATION.match(text, position):
+                name = more.group(1).strip()
+                found.append(self._district(level, name, more.start(1), more.start(1) + len(name)))
+                position = more.start(1) + len(name)
+        return found
+
+    def _district(self, level: str, name: str, start: int, end: int) -> Found:
+        label = f"UBND {level} {name}"
+        mention = AgencyMention(label, "ubnd-huyen", False, name_slug=slug(label), label=label)
+        return Found(mention, start, end)
+
+    def _lists(self, text: str, folded: str, taken: list[tuple[int, int]]) -> list[Found]:
+        found: list[Found] = []
+        for head in _LIST_HEAD.finditer(folded):
+            if _overlaps(head.start(), head.end(), taken):
+                continue
+            first = self._short_at(text, folded, head.end(), provincial_department=True)
+            if first is None:
+                continue
+            if not folded[head.start():head.end()].startswith("cac"):
+                # "Sở Nội vụ" written in full: the mention keeps its "Sở"
+                first = self._found(text, first.mention.type_slug, head.start(), first.end)
+            found.append(first)
+            taken.append((head.start(), first.end))
+        return found
+
+    def _short_at(self, text: str, folded: str, position: int,
+                  provincial_department: bool = False) -> Found | None:
+        match = self._short_re.match(folded, position)
+        if match is None or not _word_ends(folded, match.end()):
+            return None
+        type_slug = self._short[_key(match.group(0))]
+        is_department = type_slug.startswith("so-")
+        if provincial_department and not is_department:
+            return None
+        if is_department and not text[position:position + 1].isupper():
+            return None  # bare department names are capitalised: "Tư pháp", "TN&MT"
+        return self._found(text, type_slug, match.start(), match.end())
+
+    def _continue_lists(self, text: str, folded: str, found: list[Found]) -> list[Found]:
+        result: list[Found] = []
+        for index, item in enumerate(found):
+            result.append(item)
+            next_start = found[index + 1].start if index + 1 < len(found) else len(text)
+            position = item.end
+            while (sep := _SEPARATOR.match(folded, position)) and sep.end() < next_start:
+                more = self._short_at(text, folded, sep.end())
+                if more is None or more.end > next_start:
+                    break
+                result.append(more)
+                position = more.end
+        return result
+
+
+_COMPILED: dict[tuple[int, str | None], Gazetteer] = {}
+
+
+def gazetteer_for(lexicon: Lexicon, province: str | None) -> Gazetteer:
+    """The compiled gazetteer of one province, compiled once per lexicon and province."""
+    key = (id(lexicon), province)
+    if key not in _COMPILED:
+        _COMPILED[key] = Gazetteer(lexicon, province)
+    return _COMPILED[key]
+
+
+def _aliases(agency_type: AgencyType) -> list[str]:
+    concept = agency_type.concept
+    return [concept.label_vi, *concept.alt_labels]
+
+
+def _expand(aliases: list[str], province_names: list[str]) -> list[str]:
+    out = []
+    for alias in aliases:
+        if "{province}" in alias:
+            out += [alias.replace("{province}", name) for name in province_names]
+        else:
+            out.append(alias)
+    return out
+
+
+def _province_names(lexicon: Lexicon, province: str | None) -> list[str]:
+    if province is None or province not in lexicon.provinces:
+        return []
+    entry = lexicon.provinces[province]
+    return [entry.label, *entry.aliases]
+
+
+def _key(alias: str) -> str:
+    return re.sub(r"\s*-\s*", "-", re.sub(r"\s+", " ", fold_keep_length(alias).strip()))
+
+
+def _alternation(table: dict[str, str]) -> re.Pattern[str]:
+    parts = []
+    for key in sorted(table, key=len, reverse=True):
+        pattern = re.escape(key).replace(r"\ ", r"\s+").replace(r"\-", r"\s*-\s*")
+        parts.append(pattern)
+    return re.compile(r"(?<![a-z0-9&])(?:" + "|".join(parts) + r")(?![a-z0-9&])")
+
+
+def _word_ends(folded: str, end: int) -> bool:
+    return end >= len(folded) or not folded[end].isalnum()
+
+
+def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    return any(start < e and s < end for s, e in spans)

@@ -1,0 +1,188 @@
+"""header: the top of a document -> DocumentHeader (type, number, date, issuer, province, title,
+signer, period), plus the findings a header can reveal (two numbers for the same decision).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from cchc_graph.ingest.normalise import FlatText, NormalisedText
+from cchc_graph.parse.gazetteer import gazetteer_for
+from cchc_graph.records import AgencyMention, Citation, DocumentHeader, Problem, Severity, Span
+from cchc_graph.resources import Lexicon
+from cchc_graph.text import fold, fold_keep_length, squash
+
+_KIND_HEADINGS = {"quyet dinh": "quyet-dinh", "chi thi": "chi-thi", "ke hoach": "ke-hoach",
+                  "chuong trinh": "chuong-trinh", "nghi quyet": "nghi-quyet"}
+_NUMBER = re.compile(r"Số\s*:\s*(\d+[a-zđ]?\s*(?:[-/]\s*[0-9A-Za-zĐđ&]+)+)")
+_PLACE_DATE = re.compile(r"(?P<place>[^\n,|]{2,40}?),\s*ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})"
+                         r"\s+năm\s+(?P<y>\d{4})")
+# "(Ban hành kèm theo Quyết định số 3518 /QĐ-UBND ngày 31 /12/2013" (000_fbdcaf704ef480ea.txt:54)
+_ATTACHED = re.compile(
+    r"\(\s*(?:Ban\s+hành\s+)?[Kk]èm\s+theo\s+(?P<kind>Quyết định|Chỉ thị|Nghị quyết)\s+số\s*"
+    r"(?P<number>\d+\s*(?:[-/]\s*[0-9A-Za-zĐđ&]+)+)\s*(?:ngày\s+(?P<date>\d{1,2}\s*/\s*\d{1,2}\s*/\s*"
+    r"\d{4}|\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}))?")
+_SIGNATURE_ROLE = re.compile(r"^(?:KT\.\s*)?(?:PHÓ\s+)?CHỦ\s+TỊCH$")
+_NAME = re.compile(r"^[A-ZĐÀ-Ỹ][a-zà-ỹđ]+(?:\s+[A-ZĐÀ-Ỹ][a-zà-ỹđ]+){1,4}$")
+_PERIOD_RANGE = re.compile(r"giai đoạn\s+(\d{4})\s*-\s*(\d{4})", re.IGNORECASE)
+_PERIOD_YEAR = re.compile(r"năm\s+(\d{4})", re.IGNORECASE)
+_HEADER_LINES = 80
+
+
+@dataclass(frozen=True, slots=True)
+class HeaderResult:
+    """The header and what it revealed about the document's consistency."""
+
+    header: DocumentHeader
+    problems: tuple[Problem, ...]
+    attached_line: int | None  # line of "(Kèm theo Quyết định số ...)", not a citation of its own
+
+
+def parse_header(text: NormalisedText, lexicon: Lexicon) -> HeaderResult:
+    """Read the header of `text`; anything it cannot find is None, never guessed."""
+    source = text.source.name
+    last = min(len(text.lines), _HEADER_LINES)
+    flat = FlatText(text, 1, len(text.lines))
+    head = FlatText(text, 1, last)
+    kind, kind_line = _document_kind(text, last)
+    province = detect_province(text, lexicon)
+    issuer = _issuer(head.text, lexicon, province)
+    number_match = _NUMBER.search(head.text)
+    date_match = _PLACE_DATE.search(head.text)
+    attached = _ATTACHED.search(flat.text)
+    number = re.sub(r"\s+", "", number_match.group(1)) if number_match else None
+    when = _date(date_match) if date_match else None
+    problems: list[Problem] = []
+    attached_line = flat.line_at(attached.start()) if attached else None
+    if attached:
+        attached_number = re.sub(r"\s+", "", attached.group("number"))
+        if number and attached_number != number:
+            problems.append(Problem(
+                "number-mismatch", f"the header says {number} but the plan says it is attached to "
+                f"{attached_number}", Severity.WARNING, Span(source, attached_line or 1,
+                                                              attached_line or 1),
+                squash(attached.group(0))))
+        number = number or attached_number
+        when = when or _loose_date(attached.group("date"))
+    title = _title(text, kind_line, lexicon)
+    doc_type = "directive" if kind == "chi-thi" else "plan"
+    adopted_by = None
+    if kind is not None:
+        line = flat.line_at(number_match.start()) if number_match else (attached_line or kind_line or 1)
+        adopted_by = Citation(kind, number, when, when.year if when else None, issuer, title,
+                              "adopted-by", Span(source, line, line),
+                              squash(number_match.group(0)) if number_match else "")
+    header = DocumentHeader(doc_type, title, province, _period(title), adopted_by,
+                            _signer(text), issuer, Span(source, 1, last))
+    return HeaderResult(header, tuple(problems), attached_line)
+
+
+def detect_province(text: NormalisedText, lexicon: Lexicon) -> str | None:
+    """The province the document names most ("tỉnh Khánh Hòa", "Báo Khánh Hòa")."""
+    folded = fold("\n".join(text.lines))
+    counts = {}
+    for slug, province in lexicon.provinces.items():
+        names = [province.label, *province.aliases]
+        total = sum(len(re.findall(r"(?<![a-z])" + re.escape(fold(n)) + r"(?![a-z])", folded))
+                    for n in names)
+        if total:
+            counts[slug] = total
+    return max(counts, key=lambda s: counts[s]) if counts else None
+
+
+def _document_kind(text: NormalisedText, last: int) -> tuple[str | None, int | None]:
+    for number in range(1, last + 1):
+        line = squash(text.line(number))
+        key = fold(line).rstrip(":")
+        if line and line == line.upper() and key in _KIND_HEADINGS:
+            return _KIND_HEADINGS[key], number
+    return None, None
+
+
+def _issuer(head: str, lexicon: Lexicon, province: str | None) -> AgencyMention | None:
+    folded = fold_keep_length(head)
+    match = re.search(r"uy ban nhan dan\s+tinh|ubnd\s+tinh", folded)
+    if match is None:
+        return None
+    agency_type = lexicon.agency_types["ubnd-tinh"]
+    return AgencyMention(squash(head[match.start():match.end()]), agency_type.slug, False)
+
+
+def _date(match: re.Match[str]) -> date | None:
+    try:
+        return date(int(match.group("y")), int(match.group("m")), int(match.group("d")))
+    except ValueError:
+        return None
+
+
+def _loose_date(raw: str | None) -> date | None:
+    if not raw:
+        return None
+    numbers = [int(n) for n in re.findall(r"\d+", raw)]
+    try:
+        return date(numbers[2], numbers[1], numbers[0])
+    except (ValueError, IndexError):
+        return None
+
+
+def _title(text: NormalisedText, kind_line: int | None, lexicon: Lexicon) -> str | None:
+    """The line(s) after the kind heading, without "Ban hành": "Kế hoạch cải cách hành chính ..."."""
+    if kind_line is None:
+        return None
+    pieces: list[str] = []
+    for number in range(kind_line + 1, min(len(text.lines), kind_line + 6) + 1):
+        line = squash(text.line(number))
+        if not line:
+            if pieces:
+                break
+            continue
+        if fold(line).startswith(("uy ban nhan dan", "can cu")) or re.match(r"^\d{1,2}/\d{1,2}/\d{2}$", line):
+            break
+        pieces.append(line)
+        if line != line.upper():
+            break
+    if not pieces:
+        return None
+    title = squash(" ".join(pieces))
+    title = re.sub(r"^ban\s+hành\s+", "", title, flags=re.IGNORECASE)
+    if title == title.upper():
+        title = _sentence_case(title, lexicon)
+    return title[:1].upper() + title[1:]
+
+
+def _sentence_case(title: str, lexicon: Lexicon) -> str:
+    words = [w.lower() if w.isalpha() else w for w in title.split()]
+    result = " ".join(words)
+    for province in lexicon.provinces.values():
+        result = re.sub(re.escape(province.label.lower()), province.label, result)
+    return result
+
+
+def _period(title: str | None) -> tuple[int, int] | None:
+    if not title:
+        return None
+    if match := _PERIOD_RANGE.search(title):
+        return int(match.group(1)), int(match.group(2))
+    if match := _PERIOD_YEAR.search(title):
+        return int(match.group(1)), int(match.group(1))
+    return None
+
+
+def _signer(text: NormalisedText) -> str | None:
+    """The name under "CHỦ TỊCH" in the first signature block."""
+    for number, line in enumerate(text.lines, start=1):
+        if _SIGNATURE_ROLE.match(squash(line)):
+            for following in text.lines[number:number + 8]:
+                candidate = squash(following)
+                if not candidate or candidate.startswith("["):
+                    continue
+                return candidate if _NAME.match(candidate) else None
+    return None
+
+
+def organisation_of(gazetteer_text: str, lexicon: Lexicon, province: str | None
+                    ) -> AgencyMention | None:
+    """The first agency named in a phrase ("UBND tỉnh yêu cầu"), for headers without one."""
+    return gazetteer_for(lexicon, province).mention(gazetteer_text)

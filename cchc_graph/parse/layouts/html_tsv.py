@@ -1,0 +1,146 @@
+"""html_tsv: annex tables whose rows are tab-separated lines and whose cells carry HTML fragments
+(<p>, <b>, <ul><li>) -> TableResult. The 2014 and 2017 Khánh Hòa plans use it.
+
+A page break (a blank line, or a repeated header row) may cut a row in two: the row after the
+break then starts mid-sentence and its text is joined to the cells above it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from cchc_graph.ingest.normalise import NormalisedText
+from cchc_graph.parse.cells import bold_heading, is_fragment, strip_tags
+from cchc_graph.parse.context import ParseContext
+from cchc_graph.records import Problem, Severity
+from cchc_graph.parse.tables import (
+    Column,
+    Row,
+    TableResult,
+    TaskBuilder,
+    header_columns,
+    section_of,
+    task_number,
+)
+from cchc_graph.text import squash
+
+LAYOUT = "html-tsv-annex"
+
+
+def find_header(text: NormalisedText) -> tuple[int, list[Column | None]] | None:
+    """Line number and column roles of the first tab-separated header row, if any."""
+    for number, line in enumerate(text.lines, start=1):
+        if line.count("\t") >= 2:
+            roles = header_columns(line.split("\t"))
+            if roles and Column.ID in roles:
+                return number, roles
+    return None
+
+
+def detect(text: NormalisedText) -> bool:
+    """True when the document has a tab-separated annex with a header row."""
+    return find_header(text) is not None
+
+
+def read(text: NormalisedText, context: ParseContext) -> TableResult:
+    """Sections, tasks, deliverables and problems of the annex."""
+    found = find_header(text)
+    assert found is not None
+    header_line, roles = found
+    builder = TaskBuilder(context, LAYOUT)
+    page_break = False
+    last_row: Row | None = None
+    last_line = header_line
+    for number in range(header_line + 1, len(text.lines) + 1):
+        line = text.line(number)
+        if not squash(line):
+            page_break = True
+            continue
+        if "\t" not in line:
+            break  # the table has ended: prose or a signature follows
+        cells = _cells(line, roles)
+        if header_columns(line.split("\t")):
+            page_break = True
+            continue
+        if _is_numbering_row(cells):
+            continue
+        last_line = number
+        last_row = _place_row(cells, line, number, roles, builder, page_break, last_row)
+        page_break = False
+    builder.renumber_orphan_section()
+    ends_file = all(not squash(x) for x in text.lines[last_line:])
+    builder.check_truncation(True, header_line, ends_file, last_row)
+    return builder.finish()
+
+
+def _place_row(cells: dict[Column, str], line: str, number: int, roles: list[Column | None],
+               builder: TaskBuilder, page_break: bool, last_row: Row | None) -> Row | None:
+    first = cells.get(Column.ID, "")
+    section = section_of(first, cells.get(Column.TASK, ""))
+    if section:
+        builder.start_section(section[0], section[1], number)
+        return last_row
+    row = Row(cells, number, number, squash(strip_tags(line)), frozenset(cells))
+    task_no = task_number(first)
+    if task_no:
+        heading, rest = bold_heading(cells.get(Column.TASK, ""))
+        if heading:  # 002_4c182d265d647846.txt:184 puts "CẢI CÁCH THỂ CHẾ" inside task 1's cell
+            builder.start_section(None, heading, number)
+            row.cells[Column.TASK] = rest
+        builder.start_task(task_no, row)
+        return row
+    if squash(strip_tags(first)):
+        builder.result.problems.append(_unplaced(builder, number, line))
+        return last_row
+    if page_break and last_row is not None and is_fragment(_first_filled(cells)):
+        _continue_row(last_row, cells, number, line)
+        return last_row
+    builder.add_row(row)
+    return row
+
+
+def _cells(line: str, roles: list[Column | None]) -> dict[Column, str]:
+    parts = line.split("\t")
+    cells: dict[Column, str] = {}
+    for index, role in enumerate(roles):
+        if role is not None:
+            cells[role] = parts[index] if index < len(parts) else ""
+    return cells
+
+
+def _is_numbering_row(cells: dict[Column, str]) -> bool:
+    # "\t1\t2\t3\t4" under the header (000_fbdcaf704ef480ea.txt:147)
+    values = [squash(v) for v in cells.values()]
+    return all(re.fullmatch(r"\d{0,2}", v) for v in values) and any(values)
+
+
+def _first_filled(cells: dict[Column, str]) -> str:
+    return next((v for v in cells.values() if squash(strip_tags(v))), "")
+
+
+def _continue_row(row: Row, cells: dict[Column, str], number: int, line: str) -> None:
+    """Join a row cut by a page break to the row above, cell by cell."""
+    for column, fragment in cells.items():
+        if squash(strip_tags(fragment)):
+            row.cells[column] = join_fragment(row.cells.get(column, ""), fragment)
+    row.line_end = number
+    row.quote = squash(row.quote + " " + strip_tags(line))
+
+
+def join_fragment(cell: str, fragment: str) -> str:
+    """Append a page-break fragment: mid-sentence text extends the last item, else a new item."""
+    if is_fragment(fragment):
+        last_close = cell.rfind("</p>")
+        inner = re.sub(r"^\s*<p>|</p>\s*$", "", fragment.strip())
+        if last_close >= 0 and cell.rstrip().endswith("</p>"):
+            return cell[:last_close].rstrip() + " " + inner + "</p>"
+        return cell.rstrip() + " " + strip_tags(fragment)
+    as_blocks = cell if "<p>" in cell else f"<p>{cell}</p>"
+    addition = fragment if "<p>" in fragment else f"<p>{fragment}</p>"
+    return as_blocks + " " + addition
+
+
+def _unplaced(builder: TaskBuilder, number: int, line: str) -> Problem:
+    return Problem("unplaced-row", "a table row whose first cell is neither a section nor a task "
+                   "number: kept as a problem", Severity.WARNING, builder.context.span(number),
+                   squash(strip_tags(line))[:300])

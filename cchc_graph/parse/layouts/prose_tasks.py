@@ -1,0 +1,269 @@
+"""prose_tasks: numbered prose ("1.", "a) Giao Sở X:", "- Chủ trì, phối hợp ...") -> tasks.
+
+Used for a directive's whole body and for the "Tổ chức thực hiện" items of a plan. Reading rules
+(tests/expected/README.md): a numbered item without lettered sub-items is a task, else each
+sub-item is; a task's first paragraph ending with ":" is its heading (it may name the agency,
+"Giao Sở Tư pháp:", and a deadline for its sub-items); every "- " bullet starts a deliverable; a
+plain paragraph starts a new one when it names a different subject agency, or when it and the
+deliverable before both carry a deadline, and otherwise continues it. Labelled fields
+("Đơn vị chủ trì: ...", "Thời gian thực hiện: ...") are read as table columns would be.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from cchc_graph.ingest.normalise import Paragraph
+from cchc_graph.parse.assignments import column_mentions, opening_agencies, read_assignment
+from cchc_graph.parse.context import ParseContext
+from cchc_graph.parse.deadlines import deadline_kind, find_periods, parse_deadline
+from cchc_graph.records import (
+    AgencyMention,
+    Assignment,
+    Deadline,
+    DeadlineKind,
+    Deliverable,
+    Problem,
+    Section,
+    Severity,
+    Task,
+)
+from cchc_graph.text import fold, fold_keep_length, squash
+
+LAYOUT = "prose-assignments"
+_NUMBERED = re.compile(r"^(?P<n>\d{1,2})\s*[.)]\s+(?P<rest>.*)$", re.DOTALL)
+_LETTERED = re.compile(r"^(?P<x>[a-zđ])\)\s*(?P<rest>.*)$", re.DOTALL)
+_BULLET = re.compile(r"^[-–+•]\s*(?P<rest>.*)$", re.DOTALL)
+_CLOSING = re.compile(r"\./\.\s*$|/\.\s*$")
+# "Thời hạn trình UBND tỉnh: trong quý III/2017" (003_15ca9d007ed5324e.txt:16)
+_DEADLINE_LABEL = re.compile(r"(?:thoi han|thoi gian trinh|thoi gian thuc hien)[^:.;]{0,30}:\s*[^.;)]+")
+# words that introduce a deadline ("ngay trong quý III/2017", "thực hiện từ năm 2017"); "ngày"
+# folds to "ngay" too, so "ngay" only counts before another of these words
+_LEAD_IN = {"trong", "tu", "bat", "dau", "thuc", "hien", "truoc", "den", "cham", "nhat", "cuoi"}
+_FIELDS: tuple[tuple[str, str], ...] = (
+    ("lead", r"(?:don vi|co quan)\s+chu tri"),
+    ("cooperating", r"(?:don vi|co quan)\s+phoi hop"),
+    ("deadline", r"thoi gian (?:thuc hien|hoan thanh)|thoi han(?: hoan thanh)?|tien do"),
+    ("product", r"san pham(?: dau ra)?|ket qua dau ra"),
+)
+_FIELD_LABEL = re.compile(r"(?:^|(?<=[\s;.,]))(?P<label>" + "|".join(f"(?P<{n}>{p})" for n, p in _FIELDS)
+                          + r")\s*:\s*")
+
+
+@dataclass(slots=True)
+class _Item:
+    """A numbered or lettered item: its id, its first paragraph and the paragraphs under it."""
+
+    local_id: str
+    first: Paragraph
+    body: list[Paragraph] = field(default_factory=list)
+    children: list[_Item] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class _Topic:
+    """What a heading passes down: the agencies it names and a default deadline."""
+
+    assignment: Assignment
+    deadline: Deadline | None
+
+
+def read_outline(paragraphs: list[Paragraph], context: ParseContext, section: Section | None,
+                 id_prefix: str = "") -> tuple[list[Task], list[Problem]]:
+    """Tasks of a numbered outline; items that name no agency are reported, not made tasks."""
+    tasks: list[Task] = []
+    problems: list[Problem] = []
+    for item in _outline(paragraphs):
+        parent = _Topic(Assignment(), None)
+        targets = item.children or [item]
+        if item.children:
+            # an item's heading passes its agency and deadline down, not its cooperating ones
+            # ("2. Các sở, ngành ... chủ trì, phối hợp với các cơ quan liên quan ...:")
+            heading = _topic(_strip_marker(item.first.text), parent, context)
+            parent = _Topic(Assignment(heading.assignment.lead), heading.deadline)
+        for task_item in targets:
+            task = _task(task_item, parent, context, section, id_prefix)
+            if task is None:
+                problems.append(Problem(
+                    "no-agency", f"item {id_prefix}{task_item.local_id} names no agency: not a task",
+                    Severity.INFO, context.span(task_item.first.line_start, task_item.first.line_end),
+                    task_item.first.text[:200]))
+            else:
+                tasks.append(task)
+    return tasks, problems
+
+
+def _outline(paragraphs: list[Paragraph]) -> list[_Item]:
+    items: list[_Item] = []
+    for paragraph in paragraphs:
+        text = paragraph.text
+        if numbered := _NUMBERED.match(text):
+            items.append(_Item(numbered.group("n"), paragraph))
+        elif (lettered := _LETTERED.match(text)) and items:
+            top = items[-1]
+            top.children.append(_Item(f"{top.local_id}.{lettered.group('x')}", paragraph))
+        elif items:
+            if _CLOSING.search(text) and not _BULLET.match(text):
+                break  # "... thực hiện có chất lượng, hiệu quả toàn bộ nội dung Kế hoạch này./."
+            top = items[-1]
+            (top.children[-1].body if top.children else top.body).append(paragraph)
+    return items
+
+
+def _strip_marker(text: str) -> str:
+    for pattern in (_NUMBERED, _LETTERED, _BULLET):
+        if match := pattern.match(text):
+            return squash(match.group("rest"))
+    return squash(text)
+
+
+def _topic(heading: str, parent: _Topic, context: ParseContext) -> _Topic:
+    own = read_assignment(heading, context.gazetteer, topic=parent.assignment.lead)
+    assignment = own if (own.lead or own.cooperating) else parent.assignment
+    deadline = find_deadline(heading, context) or parent.deadline
+    return _Topic(assignment, deadline)
+
+
+def _task(item: _Item, parent: _Topic, context: ParseContext, section: Section | None,
+          id_prefix: str) -> Task | None:
+    paragraphs = [item.first, *item.body]
+    first_text = _strip_marker(item.first.text)
+    topic = parent
+    if first_text.endswith(":") and item.body:
+        topic = _topic(first_text, parent, context)
+        paragraphs = item.body
+    groups = _group_deliverables(paragraphs, topic, context)
+    found: list[Deliverable] = []
+    for group in groups:
+        deliverable = _deliverable(group, topic, context)
+        found.append(deliverable)
+        if topic is parent and len(found) == 1 and deliverable.assignment.lead:
+            # "c) Giao Thanh tra tỉnh chủ trì ..." then "Chủ trì lập kế hoạch ...": same agency
+            topic = _Topic(Assignment(deliverable.assignment.lead), parent.deadline)
+    deliverables = tuple(found)
+    if not any(d.assignment.lead or d.assignment.cooperating or d.assignment.participants
+               for d in deliverables):
+        return None
+    last = paragraphs[-1]
+    quote = squash(" ".join(p.text for p in [item.first, *item.body]))
+    return Task(f"{id_prefix}{item.local_id}", section, first_text.rstrip(":"), deliverables,
+                context.span(item.first.line_start, last.line_end), quote)
+
+
+def _group_deliverables(paragraphs: list[Paragraph], topic: _Topic, context: ParseContext
+                        ) -> list[list[Paragraph]]:
+    groups: list[list[Paragraph]] = []
+    current_lead: set[tuple[str, str | None]] = set()
+    current_has_deadline = False
+    for paragraph in paragraphs:
+        text = _strip_marker(paragraph.text)
+        subject = {(m.type_slug, m.name_slug) for m in opening_agencies(text, context.gazetteer)}
+        has_deadline = find_deadline(text, context) is not None
+        new = (not groups or bool(_BULLET.match(paragraph.text))
+               or (bool(subject) and subject != current_lead)
+               or (has_deadline and current_has_deadline))
+        if new:
+            groups.append([paragraph])
+            lead = read_assignment(text, context.gazetteer, topic=topic.assignment.lead).lead
+            current_lead = {(m.type_slug, m.name_slug) for m in lead}
+            current_has_deadline = has_deadline
+        else:
+            groups[-1].append(paragraph)
+            current_has_deadline = current_has_deadline or has_deadline
+    return groups
+
+
+def _deliverable(group: list[Paragraph], topic: _Topic, context: ParseContext) -> Deliverable:
+    text = squash(" ".join(_strip_marker(p.text) for p in group))
+    span = context.span(group[0].line_start, group[-1].line_end)
+    fields = labelled_fields(text)
+    if fields.get("lead") or fields.get("cooperating"):
+        lead = column_mentions(fields.get("lead", ""), context.gazetteer)
+        cooperating = column_mentions(fields.get("cooperating", ""), context.gazetteer)
+        assignment = Assignment(lead, tuple(c for c in cooperating if c not in lead), ())
+    else:
+        assignment = _with_topic(read_assignment(text, context.gazetteer,
+                                                 topic=topic.assignment.lead), topic)
+    if fields.get("deadline"):
+        deadline: Deadline | None = parse_deadline(fields["deadline"], context.lexicon.deadline_phrases)
+    else:
+        deadline = find_deadline(text, context) or topic.deadline
+    product = fields.get("product") or _FIELD_LABEL.split(text)[0].strip(" ;.") or text
+    return Deliverable(product, deadline, assignment, text, span, text)
+
+
+def _with_topic(assignment: Assignment, topic: _Topic) -> Assignment:
+    """Add the heading's cooperating agencies ("Chủ trì, phối hợp với ... tham mưu: - ...")."""
+    extra = tuple(m for m in topic.assignment.cooperating
+                  if m not in assignment.lead and m not in assignment.cooperating)
+    return Assignment(assignment.lead, assignment.cooperating + extra,
+                      tuple(m for m in assignment.participants if m not in extra))
+
+
+def labelled_fields(text: str) -> dict[str, str]:
+    """"Đơn vị chủ trì: Sở Nội vụ; Thời gian thực hiện: Quý II/2023" -> {"lead": ..., ...}."""
+    folded = fold_keep_length(text)
+    matches = list(_FIELD_LABEL.finditer(folded))
+    fields: dict[str, str] = {}
+    for index, match in enumerate(matches):
+        end = matches[index + 1].start() if index + 1 < len(matches) else len(text)
+        name = next(n for n, _ in _FIELDS if match.group(n))
+        fields[name] = squash(text[match.end():end]).strip(" ;.")
+    return fields
+
+
+def find_deadline(text: str, context: ParseContext) -> Deadline | None:
+    """The deadline a prose paragraph states: a "Thời hạn ...:" clause, else its first date."""
+    folded = fold_keep_length(text)
+    labelled = _DEADLINE_LABEL.search(folded)
+    if labelled:
+        phrase = squash(text[labelled.start():labelled.end()])
+        deadline = parse_deadline(phrase, context.lexicon.deadline_phrases)
+        if deadline.due or deadline.start or deadline.kind:
+            return deadline
+    periods = [p for p in find_periods(folded) if _lead_in_start(folded, p.start) < p.start]
+    if not periods:
+        return None  # "công tác năm 2013", "Nghị quyết ... năm 2016" name a year, not a deadline
+    first = periods[0]
+    start = _lead_in_start(folded, first.start)
+    end = _phrase_end(folded, first.start)
+    phrase = squash(text[start:end])
+    deadline = parse_deadline(phrase, context.lexicon.deadline_phrases)
+    sentence = _sentence_around(folded, first.start)
+    if deadline_kind(sentence, context.lexicon.deadline_phrases) is DeadlineKind.RECURRING:
+        # "ít nhất 02 lần/năm (thực hiện từ năm 2017 trở đi)": the year starts a recurring duty
+        return Deadline(deadline.text, DeadlineKind.RECURRING, None, deadline.start or (
+            deadline.due.replace(month=1, day=1) if deadline.due else None))
+    return deadline
+
+
+def _lead_in_start(folded: str, position: int) -> int:
+    start = position
+    words = list(re.finditer(r"[a-z]+", folded[max(0, position - 40):position]))
+    offset = max(0, position - 40)
+    for word in reversed(words):
+        if word.group(0) in _LEAD_IN or (word.group(0) == "ngay" and start < position):
+            start = offset + word.start()
+        else:
+            break
+    return start
+
+
+def _phrase_end(folded: str, position: int) -> int:
+    match = re.search(r"[.;,)](?:\s|$)|$", folded[position:])
+    end = position + (match.start() if match else len(folded) - position)
+    tail = re.match(r"\s*tro di", folded[end:])
+    return end + tail.end() if tail else end
+
+
+def _sentence_around(folded: str, position: int) -> str:
+    start = max(folded.rfind(". ", 0, position), folded.rfind("; ", 0, position))
+    end_match = re.search(r"[.;](?:\s|$)", folded[position:])
+    end = position + end_match.start() if end_match else len(folded)
+    return folded[start + 1:end]
+
+
+def agencies_of(text: str, context: ParseContext) -> tuple[AgencyMention, ...]:
+    """Every agency a paragraph names (used to tell assignment items from plain prose)."""
+    return column_mentions(text, context.gazetteer)

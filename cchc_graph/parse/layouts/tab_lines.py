@@ -1,0 +1,126 @@
+"""tab_lines: annex tables written one cell per line, each cell starting with a tab, rows separated
+by blank lines, section headings repeated across all columns (2023 Khánh Hòa plan) -> TableResult.
+
+A cell may go on over lines that do not start with a tab ("- " bullet lines).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from cchc_graph.ingest.normalise import NormalisedText
+from cchc_graph.parse.context import ParseContext
+from cchc_graph.parse.tables import (
+    STANDARD_COLUMNS,
+    Column,
+    Row,
+    TableResult,
+    TaskBuilder,
+    header_columns,
+    section_of,
+    task_number,
+)
+from cchc_graph.records import Problem, Severity
+from cchc_graph.text import is_roman, squash
+
+LAYOUT = "tab-line-annex"
+_CELL_START = re.compile(r"^ ?\t")
+_MIN_ROWS = 3
+
+
+@dataclass(slots=True)
+class _Block:
+    cells: list[str]
+    line_start: int
+    line_end: int
+    cell_lines: list[int] = field(default_factory=list)
+
+
+def detect(text: NormalisedText) -> bool:
+    """True when at least three blocks look like table rows (a number or numeral, then 4+ cells)."""
+    return sum(1 for b in _blocks(text) if _looks_like_row(b)) >= _MIN_ROWS
+
+
+def read(text: NormalisedText, context: ParseContext) -> TableResult:
+    """Sections, tasks, deliverables and problems of the annex."""
+    blocks = [b for b in _blocks(text) if len(b.cells) >= 4]
+    builder = TaskBuilder(context, LAYOUT)
+    roles: list[Column | None] = list(STANDARD_COLUMNS)
+    first_is_heading = False
+    seen_rows = 0
+    last_row: Row | None = None
+    for block in blocks:
+        header = header_columns(block.cells)
+        if header:
+            roles, first_is_heading = header, first_is_heading or seen_rows == 0
+            continue
+        if not _looks_like_row(block):
+            continue
+        cells = {role: block.cells[i] for i, role in enumerate(roles)
+                 if role is not None and i < len(block.cells)}
+        lines = {role: block.cell_lines[i] for i, role in enumerate(roles)
+                 if role is not None and i < len(block.cell_lines)}
+        section = section_of(cells.get(Column.ID, ""), cells.get(Column.TASK, ""))
+        if section:
+            first_is_heading = first_is_heading or seen_rows == 0
+            builder.start_section(section[0], section[1], block.line_start)
+        else:
+            last_row = _task_row(block, cells, lines, builder)
+        seen_rows += 1
+    if roles == list(STANDARD_COLUMNS) and blocks:
+        builder.result.problems.append(Problem(
+            "no-header-row", "the annex has no header row: the standard column order TT | Nhiệm "
+            "vụ | Sản phẩm | Tiến độ | Phân công is assumed", Severity.INFO,
+            context.span(blocks[0].line_start), ""))
+    builder.renumber_orphan_section()
+    if blocks:
+        ends_file = all(not squash(x) for x in text.lines[blocks[-1].line_end:])
+        builder.check_truncation(first_is_heading, blocks[0].line_start, ends_file, last_row)
+    return builder.finish()
+
+
+def _task_row(block: _Block, cells: dict[Column, str], lines: dict[Column, int],
+              builder: TaskBuilder) -> Row:
+    quote = squash(" | ".join(block.cells))
+    row = Row(cells, block.line_start, block.line_end, quote, frozenset(cells), lines)
+    number = task_number(cells.get(Column.ID, ""))
+    if number:
+        builder.start_task(number, row)
+    else:
+        builder.add_row(row)
+    return row
+
+
+def _blocks(text: NormalisedText) -> list[_Block]:
+    blocks: list[_Block] = []
+    current: _Block | None = None
+    for number, line in enumerate(text.lines, start=1):
+        if _CELL_START.match(line) and squash(line) == "" and current is not None:
+            blocks.append(current)
+            current = None
+            continue
+        if not squash(line):
+            if current is not None:
+                blocks.append(current)
+            current = None
+            continue
+        if _CELL_START.match(line):
+            if current is None:
+                current = _Block([], number, number)
+            current.cells.append(line.strip())
+            current.cell_lines.append(number)
+            current.line_end = number
+        elif current is not None and current.cells:
+            current.cells[-1] += "\n" + line.strip()
+            current.line_end = number
+    if current is not None:
+        blocks.append(current)
+    return blocks
+
+
+def _looks_like_row(block: _Block) -> bool:
+    if len(block.cells) < 4:
+        return False
+    first = squash(block.cells[0])
+    return first == "" or bool(re.fullmatch(r"\d{1,3}\.?", first)) or is_roman(first)

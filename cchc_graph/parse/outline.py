@@ -1,0 +1,127 @@
+"""outline: a document's body -> the line ranges of its parts (preamble, objectives, "Tổ chức
+thực hiện") and what they hold: citations by role and quantified targets.
+"""
+
+from __future__ import annotations
+
+import re
+
+from cchc_graph.ingest.normalise import FlatText, NormalisedText, Paragraph, paragraphs
+from cchc_graph.parse.context import ParseContext
+from cchc_graph.parse.instruments import find_citations
+from cchc_graph.parse.targets import find_targets
+from cchc_graph.records import Citation, Target, Task
+from cchc_graph.text import fold, squash
+
+_PREAMBLE_ROLES = (("can cu", "legal-basis"), ("thuc hien", "implements"),
+                   ("xet de nghi", "cites"), ("theo de nghi", "cites"))
+_DECISION_START = re.compile(r"^(?:(?:quyet dinh|chi thi)\s*:|dieu 1\b)")
+_ROMAN_HEADING = re.compile(r"^(?:phan\s+[ivx]+|[ivx]+\s*[.:])(?:\s|$)")
+_BODY_END = re.compile(r"^(?:tm\.|kt\.|noi nhan|phu luc|chu tich$)")
+
+
+def preamble_citations(text: NormalisedText, context: ParseContext, body_end: int
+                       ) -> list[Citation]:
+    """"Căn cứ ..." instruments (legal basis), "Thực hiện ..." (implements), "Xét đề nghị" (cites)."""
+    found: list[Citation] = []
+    for paragraph in paragraphs(text, 1, body_end):
+        key = fold(paragraph.text)
+        if _DECISION_START.match(key):
+            break
+        role = next((r for cue, r in _PREAMBLE_ROLES if key.startswith(cue)), None)
+        if role is None:
+            continue
+        flat = FlatText(text, paragraph.line_start, paragraph.line_end)
+        found += find_citations(flat, context.source, context.gazetteer, context.lexicon, role)
+    return found
+
+
+def title_citations(text: NormalisedText, context: ParseContext, title_line: int | None
+                    ) -> list[Citation]:
+    """Instruments a directive's title says it carries out ("TRIỂN KHAI CHƯƠNG TRÌNH ... SỐ 12")."""
+    if title_line is None:
+        return []
+    flat = FlatText(text, title_line, min(len(text.lines), title_line + 2))
+    if not re.search(r"trien khai|thuc hien", fold(flat.text)):
+        return []
+    return find_citations(flat, context.source, context.gazetteer, context.lexicon, "implements")
+
+
+def objective_targets(text: NormalisedText, context: ParseContext, body_end: int) -> list[Target]:
+    """Every quantified target of the objectives part ("I. MỤC TIÊU ...", "Phần I MỤC TIÊU")."""
+    span = _objectives_range(text, body_end)
+    if span is None:
+        return []
+    targets: list[Target] = []
+    for paragraph in paragraphs(text, *span):
+        targets += _paragraph_targets(paragraph, context)
+    return targets
+
+
+def _paragraph_targets(paragraph: Paragraph, context: ParseContext) -> list[Target]:
+    out = []
+    for draft in find_targets(paragraph.text, context.lexicon):
+        line = paragraph.line_at(draft.start)
+        year = draft.year or context.period_end
+        out.append(Target(draft.indicator, draft.comparator, draft.value, draft.unit, year,
+                          draft.scope, context.span(line), squash(paragraph.text),
+                          draft.max_value))
+    return out
+
+
+def _objectives_range(text: NormalisedText, body_end: int) -> tuple[int, int] | None:
+    start = None
+    for number in range(1, body_end + 1):
+        key = fold(text.line(number))
+        if start is None:
+            if "muc tieu" in key and (_ROMAN_HEADING.match(key) or key.startswith("muc tieu")) \
+                    and len(key) < 80:
+                start = number + 1
+        elif _is_next_part(key):
+            return start, number - 1
+    return (start, body_end) if start else None
+
+
+def _is_next_part(key: str) -> bool:
+    if key.startswith("phan "):
+        return True
+    return bool(_ROMAN_HEADING.match(key)) and "muc tieu" not in key
+
+
+def implementation_range(text: NormalisedText, body_end: int) -> tuple[int, int] | None:
+    """Lines of the last "Tổ chức thực hiện" heading's part, up to the signature or annex."""
+    start = None
+    for number in range(1, body_end + 1):
+        key = squash(fold(text.line(number)))
+        if re.fullmatch(r"(?:[ivx]+\s*[.:]\s*)?to chuc thuc\s*(?:hien)?\s*:?", key):
+            start = number + 1
+    if start is None:
+        return None
+    for number in range(start, body_end + 1):
+        key = squash(fold(text.line(number)))
+        if _BODY_END.match(key) or (_ROMAN_HEADING.match(key) and number > start) or key in (
+                "hien",):
+            if key == "hien":  # "TỔ CHỨC THỰC\nHIỆN" wrapped over two lines
+                continue
+            return start, number - 1
+    return start, body_end
+
+
+# a number in prose is a target only when the words before it set a goal: "giảm ít nhất 60%",
+# "phấn đấu tự chủ khoảng 60 - 70%"; "có từ 10% hồ sơ trễ hạn trở lên" states a rule
+_GOAL_CUES = re.compile(r"(?<![a-z])(?:giam|tang|dat|phan dau|toi thieu|it nhat)(?![a-z])")
+
+
+def prose_targets(tasks: list[Task], context: ParseContext) -> list[Target]:
+    """Quantified goals stated inside prose assignments (a directive has no objectives part)."""
+    out = []
+    for task in tasks:
+        for deliverable in task.deliverables:
+            text = deliverable.quote
+            for draft in find_targets(text, context.lexicon):
+                if not _GOAL_CUES.search(draft.cue):
+                    continue
+                out.append(Target(draft.indicator, draft.comparator, draft.value, draft.unit,
+                                  draft.year or context.period_end, draft.scope,
+                                  deliverable.span, text, draft.max_value))
+    return out

@@ -1,0 +1,371 @@
+"""tables: rows of any annex table layout -> sections, tasks and deliverables.
+
+The three table readers (html_tsv, tab_lines, pipe_cells) only cut their text into `Row`s; the
+rules that turn rows into tasks live here once: column roles from the header, section headings,
+task numbering, deliverable splitting, lead/cooperating sharing and truncation checks.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from enum import Enum
+
+from cchc_graph.parse.assignments import column_mentions, read_assignment
+from cchc_graph.parse.cells import split_items
+from cchc_graph.parse.context import ParseContext
+from cchc_graph.parse.deadlines import parse_deadline
+from cchc_graph.parse.targets import find_targets
+from cchc_graph.records import (
+    AgencyMention,
+    Assignment,
+    Deadline,
+    Deliverable,
+    Problem,
+    Section,
+    Severity,
+    Span,
+    Target,
+    Task,
+)
+from cchc_graph.text import fold, int_to_roman, is_roman, roman_to_int, squash
+
+
+class Column(str, Enum):
+    """What a table column holds, whatever its header calls it."""
+
+    ID = "id"
+    TASK = "task"
+    PRODUCT = "product"
+    DEADLINE = "deadline"
+    ASSIGNMENT = "assignment"
+    LEAD = "lead"
+    COOPERATING = "cooperating"
+    BUDGET = "budget"
+    NOTE = "note"
+
+
+# the standard order of a CCHC plan annex (Bộ Nội vụ's template): TT | Nhiệm vụ | Sản phẩm |
+# Tiến độ | Phân công; used when a table starts without its header row
+STANDARD_COLUMNS = (Column.ID, Column.TASK, Column.PRODUCT, Column.DEADLINE, Column.ASSIGNMENT)
+_HEADER_WORDS: tuple[tuple[str, Column], ...] = (
+    ("phoi hop", Column.COOPERATING),
+    ("chu tri", Column.LEAD),
+    ("kinh phi", Column.BUDGET),
+    ("ghi chu", Column.NOTE),
+    ("san pham", Column.PRODUCT),
+    ("ket qua", Column.PRODUCT),
+    ("tien do", Column.DEADLINE),
+    ("thoi gian", Column.DEADLINE),
+    ("thoi han", Column.DEADLINE),
+    ("phan cong", Column.ASSIGNMENT),
+    ("trach nhiem", Column.ASSIGNMENT),
+    ("don vi thuc hien", Column.ASSIGNMENT),
+    ("nhiem vu", Column.TASK),
+    ("noi dung", Column.TASK),
+    ("stt", Column.ID),
+    ("tt", Column.ID),
+)
+_SECTION = re.compile(r"^(?P<roman>[IVXL]+)\s*[.:]?\s*(?P<heading>.*)$")
+_TASK_NUMBER = re.compile(r"^(?P<n>\d{1,3})\s*[.)]?\s*(?P<rest>.*)$", re.DOTALL)
+_ENDS_MID_SENTENCE = re.compile(r"(?:,|\b(?:và|của|các|với|cho|để|theo|trong|đến|về))\s*$")
+PROGRAMME_AREAS = 6  # both master programmes (30c/NQ-CP and 76/NQ-CP of 2021) have six areas
+
+
+@dataclass(slots=True)
+class Row:
+    """One table row: cell text by column role, where it starts and ends, and what it is."""
+
+    cells: dict[Column, str]
+    line_start: int
+    line_end: int
+    quote: str
+    present: frozenset[Column] = frozenset()  # columns the row really has (merged cells lack some)
+    lines: dict[Column, int] = field(default_factory=dict)  # where each cell starts
+
+
+@dataclass(slots=True)
+class TableResult:
+    """What a table reader produced."""
+
+    sections: list[Section] = field(default_factory=list)
+    tasks: list[Task] = field(default_factory=list)
+    targets: list[Target] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def header_columns(cells: list[str]) -> list[Column | None] | None:
+    """Column roles of a header row, or None when the row is not a header."""
+    plain = [squash(re.sub(r"<[^>]+>", " ", cell)) for cell in cells]
+    if any(len(text) > 60 for text in plain) or sum(1 for text in plain if text) < 3:
+        return None  # header cells are short labels; a data row mentioning "kết quả" is not one
+    roles: list[Column | None] = []
+    for cell in cells:
+        key = fold(re.sub(r"<[^>]+>", " ", cell))
+        role = next((c for word, c in _HEADER_WORDS if re.search(rf"(?<![a-z]){word}(?![a-z])", key)),
+                    None)
+        roles.append(role)
+    has_task = Column.TASK in roles or Column.PRODUCT in roles
+    has_who = any(r in roles for r in (Column.ASSIGNMENT, Column.LEAD))
+    filled = [text for text in plain if text]
+    recognised = sum(1 for r in roles if r is not None)
+    if any(re.fullmatch(r"\d+\.?|[IVXL]+", text) for text in filled):
+        return None  # a data row: "11 | Báo cáo kết quả ... | Sở Nội vụ chủ trì" (004:282)
+    return roles if has_task and has_who and recognised >= 0.6 * len(filled) else None
+
+
+def section_of(cell: str, next_cell: str = "") -> tuple[str, str] | None:
+    """("II", "CẢI CÁCH THỦ TỤC HÀNH CHÍNH") for a section heading cell, else None."""
+    text = squash(re.sub(r"<[^>]+>", " ", cell))
+    match = _SECTION.match(text)
+    if match is None or not is_roman(match.group("roman")):
+        return None
+    heading = match.group("heading").strip(" .:") or squash(re.sub(r"<[^>]+>", " ", next_cell))
+    return match.group("roman"), heading
+
+
+def task_number(cell: str) -> str | None:
+    """"3" for a task-number cell ("3", "3.", "<p>3</p>"), else None."""
+    text = squash(re.sub(r"<[^>]+>", " ", cell))
+    return text if re.fullmatch(r"\d{1,3}\.?", text) else None
+
+
+class TaskBuilder:
+    """Turns a stream of section / task / deliverable rows into records, one table at a time."""
+
+    def __init__(self, context: ParseContext, layout: str) -> None:
+        self.context = context
+        self.layout = layout
+        self.result = TableResult()
+        self.section: Section | None = None
+        self._task_rows: list[Row] = []
+        self._task_id: str | None = None
+        self._auto_number = 0
+        self._pending_area_rows: list[Row] = []
+
+    # ---- stream -------------------------------------------------------------------------
+    def start_section(self, roman: str | None, heading: str | None, line: int) -> None:
+        """A section heading row; `roman` None means "the next section" (unnumbered heading)."""
+        self.flush()
+        if roman is None:
+            roman = int_to_roman(self._section_index() + 1)
+        area = self.context.area_of(heading) if heading else None
+        if heading and area is None:
+            self.result.problems.append(Problem(
+                "unknown-area", f"section {roman} heading {heading!r} matches no reform area",
+                Severity.WARNING, self.context.span(line), heading))
+        self.section = Section(roman, heading, area, self.context.span(line))
+        self.result.sections.append(self.section)
+        self._auto_number = 0
+
+    def start_task(self, number: str | None, row: Row) -> None:
+        """A row that opens a task (its TT cell holds `number`, or None when unnumbered)."""
+        self.flush()
+        if self.section is None:
+            self._open_orphan_section(row.line_start)
+        self._auto_number += 1
+        local = number.rstrip(".") if number else str(self._auto_number)
+        if number:
+            self._auto_number = int(local)
+        assert self.section is not None
+        self._task_id = f"{self.section.id}.{local}"
+        self._task_rows = [row]
+
+    def add_row(self, row: Row) -> None:
+        """Another product row of the current task."""
+        if self._task_id is None:
+            self.result.problems.append(Problem(
+                "orphan-row", "a product row before any task: kept as a problem, not guessed",
+                Severity.WARNING, self.context.span(row.line_start, row.line_end), row.quote[:300]))
+            return
+        self._task_rows.append(row)
+
+    def flush(self) -> None:
+        """Close the current task, if any."""
+        if self._task_id is None:
+            return
+        task = self._build_task(self._task_id, self._task_rows)
+        self.result.tasks.append(task)
+        self._task_id, self._task_rows = None, []
+
+    def finish(self) -> TableResult:
+        """Close the last task and return everything."""
+        self.flush()
+        return self.result
+
+    # ---- sections -------------------------------------------------------------------------
+    def _section_index(self) -> int:
+        if self.section is None:
+            return 0
+        return roman_to_int(self.section.id) if is_roman(self.section.id) else 0
+
+    def _open_orphan_section(self, line: int) -> None:
+        """Rows before any heading: the table starts mid-way (004_e5038761a6850e2f.txt:80)."""
+        self.section = Section("?", None, None, self.context.span(line))
+        self.result.sections.append(self.section)
+
+    def renumber_orphan_section(self) -> None:
+        """Give rows that came before the first heading the number just before it ("V" -> "IV")."""
+        sections = self.result.sections
+        if len(sections) < 2 or sections[0].id != "?" or not is_roman(sections[1].id):
+            return
+        before = roman_to_int(sections[1].id) - 1
+        new_id = int_to_roman(before) if before >= 1 else "0"
+        fixed = Section(new_id, None, None, sections[0].span)
+        sections[0] = fixed
+        self.result.tasks = [
+            _with_section(t, fixed) if t.section is not None and t.section.id == "?" else t
+            for t in self.result.tasks]
+
+    # ---- tasks ----------------------------------------------------------------------------
+    def _build_task(self, task_id: str, rows: list[Row]) -> Task:
+        first = rows[0]
+        description_parts = [squash(" ".join(split_items(r.cells.get(Column.TASK, ""))))
+                             for r in rows]
+        description = " ".join(p for p in description_parts if p)
+        description = re.sub(r"^\d{1,3}\s*[.)]\s*", "", description)
+        deliverables: list[Deliverable] = []
+        for row in rows:
+            deliverables += self._deliverables(row, deliverables, description, task_id)
+        span = self.context.span(first.line_start, rows[-1].line_end)
+        quote = " ".join(r.quote for r in rows)
+        return Task(task_id, self.section, description, tuple(deliverables), span, quote)
+
+    def _deliverables(self, row: Row, earlier: list[Deliverable], description: str,
+                      task_id: str) -> list[Deliverable]:
+        products = split_items(row.cells.get(Column.PRODUCT, ""))
+        deadlines = split_items(row.cells.get(Column.DEADLINE, ""))
+        if Column.ASSIGNMENT in row.cells:
+            assignment_items = split_items(row.cells[Column.ASSIGNMENT])
+        else:
+            assignment_items = []
+        count = len(products) if len(products) >= 2 and len(products) == len(deadlines) else 1
+        if count == 1:
+            products = [" ".join(products)] if products else []
+            deadlines = [" ".join(deadlines)] if deadlines else []
+        span = self.context.span(row.line_start, row.line_end)
+        out = []
+        for index in range(count):
+            product = _strip_number(products[index]) if index < len(products) else None
+            deadline_text = deadlines[index] if index < len(deadlines) else ""
+            if count > 1 and len(assignment_items) == count:
+                assignment_text = assignment_items[index]
+            else:
+                assignment_text = "\n".join(assignment_items)
+            assignment = self._assignment(row, assignment_text, earlier + out)
+            deadline = self._deadline(deadline_text, span, task_id)
+            budget = _budget(row.cells.get(Column.BUDGET, ""))
+            deliverable = Deliverable(product or None, deadline, assignment,
+                                      _assignment_quote(row, assignment_text), span, row.quote,
+                                      budget)
+            out.append(deliverable)
+            if product:
+                line = row.lines.get(Column.PRODUCT, row.line_start)
+                self._targets(product, deadline, description, self.context.span(line))
+        return out
+
+    def _assignment(self, row: Row, assignment_text: str, earlier: list[Deliverable]) -> Assignment:
+        gazetteer = self.context.gazetteer
+        if Column.ASSIGNMENT not in row.cells:
+            lead = column_mentions(row.cells.get(Column.LEAD, ""), gazetteer)
+            cooperating = column_mentions(row.cells.get(Column.COOPERATING, ""), gazetteer)
+            has_own = (Column.LEAD in row.present or Column.COOPERATING in row.present) and (
+                lead or cooperating)
+            if not has_own and earlier:
+                return earlier[-1].assignment  # merged cells: the row above's lead and cooperating
+            return Assignment(lead, tuple(c for c in cooperating if c not in lead), ())
+        if not assignment_text:
+            return Assignment()
+        assignment = read_assignment(assignment_text, gazetteer)
+        if earlier and _only_bare_departments(assignment.lead):
+            # "Các Sở chủ trì đề án ..." (000_fbdcaf704ef480ea.txt:177) means the departments the row
+            # above named, not every department of the province
+            named = tuple(m for m in earlier[-1].assignment.lead if not m.is_group)
+            if named:
+                return Assignment(named, assignment.cooperating, assignment.participants)
+        return assignment
+
+    def _deadline(self, text: str, span: Span, task_id: str) -> Deadline | None:
+        if not squash(text):
+            return None
+        deadline = parse_deadline(text, self.context.lexicon.deadline_phrases)
+        if deadline.kind is None:
+            self.result.problems.append(Problem(
+                "deadline-not-understood", f"{task_id}: deadline {deadline.text!r} gives no date "
+                "and no known kind", Severity.INFO, span, deadline.text))
+        return deadline
+
+    def _targets(self, product: str, deadline: Deadline | None, description: str,
+                 span: Span) -> None:
+        for draft in find_targets(product, self.context.lexicon, context=description):
+            year = _target_year(deadline, self.context.period_end)
+            self.result.targets.append(Target(
+                draft.indicator, draft.comparator, draft.value, draft.unit, year, draft.scope,
+                span, product, draft.max_value))
+
+    # ---- truncation -------------------------------------------------------------------------
+    def check_truncation(self, first_row_is_heading: bool, first_line: int, ends_file: bool,
+                         last_row: Row | None) -> None:
+        """Report an annex that starts or stops mid-table (the rows present are kept)."""
+        if not first_row_is_heading:
+            self.result.problems.append(Problem(
+                "annex-truncated", "the annex table starts mid-table: its first row is not a "
+                "header or a section heading, earlier rows are missing from the source",
+                Severity.WARNING, self.context.span(first_line), "start"))
+        if not ends_file or last_row is None:
+            return
+        last_text = squash(" ".join(v for v in last_row.cells.values() if v))
+        sections = [s for s in self.result.sections if is_roman(s.id)]
+        last_section = roman_to_int(sections[-1].id) if sections else 0
+        if _ENDS_MID_SENTENCE.search(last_text):
+            reason = "its last row stops mid-sentence"
+        elif self.context.doc_type == "plan" and last_section < PROGRAMME_AREAS:
+            reason = (f"the file ends inside the table after section {int_to_roman(last_section)}"
+                      f", while a plan's annex covers the {PROGRAMME_AREAS} reform areas")
+        else:
+            return
+        self.result.problems.append(Problem(
+            "annex-truncated", f"the annex table is cut off at the end: {reason}",
+            Severity.WARNING, self.context.span(last_row.line_start, last_row.line_end), "end"))
+
+
+def _only_bare_departments(lead: tuple[AgencyMention, ...]) -> bool:
+    return len(lead) == 1 and lead[0].is_group and fold(lead[0].text) == "cac so"
+
+
+def _with_section(task: Task, section: Section) -> Task:
+    local = task.local_id.split(".", 1)[1]
+    return Task(f"{section.id}.{local}", section, task.description, task.deliverables, task.span,
+                task.quote)
+
+
+def _strip_number(text: str) -> str:
+    return squash(re.sub(r"^\d{1,2}\s*\.\s*(?=\S)", "", text))
+
+
+def _assignment_quote(row: Row, assignment_text: str) -> str | None:
+    if Column.ASSIGNMENT not in row.cells:
+        parts = [row.cells.get(Column.LEAD, ""), row.cells.get(Column.COOPERATING, "")]
+        joined = " | ".join(squash(p) for p in parts if squash(p))
+        return joined or None
+    return squash(assignment_text) or None
+
+
+def _budget(cell: str) -> Decimal | None:
+    digits = squash(cell).replace(".", "").replace(",", "").replace(" ", "")
+    if not re.fullmatch(r"\d+", digits or "x"):
+        return None
+    try:
+        return Decimal(digits)
+    except InvalidOperation:
+        return None
+
+
+def _target_year(deadline: Deadline | None, period_end: int | None) -> int | None:
+    if deadline is not None:
+        if deadline.due is not None:
+            return deadline.due.year
+        if deadline.start is not None:
+            return deadline.start.year
+    return period_end

@@ -1,0 +1,191 @@
+"""resources: ontology/ and data/vocab/ files -> a Lexicon of plain Python values for the parsers.
+
+The vocabularies are data (SKOS Turtle and YAML); this module is the one place that reads them.
+Parsers receive the Lexicon and never touch RDF themselves.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pyoxigraph as ox
+import yaml
+
+from cchc_graph.errors import VocabularyError
+from cchc_graph.namespaces import CCHC, RDF, SKOS
+from cchc_graph.settings import Settings
+from cchc_graph.text import fold
+
+SCHEME_FILES = ("agency-types", "reform-areas", "instrument-kinds", "indicators", "deadline-kinds")
+
+
+@dataclass(frozen=True, slots=True)
+class Concept:
+    """A SKOS concept of one of our schemes, reduced to what matching and labelling need."""
+
+    slug: str
+    iri: str
+    label_vi: str
+    label_en: str
+    alt_labels: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AgencyType:
+    """An agency type or collective group with every way the sources write it."""
+
+    concept: Concept
+    is_group: bool
+    level: str
+    short_names: tuple[str, ...]
+    number_codes: tuple[str, ...]
+    not_followed_by: tuple[str, ...]
+    also_named_in: tuple[str, ...] = ()  # labels of other types that name this one as well
+
+    @property
+    def slug(self) -> str:
+        return self.concept.slug
+
+
+@dataclass(frozen=True, slots=True)
+class Indicator:
+    """An indicator concept and its match rules (tuples of folded terms, the last one decisive)."""
+
+    concept: Concept
+    rules: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Province:
+    """A province: slug, label, and other spellings."""
+
+    slug: str
+    label: str
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    """Everything the parsers and resolvers know about the domain, loaded from vocabulary files."""
+
+    agency_types: dict[str, AgencyType]
+    areas: dict[str, Concept]
+    instrument_kinds: dict[str, Concept]
+    kind_codes: dict[str, str]  # "QĐ" -> "quyet-dinh"
+    issuer_codes: dict[str, str]  # "CP" -> "chinh-phu"
+    deadline_phrases: dict[str, tuple[str, ...]]  # kind -> folded phrases
+    indicators: dict[str, Indicator]
+    provinces: dict[str, Province]
+
+    def province_label(self, slug: str | None) -> str | None:
+        """Label of a province slug, or None."""
+        return self.provinces[slug].label if slug in self.provinces else None
+
+
+def load_lexicon(settings: Settings | None = None) -> Lexicon:
+    """Read every vocabulary file named in SCHEME_FILES plus data/vocab/provinces.yaml."""
+    settings = settings or Settings()
+    return _load_lexicon(settings.ontology_dir / "schemes", settings.vocab_dir)
+
+
+@lru_cache(maxsize=4)
+def _load_lexicon(schemes_dir: Path, vocab_dir: Path) -> Lexicon:
+    graph = _SchemeGraph(schemes_dir)
+    agency_types = {
+        slug: AgencyType(
+            concept=graph.concept(iri),
+            is_group=graph.has_type(iri, CCHC + "AgencyGroupType"),
+            level=graph.first(iri, CCHC + "level") or "provincial",
+            short_names=tuple(graph.values(iri, CCHC + "shortName")),
+            number_codes=tuple(graph.values(iri, CCHC + "numberCode")),
+            not_followed_by=tuple(fold(v) for v in graph.values(iri, CCHC + "notFollowedBy")),
+            also_named_in=tuple(graph.values(iri, CCHC + "alsoNamedIn")),
+        )
+        for slug, iri in graph.members("agency-type/")
+    }
+    kinds = {slug: graph.concept(iri) for slug, iri in graph.members("instrument-kind/")}
+    kind_codes = {
+        code: slug for slug, iri in graph.members("instrument-kind/")
+        for code in graph.values(iri, CCHC + "numberCode")
+    }
+    issuer_codes = {code: t.slug for t in agency_types.values() for code in t.number_codes}
+    indicators = {
+        slug: Indicator(graph.concept(iri), tuple(
+            tuple(fold(term) for term in rule.split(" + "))
+            for rule in graph.values(iri, CCHC + "matchRule")))
+        for slug, iri in graph.members("indicator/")
+    }
+    deadline_phrases = {
+        slug: tuple(fold(p) for p in graph.values(iri, CCHC + "matchPhrase"))
+        for slug, iri in graph.members("deadline-kind/")
+    }
+    areas = {slug: graph.concept(iri) for slug, iri in graph.members("area/")}
+    return Lexicon(agency_types, areas, kinds, kind_codes, issuer_codes, deadline_phrases,
+                   indicators, _load_provinces(vocab_dir / "provinces.yaml"))
+
+
+def _load_provinces(path: Path) -> dict[str, Province]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise VocabularyError(f"{path}: {exc}") from exc
+    return {
+        slug: Province(slug, entry["label"], tuple(entry.get("aliases", ())))
+        for slug, entry in data["provinces"].items()
+    }
+
+
+class _SchemeGraph:
+    """The scheme files parsed once into subject -> predicate -> values, for plain lookups."""
+
+    def __init__(self, folder: Path) -> None:
+        self.facts: dict[str, dict[str, list[ox.NamedNode | ox.Literal]]] = defaultdict(
+            lambda: defaultdict(list))
+        for name in SCHEME_FILES:
+            path = folder / f"{name}.ttl"
+            try:
+                quads = list(ox.parse(path=path, format=ox.RdfFormat.TURTLE))
+            except (OSError, SyntaxError) as exc:
+                raise VocabularyError(f"{path}: {exc}") from exc
+            for quad in quads:
+                if isinstance(quad.subject, ox.NamedNode):
+                    obj = quad.object
+                    if isinstance(obj, ox.NamedNode | ox.Literal):
+                        self.facts[quad.subject.value][quad.predicate.value].append(obj)
+
+    def members(self, kind_path: str) -> list[tuple[str, str]]:
+        """(slug, IRI) of every concept whose IRI is under id/<kind_path>."""
+        found = []
+        for iri, props in self.facts.items():
+            marker = "/id/" + kind_path
+            if marker in iri and any(
+                    o.value == SKOS + "Concept" for o in props.get(RDF + "type", ())):
+                slug = iri.split(marker, 1)[1]
+                if slug not in {"programme-2011-2020", "programme-2021-2030", "other-headings"}:
+                    found.append((slug, iri))
+        return sorted(found)
+
+    def values(self, iri: str, predicate: str, lang: str | None = None) -> list[str]:
+        out = []
+        for obj in self.facts[iri].get(predicate, ()):
+            if lang is None or (isinstance(obj, ox.Literal) and obj.language == lang):
+                out.append(obj.value)
+        return out
+
+    def first(self, iri: str, predicate: str, lang: str | None = None) -> str | None:
+        found = self.values(iri, predicate, lang)
+        return found[0] if found else None
+
+    def has_type(self, iri: str, type_iri: str) -> bool:
+        return any(o.value == type_iri for o in self.facts[iri].get(RDF + "type", ()))
+
+    def concept(self, iri: str) -> Concept:
+        label_vi = self.first(iri, SKOS + "prefLabel", "vi")
+        label_en = self.first(iri, SKOS + "prefLabel", "en")
+        if label_vi is None or label_en is None:
+            raise VocabularyError(f"{iri}: a concept needs skos:prefLabel in @vi and @en")
+        alts = self.values(iri, SKOS + "altLabel") + self.values(iri, SKOS + "hiddenLabel")
+        return Concept(iri.rsplit("/", 1)[1], iri, label_vi, label_en, tuple(alts))

@@ -1,0 +1,21 @@
+"""settings: Settings(BaseSettings, env prefix CCHC_) — folders, base IRI, store and server options."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Where things are and how to reach them; every field can be set as CCHC_<FIELD>."""
+
+    model_config = SettingsConfigDict(env_prefix="CCHC_")
+
+    base_iri: str = "https://w3id.org/cchc/id/"
+    sources_dir: Path = REPO_ROOT / "data" / "sources"
+    build_dir: Path = REPO_ROOT / "data" / "build"
+    ontology_dir: Path = REPO_ROOT / "ontology"
+    vocab_dir: Path = REPO_ROOT / "data" / "vocab"
