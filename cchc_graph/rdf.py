@@ -1,0 +1,301 @@
+"""rdf: ResolvedCorpus -> quads, one named graph per source document (named by the source node),
+plus the ontology and vocabulary graphs. Every Task, Deliverable, Target, Citation and Finding
+carries prov:wasDerivedFrom, cchc:sourceLine and cchc:sourceText.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from cchc_graph.iris import Iris
+from cchc_graph.namespaces import CCHC, DCTERMS, ELI, ORG, PROV, RDF, RDFS, SKOS, XSD
+from cchc_graph.records import Citation, Deliverable, Problem, Span, Target, Task
+from cchc_graph.resolve import Agency, Instrument, ResolvedCorpus, ResolvedDocument
+from cchc_graph.resources import Lexicon
+
+_TYPE = ox.NamedNode(RDF + "type")
+_ROLE_PROPERTY = {"legal-basis": CCHC + "legalBasis", "implements": CCHC + "implements"}
+
+
+def _n(iri: str) -> ox.NamedNode:
+    return ox.NamedNode(iri)
+
+
+def _text(value: str, lang: str | None = None) -> ox.Literal:
+    return ox.Literal(value, language=lang) if lang else ox.Literal(value)
+
+
+def _typed(value: object, datatype: str) -> ox.Literal:
+    return ox.Literal(str(value), datatype=ox.NamedNode(XSD + datatype))
+
+
+class _Graph:
+    """Collects the quads of one named graph."""
+
+    def __init__(self, name: str) -> None:
+        self.name = ox.NamedNode(name)
+        self.quads: list[ox.Quad] = []
+
+    def add(self, subject: str, predicate: str, obj: ox.NamedNode | ox.Literal) -> None:
+        self.quads.append(ox.Quad(_n(subject), _n(predicate), obj, self.name))
+
+    def link(self, subject: str, predicate: str, obj: str) -> None:
+        self.add(subject, predicate, _n(obj))
+
+    def provenance(self, subject: str, source_iri: str, span: Span, quote: str) -> None:
+        self.link(subject, PROV + "wasDerivedFrom", source_iri)
+        self.add(subject, CCHC + "sourceLine", _typed(span.line_start, "positiveInteger"))
+        if span.line_end != span.line_start:
+            self.add(subject, CCHC + "sourceLineEnd", _typed(span.line_end, "positiveInteger"))
+        if quote:
+            self.add(subject, CCHC + "sourceText", _text(quote))
+
+
+def corpus_quads(corpus: ResolvedCorpus, iris: Iris) -> Iterator[ox.Quad]:
+    """Every quad of the build's documents (not the ontology and vocabulary graphs)."""
+    for document in corpus.documents:
+        yield from document_quads(document, iris)
+
+
+def document_quads(document: ResolvedDocument, iris: Iris) -> list[ox.Quad]:
+    """The named graph of one source document."""
+    graph = _Graph(document.source_iri)
+    _source(graph, document)
+    _action_document(graph, document, iris)
+    for index, (citation, instrument) in enumerate(document.citations, start=1):
+        _citation(graph, document, citation, instrument, index, iris)
+    if document.adopted_by is not None:
+        _instrument(graph, document.adopted_by, iris)
+    for task in document.parsed.tasks:
+        _task(graph, document, task, iris)
+    for index, target in enumerate(document.parsed.targets, start=1):
+        _target(graph, document, target, index, iris)
+    for agency in {a.iri: a for a in document.agencies.values()}.values():
+        _agency(graph, agency, iris)
+    problems = [*document.parsed.problems, *document.problems]
+    for index, problem in enumerate(problems, start=1):
+        _finding(graph, document, problem, index, iris)
+    return graph.quads
+
+
+def _source(graph: _Graph, document: ResolvedDocument) -> None:
+    source = document.parsed.source
+    iri = document.source_iri
+    graph.link(iri, RDF + "type", CCHC + "SourceDocument")
+    graph.add(iri, DCTERMS + "identifier", _text(source.name))
+    graph.add(iri, RDFS + "label", _text(source.name))
+    graph.add(iri, CCHC + "sha256", _text(source.sha256))
+    graph.add(iri, CCHC + "layout", _text(document.parsed.layout))
+
+
+def _action_document(graph: _Graph, document: ResolvedDocument, iris: Iris) -> None:
+    header = document.parsed.header
+    iri = document.iri
+    kind = "Directive" if header.type == "directive" else "Plan"
+    graph.link(iri, RDF + "type", CCHC + kind)
+    graph.link(iri, RDF + "type", CCHC + "ActionDocument")
+    graph.link(iri, PROV + "wasDerivedFrom", document.source_iri)
+    graph.add(iri, CCHC + "sourceLine", _typed(header.span.line_start, "positiveInteger"))
+    if header.title:
+        graph.add(iri, DCTERMS + "title", _text(header.title, "vi"))
+        graph.add(iri, RDFS + "label", _text(header.title, "vi"))
+    if header.province:
+        graph.link(iri, CCHC + "province", iris.province(header.province))
+    if header.period:
+        graph.add(iri, CCHC + "periodStart", _typed(header.period[0], "gYear"))
+        graph.add(iri, CCHC + "periodEnd", _typed(header.period[1], "gYear"))
+    if header.signer:
+        graph.add(iri, CCHC + "signer", _text(header.signer))
+    if document.adopted_by is not None:
+        graph.link(iri, CCHC + "adoptedBy", document.adopted_by.iri)
+    if header.issuer is not None:
+        graph.link(iri, DCTERMS + "publisher", document.agency(header.issuer).iri)
+
+
+def _citation(graph: _Graph, document: ResolvedDocument, citation: Citation,
+              instrument: Instrument, index: int, iris: Iris) -> None:
+    node = iris.citation(document.parsed.source.stem, index)
+    graph.link(node, RDF + "type", CCHC + "Citation")
+    graph.link(node, CCHC + "citedInstrument", instrument.iri)
+    graph.link(node, CCHC + "citedIn", document.iri)
+    graph.add(node, CCHC + "citationRole", _text(citation.role))
+    graph.provenance(node, document.source_iri, citation.span, citation.quote)
+    graph.link(document.iri, ELI + "cites", instrument.iri)
+    if citation.role in _ROLE_PROPERTY:
+        graph.link(document.iri, _ROLE_PROPERTY[citation.role], instrument.iri)
+    _instrument(graph, instrument, iris)
+    for amended in citation.amends:
+        target = next((i for c, i in document.citations if c.number == amended), None)
+        if target is not None:
+            graph.link(instrument.iri, ELI + "amends", target.iri)
+
+
+def _instrument(graph: _Graph, instrument: Instrument, iris: Iris) -> None:
+    iri = instrument.iri
+    graph.link(iri, RDF + "type", CCHC + "LegalInstrument")
+    graph.link(iri, RDF + "type", ELI + "LegalResource")
+    graph.link(iri, CCHC + "instrumentKind", iris.instrument_kind(instrument.kind))
+    label = instrument.number or instrument.title or instrument.kind
+    graph.add(iri, RDFS + "label", _text(f"{_kind_label(instrument.kind)} {label}".strip(), "vi"))
+    if instrument.number:
+        graph.add(iri, ELI + "id_local", _text(instrument.number))
+    if instrument.date:
+        graph.add(iri, ELI + "date_document", _typed(instrument.date.isoformat(), "date"))
+    if instrument.year:
+        graph.add(iri, CCHC + "year", _typed(instrument.year, "gYear"))
+    if instrument.title:
+        graph.add(iri, DCTERMS + "title", _text(instrument.title, "vi"))
+    if instrument.scope:
+        graph.link(iri, CCHC + "province", iris.province(instrument.scope))
+    if instrument.issuer_slug:
+        scope = instrument.scope or "viet-nam"
+        issuer = iris.agency(scope, instrument.issuer_slug)
+        graph.link(iri, ELI + "passed_by", issuer)
+
+
+_KIND_LABELS = {"luat": "Luật", "nghi-quyet": "Nghị quyết", "nghi-dinh": "Nghị định",
+                "quyet-dinh": "Quyết định", "chi-thi": "Chỉ thị", "ke-hoach": "Kế hoạch",
+                "cong-van": "Công văn", "ket-luan": "Kết luận", "to-trinh": "Tờ trình",
+                "chuong-trinh-hanh-dong": "Chương trình hành động", "thong-tu": "Thông tư",
+                "huong-dan": "Hướng dẫn", "bao-cao": "Báo cáo", "chuong-trinh": "Chương trình"}
+
+
+def _kind_label(kind: str) -> str:
+    return _KIND_LABELS.get(kind, kind)
+
+
+def _task(graph: _Graph, document: ResolvedDocument, task: Task, iris: Iris) -> None:
+    iri = iris.task(document.key, task.local_id)
+    graph.link(iri, RDF + "type", CCHC + "Task")
+    graph.link(iri, CCHC + "inDocument", document.iri)
+    graph.add(iri, CCHC + "localId", _text(task.local_id))
+    graph.add(iri, RDFS + "label", _text(f"{task.local_id}. {_short(task.description)}", "vi"))
+    if task.description:
+        graph.add(iri, DCTERMS + "description", _text(task.description, "vi"))
+    if task.section is not None:
+        graph.add(iri, CCHC + "sectionId", _text(task.section.id))
+        if task.section.heading:
+            graph.add(iri, CCHC + "sectionHeading", _text(task.section.heading, "vi"))
+        if task.section.area:
+            graph.link(iri, CCHC + "reformArea", iris.area(task.section.area))
+    graph.provenance(iri, document.source_iri, task.span, task.quote)
+    for index, deliverable in enumerate(task.deliverables, start=1):
+        node = iris.deliverable(iri, index)
+        graph.link(iri, CCHC + "hasDeliverable", node)
+        graph.link(node, CCHC + "deliverableOf", iri)
+        _deliverable(graph, document, node, deliverable, iris)
+
+
+def _deliverable(graph: _Graph, document: ResolvedDocument, node: str, deliverable: Deliverable,
+                 iris: Iris) -> None:
+    graph.link(node, RDF + "type", CCHC + "Deliverable")
+    if deliverable.product:
+        graph.add(node, CCHC + "product", _text(deliverable.product, "vi"))
+        graph.add(node, RDFS + "label", _text(_short(deliverable.product), "vi"))
+    deadline = deliverable.deadline
+    if deadline is not None:
+        graph.add(node, CCHC + "deadlineText", _text(deadline.text, "vi"))
+        if deadline.kind is not None:
+            graph.link(node, CCHC + "deadlineKind", iris.deadline_kind(deadline.kind.value))
+        if deadline.due:
+            graph.add(node, CCHC + "dueDate", _date(deadline.due))
+        if deadline.start:
+            graph.add(node, CCHC + "startDate", _date(deadline.start))
+    if deliverable.assignment_text:
+        graph.add(node, CCHC + "assignmentText", _text(deliverable.assignment_text, "vi"))
+    roles = (("leadAgency", deliverable.assignment.lead),
+             ("cooperatingAgency", deliverable.assignment.cooperating),
+             ("participantAgency", deliverable.assignment.participants))
+    for prop, mentions in roles:
+        for mention in mentions:
+            graph.link(node, CCHC + prop, document.agency(mention).iri)
+    if deliverable.budget is not None:
+        graph.add(node, CCHC + "budget", _typed(deliverable.budget, "decimal"))
+    graph.provenance(node, document.source_iri, deliverable.span, deliverable.quote)
+
+
+def _target(graph: _Graph, document: ResolvedDocument, target: Target, index: int,
+            iris: Iris) -> None:
+    iri = iris.target(document.key, index)
+    graph.link(iri, RDF + "type", CCHC + "Target")
+    graph.link(iri, CCHC + "inDocument", document.iri)
+    if target.indicator:
+        graph.link(iri, CCHC + "indicator", iris.indicator(target.indicator))
+    graph.add(iri, CCHC + "comparator", _text(target.comparator))
+    graph.add(iri, CCHC + "targetValue", _typed(_decimal(target.value), "decimal"))
+    if target.max_value is not None:
+        graph.add(iri, CCHC + "targetValueMax", _typed(_decimal(target.max_value), "decimal"))
+    graph.add(iri, CCHC + "unit", _text(target.unit))
+    if target.year:
+        graph.add(iri, CCHC + "targetYear", _typed(target.year, "gYear"))
+    graph.add(iri, CCHC + "scope", _text(target.scope, "vi"))
+    label = f"{target.comparator} {_decimal(target.value)}{target.unit}"
+    graph.add(iri, RDFS + "label", _text(label + (f" ({target.year})" if target.year else "")))
+    graph.provenance(iri, document.source_iri, target.span, target.quote)
+
+
+def _agency(graph: _Graph, agency: Agency, iris: Iris) -> None:
+    iri = agency.iri
+    graph.link(iri, RDF + "type", CCHC + ("AgencyGroup" if agency.is_group else "Agency"))
+    graph.link(iri, RDF + "type", ORG + "Organization")
+    graph.link(iri, ORG + "classification", iris.agency_type(agency.type_slug))
+    graph.link(iri, CCHC + "agencyType", iris.agency_type(agency.type_slug))
+    graph.add(iri, SKOS + "prefLabel", _text(agency.label_vi, "vi"))
+    graph.add(iri, SKOS + "prefLabel", _text(agency.label_en, "en"))
+    graph.add(iri, RDFS + "label", _text(agency.label_vi, "vi"))
+    for spelling in sorted(agency.spellings):
+        if spelling != agency.label_vi:
+            graph.add(iri, SKOS + "altLabel", _text(spelling, "vi"))
+    if agency.province:
+        graph.link(iri, CCHC + "province", iris.province(agency.province))
+        graph.add(iri, CCHC + "jurisdiction", _text("provincial"))
+    else:
+        graph.add(iri, CCHC + "jurisdiction", _text("national"))
+
+
+def _finding(graph: _Graph, document: ResolvedDocument, problem: Problem, index: int,
+             iris: Iris) -> None:
+    node = iris.finding(document.parsed.source.stem, index)
+    graph.link(document.source_iri, CCHC + "hasFinding", node)
+    graph.link(node, RDF + "type", CCHC + "Finding")
+    graph.add(node, CCHC + "findingKind", _text(problem.kind))
+    graph.add(node, CCHC + "severity", _text(problem.severity.value))
+    graph.add(node, RDFS + "comment", _text(problem.message))
+    graph.provenance(node, document.source_iri, problem.span, problem.quote)
+
+
+def vocabulary_quads(ontology_dir: Path, lexicon: Lexicon, iris: Iris) -> Iterator[ox.Quad]:
+    """The ontology graph, the vocabulary graph and the province nodes."""
+    ontology = ox.NamedNode(iris.graph("ontology"))
+    for quad in ox.parse(path=ontology_dir / "cchc.ttl", format=ox.RdfFormat.TURTLE):
+        yield ox.Quad(quad.subject, quad.predicate, quad.object, ontology)
+    vocabulary = _Graph(iris.graph("vocabularies"))
+    for path in sorted((ontology_dir / "schemes").glob("*.ttl")):
+        for quad in ox.parse(path=path, format=ox.RdfFormat.TURTLE):
+            vocabulary.quads.append(ox.Quad(quad.subject, quad.predicate, quad.object,
+                                            vocabulary.name))
+    for province in lexicon.provinces.values():
+        iri = iris.province(province.slug)
+        vocabulary.link(iri, RDF + "type", CCHC + "Province")
+        vocabulary.add(iri, SKOS + "prefLabel", _text(f"Tỉnh {province.label}", "vi"))
+        vocabulary.add(iri, SKOS + "prefLabel", _text(f"{province.label} province", "en"))
+        vocabulary.add(iri, RDFS + "label", _text(province.label, "vi"))
+    yield from vocabulary.quads
+
+
+def _date(value: date) -> ox.Literal:
+    return _typed(value.isoformat(), "date")
+
+
+def _decimal(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    return text
+
+
+def _short(text: str, limit: int = 120) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -1,0 +1,103 @@
+"""resolve: ParsedDocument records of a corpus -> ResolvedCorpus (document IRIs and keys, one
+Agency per province and type, one Instrument per identity)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from cchc_graph.iris import Iris, number_slug, period_slug
+from cchc_graph.records import AgencyMention, Citation, ParsedDocument, Problem
+from cchc_graph.resolve.agencies import Agency, AgencyRegistry
+from cchc_graph.resolve.instruments import Instrument, InstrumentRegistry
+from cchc_graph.resources import Lexicon
+
+__all__ = ["Agency", "Instrument", "ResolvedCorpus", "ResolvedDocument", "resolve_corpus"]
+
+
+@dataclass(slots=True)
+class ResolvedDocument:
+    """One parsed document with the identities it refers to."""
+
+    parsed: ParsedDocument
+    iri: str
+    key: str
+    source_iri: str
+    adopted_by: Instrument | None
+    citations: list[tuple[Citation, Instrument]]
+    agencies: dict[tuple[str, str | None], Agency]
+    problems: list[Problem] = field(default_factory=list)
+
+    def agency(self, mention: AgencyMention) -> Agency:
+        """The resolved agency of a mention of this document."""
+        return self.agencies[(mention.type_slug, mention.name_slug)]
+
+
+@dataclass(slots=True)
+class ResolvedCorpus:
+    """Every document, agency and instrument of one build."""
+
+    documents: list[ResolvedDocument]
+    agencies: dict[str, Agency]
+    instruments: dict[str, Instrument]
+    problems: list[Problem]
+
+
+def resolve_corpus(documents: list[ParsedDocument], lexicon: Lexicon, iris: Iris) -> ResolvedCorpus:
+    """Resolve all documents together: instruments and agencies are shared across them."""
+    agencies = AgencyRegistry(lexicon, iris)
+    instruments = InstrumentRegistry(lexicon, iris)
+    instruments.register_dated(documents)
+    resolved = []
+    taken: set[str] = set()
+    for document in documents:
+        resolved.append(_resolve_document(document, agencies, instruments, iris, taken))
+    return ResolvedCorpus(resolved, agencies.agencies, instruments.instruments, instruments.problems)
+
+
+def _resolve_document(document: ParsedDocument, agencies: AgencyRegistry,
+                      instruments: InstrumentRegistry, iris: Iris, taken: set[str]
+                      ) -> ResolvedDocument:
+    header = document.header
+    province = header.province or "unknown"
+    iri, key = _document_identity(document, province, iris, taken)
+    adopted = header.adopted_by
+    adopted_instrument = (instruments.resolve(adopted, document)
+                          if adopted is not None and adopted.number else None)
+    citations = [(c, instruments.resolve(c, document)) for c in document.citations]
+    mentions = _mentions(document)
+    resolved_agencies = {(m.type_slug, m.name_slug): agencies.resolve(m, header.province)
+                         for m in mentions}
+    return ResolvedDocument(document, iri, key, iris.source(document.source.stem),
+                            adopted_instrument, citations, resolved_agencies)
+
+
+def _document_identity(document: ParsedDocument, province: str, iris: Iris, taken: set[str]
+                       ) -> tuple[str, str]:
+    header = document.header
+    number = header.adopted_by.number if header.adopted_by else None
+    if header.type == "directive":
+        year = header.period[0] if header.period else 0
+        local = number_slug(number) if number else document.source.stem
+        iri, key = iris.directive(province, year, local), f"{province}-{year}-ct-{local}"
+    else:
+        period = header.period or (0, 0)
+        iri, key = iris.plan(province, period), f"{province}-{period_slug(period)}"
+        if iri in taken and number:  # a second plan for the same province and period
+            iri, key = f"{iri}/{number_slug(number)}", f"{key}-{number_slug(number)}"
+    taken.add(iri)
+    return iri, key
+
+
+def _mentions(document: ParsedDocument) -> list[AgencyMention]:
+    found: list[AgencyMention] = []
+    header = document.header
+    for citation in [header.adopted_by, *document.citations]:
+        if citation is not None and citation.issuer is not None:
+            found.append(citation.issuer)
+    if header.issuer is not None:
+        found.append(header.issuer)
+    for task in document.tasks:
+        for deliverable in task.deliverables:
+            assignment = deliverable.assignment
+            found += [*assignment.lead, *assignment.cooperating, *assignment.participants]
+    return found

@@ -1,0 +1,64 @@
+"""agencies: AgencyMention + the document's province -> Agency (one per province and type).
+
+"Sở Tư pháp" in a Khánh Hòa plan is agency/khanh-hoa/so-tu-phap whatever its spelling; national
+bodies (Chính phủ, Bộ Nội vụ) are agency/viet-nam/...; a named district ("UBND huyện Khánh Sơn")
+is its own agency of type ubnd-huyen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from cchc_graph.iris import NATIONAL_SCOPE, Iris
+from cchc_graph.records import AgencyMention
+from cchc_graph.resources import Lexicon
+
+
+@dataclass(slots=True)
+class Agency:
+    """One agency (or collective group) of one province, with every spelling seen for it."""
+
+    iri: str
+    type_slug: str
+    province: str | None
+    label_vi: str
+    label_en: str
+    is_group: bool
+    spellings: set[str] = field(default_factory=set)
+
+
+class AgencyRegistry:
+    """Every agency of the corpus, created on first mention and shared across documents."""
+
+    def __init__(self, lexicon: Lexicon, iris: Iris) -> None:
+        self.lexicon = lexicon
+        self.iris = iris
+        self.agencies: dict[str, Agency] = {}
+
+    def resolve(self, mention: AgencyMention, province: str | None) -> Agency:
+        """The agency a mention names, in the document's province (national bodies excepted)."""
+        agency_type = self.lexicon.agency_types[mention.type_slug]
+        national = agency_type.level == "national"
+        scope = NATIONAL_SCOPE if national or province is None else province
+        agency_slug = mention.name_slug or mention.type_slug
+        iri = self.iris.agency(scope, agency_slug)
+        agency = self.agencies.get(iri)
+        if agency is None:
+            place = None if national else province
+            label_vi, label_en = self._labels(mention, place)
+            agency = Agency(iri, mention.type_slug, place, label_vi, label_en,
+                            agency_type.is_group)
+            self.agencies[iri] = agency
+        if mention.text:
+            agency.spellings.add(mention.text)
+        return agency
+
+    def _labels(self, mention: AgencyMention, province: str | None) -> tuple[str, str]:
+        concept = self.lexicon.agency_types[mention.type_slug].concept
+        base_vi = mention.label or concept.label_vi
+        base_en = mention.label or concept.label_en
+        province_name = self.lexicon.province_label(province)
+        if province_name is None:
+            return base_vi, base_en
+        suffix_vi = f" tỉnh {province_name}" if not base_vi.endswith(" tỉnh") else f" {province_name}"
+        return base_vi + suffix_vi, f"{base_en}, {province_name} province"
