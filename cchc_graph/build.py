@@ -10,6 +10,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -72,18 +73,45 @@ class BuildReport:
         return json.dumps(asdict(self), ensure_ascii=False, indent=2)
 
 
-def parse_sources(sources_dir: Path, progress: Progress | None = None) -> list[ParsedDocument]:
-    """Read and parse every document of `sources_dir`; the first unreadable one stops the build."""
-    lexicon = load_lexicon(Settings(sources_dir=sources_dir))
+def parse_sources(sources_dir: Path, progress: Progress | None = None,
+                  settings: Settings | None = None) -> list[ParsedDocument]:
+    """Read and parse every document of `sources_dir`; the first unreadable one stops the build.
+
+    Large folders are parsed by a pool of worker processes (one per core); results keep the
+    file order, so the graph is the same either way.
+    """
+    settings = settings or Settings()
     paths = discover(sources_dir)
     if not paths:
         raise SourceError(sources_dir, 0, "no source documents (*.txt) in the folder")
-    parsed = []
+    workers = min(os.cpu_count() or 1, 4)
+    parsed: list[ParsedDocument] = []
+    if len(paths) >= PARALLEL_FROM and workers > 1:
+        with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(settings,)) as pool:
+            results = pool.map(_parse_path, paths, chunksize=8)
+            for index, (path, document) in enumerate(zip(paths, results, strict=True), start=1):
+                parsed.append(document)
+                if progress:
+                    progress(index, len(paths), path.name)
+        return parsed
+    _init_worker(settings)
     for index, path in enumerate(paths, start=1):
-        parsed.append(parse_document(read_source(path), lexicon))
+        parsed.append(_parse_path(path))
         if progress:
             progress(index, len(paths), path.name)
     return parsed
+
+
+PARALLEL_FROM = 24  # below this, starting worker processes costs more than it saves
+_WORKER_SETTINGS: list[Settings] = []
+
+
+def _init_worker(settings: Settings) -> None:
+    _WORKER_SETTINGS[:] = [settings]
+
+
+def _parse_path(path: Path) -> ParsedDocument:
+    return parse_document(read_source(path), load_lexicon(_WORKER_SETTINGS[0]))
 
 
 def build(settings: Settings | None = None, sources_dir: Path | None = None,
@@ -95,15 +123,16 @@ def build(settings: Settings | None = None, sources_dir: Path | None = None,
     started = time.perf_counter()
     lexicon = load_lexicon(settings)
     iris = Iris(settings.base_iri)
-    parsed = parse_sources(sources_dir, progress)
+    parsed = parse_sources(sources_dir, progress, settings)
     corpus = resolve_corpus(parsed, lexicon, iris)
     _attach_corpus_problems(corpus)
-    quads = [*vocabulary_quads(settings.ontology_dir, lexicon, iris), *corpus_quads(corpus, iris)]
-    dataset = ox.Dataset(quads)
+    # generation order is deterministic; dict.fromkeys drops repeats and keeps that order
+    quads = list(dict.fromkeys([*vocabulary_quads(settings.ontology_dir, lexicon, iris),
+                                *corpus_quads(corpus, iris)]))
     report = BuildReport(
-        [_summary(d) for d in corpus.documents], len(dataset), len(corpus.agencies),
+        [_summary(d) for d in corpus.documents], len(quads), len(corpus.agencies),
         len(corpus.instruments), round(time.perf_counter() - started, 3), str(out_dir))
-    _write_atomically(dataset, report, out_dir)
+    _write_atomically(quads, report, out_dir)
     return report
 
 
@@ -125,12 +154,10 @@ def _summary(document: ResolvedDocument) -> DocumentSummary:
         problems)
 
 
-def _write_atomically(dataset: ox.Dataset, report: BuildReport, out_dir: Path) -> None:
+def _write_atomically(quads: list[ox.Quad], report: BuildReport, out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".build-", dir=out_dir))
     try:
-        quads = sorted(dataset, key=lambda q: (q.graph_name.value if isinstance(
-            q.graph_name, ox.NamedNode) else "", str(q.subject), str(q.predicate), str(q.object)))
         ox.serialize(quads, staging / "cchc.trig", ox.RdfFormat.TRIG, prefixes=_prefixes())
         ox.serialize(quads, staging / "cchc.nq", ox.RdfFormat.N_QUADS)
         (staging / "report.json").write_text(report.to_json(), encoding="utf-8")

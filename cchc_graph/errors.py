@@ -23,6 +23,10 @@ class SourceError(CchcError):
         where = f"{self.path}:{line}" if line else str(self.path)
         super().__init__(f"{where}: {message}")
 
+    def __reduce__(self) -> tuple[type[SourceError], tuple[Path, int, str]]:
+        # parsing runs in worker processes: the error must cross back whole
+        return (SourceError, (self.path, self.line, self.message))
+
 
 class VocabularyError(CchcError):
     """A vocabulary file under ontology/ or data/vocab/ is missing or malformed."""

@@ -30,19 +30,24 @@ def fold(text: str) -> str:
     return squash(fold_keep_length(text))
 
 
+def _fold_char(char: str) -> str:
+    if char in "đĐ":
+        return "d"
+    if char in _DASHES:
+        return "-"
+    base = unicodedata.normalize("NFD", char)[0].lower()
+    return base if len(base) == 1 else char
+
+
+# Latin-1, Latin Extended A/B and Latin Extended Additional hold every Vietnamese letter
+_FOLD_TABLE = {code: _fold_char(chr(code)) for ranges in ((0x41, 0x24F), (0x1E00, 0x1EFF))
+               for code in range(ranges[0], ranges[1] + 1)}
+_FOLD_TABLE.update({ord(d): "-" for d in _DASHES})
+
+
 def fold_keep_length(text: str) -> str:
     """Fold character by character so that offsets in the result match offsets in `text`."""
-    out = []
-    for char in text:
-        if char in "đĐ":
-            out.append("d")
-            continue
-        if char in _DASHES:
-            out.append("-")
-            continue
-        base = unicodedata.normalize("NFD", char)[0]
-        out.append(base.lower() if len(base.lower()) == 1 else char.lower())
-    return "".join(out)
+    return text.translate(_FOLD_TABLE)
 
 
 def slug(text: str) -> str:

@@ -18,12 +18,13 @@ from cchc_graph.ingest.normalise import FlatText, NormalisedText, normalise, par
 from cchc_graph.parse.context import ParseContext
 from cchc_graph.parse.header import parse_header
 from cchc_graph.parse.instruments import find_citations
-from cchc_graph.parse.layouts import html_tsv, pipe_cells, prose_tasks, tab_lines
+from cchc_graph.parse.layouts import line_rows, pipe_cells, prose_tasks, tab_lines
 from cchc_graph.parse.outline import (
     implementation_range,
     objective_targets,
     preamble_citations,
     prose_targets,
+    task_range,
     title_citations,
 )
 from cchc_graph.parse.tables import TableResult
@@ -40,16 +41,17 @@ from cchc_graph.records import (
 from cchc_graph.resources import Lexicon
 from cchc_graph.text import fold, squash
 
-TABLE_READERS: tuple[ModuleType, ...] = (html_tsv, pipe_cells, tab_lines)
-_ASSIGNMENT_CUE = re.compile(r"(?:^|\s)(?:giao|chu tri|phoi hop)\s")
+TABLE_READERS: tuple[ModuleType, ...] = (line_rows, pipe_cells, tab_lines)
+_ASSIGNMENT_CUE = re.compile(r"(?:^|\s)(?:giao|chu tri|phoi hop)(?![a-z])")
 IMPLEMENTATION = "TCTH"
 
 
 def detect_layout(text: NormalisedText) -> str:
     """Name of the reader for `text`; raises SourceError when no reader fits."""
     for reader in TABLE_READERS:
-        if reader.detect(text):
-            return str(reader.LAYOUT)
+        layout = reader.detect(text)
+        if layout:
+            return str(layout)
     if _has_prose_assignments(text):
         return prose_tasks.LAYOUT
     raise SourceError(text.source.name, _first_text_line(text),
@@ -80,7 +82,7 @@ def parse_document(source: SourceFile, lexicon: Lexicon) -> ParsedDocument:
     sections: list[Section] = list(table.sections)
     if header.type == "directive":
         body = paragraphs(text, _first_numbered(text), len(text.lines))
-        directive_tasks, found = prose_tasks.read_outline(body, context, None)
+        directive_tasks, found, _ = prose_tasks.read_outline(body, context, None)
         tasks += directive_tasks
         problems += found
         header = _with_period(header, directive_tasks, text)
@@ -89,12 +91,20 @@ def parse_document(source: SourceFile, lexicon: Lexicon) -> ParsedDocument:
                                header.period[1] if header.period else None)
         table.targets += prose_targets(directive_tasks, context)
     else:
+        if layout == prose_tasks.LAYOUT:  # a plan that lists its tasks in prose, not a table
+            task_part = task_range(text, body_end)
+            if task_part:
+                found_tasks, found, found_sections = prose_tasks.read_outline(
+                    paragraphs(text, *task_part), context, None, area_sections=True)
+                tasks += found_tasks
+                sections += found_sections
+                problems += found
         implementation = implementation_range(text, body_end)
         if implementation:
             section = Section(IMPLEMENTATION, "Tổ chức thực hiện",
                               context.area_of("Tổ chức thực hiện"),
                               context.span(implementation[0] - 1))
-            found_tasks, found = prose_tasks.read_outline(
+            found_tasks, found, _ = prose_tasks.read_outline(
                 paragraphs(text, *implementation), context, section, f"{IMPLEMENTATION}.")
             if found_tasks:
                 sections.append(section)
@@ -112,7 +122,7 @@ def parse_document(source: SourceFile, lexicon: Lexicon) -> ParsedDocument:
 
 def _reader(layout: str) -> Callable[[NormalisedText, ParseContext], TableResult] | None:
     for reader in TABLE_READERS:
-        if reader.LAYOUT == layout:
+        if layout in getattr(reader, "LAYOUTS", (getattr(reader, "LAYOUT", None),)):
             return reader.read  # type: ignore[no-any-return]
     return None
 

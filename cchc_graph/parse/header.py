@@ -67,6 +67,8 @@ def parse_header(text: NormalisedText, lexicon: Lexicon) -> HeaderResult:
         number = number or attached_number
         when = when or _loose_date(attached.group("date"))
     title = _title(text, kind_line, lexicon)
+    if kind == "ke-hoach" and title and not fold(title).startswith("ke hoach"):
+        title = "Kế hoạch " + title[:1].lower() + title[1:]  # "KẾ HOẠCH / Cải cách hành chính ..."
     doc_type = "directive" if kind == "chi-thi" else "plan"
     adopted_by = None
     if kind is not None:
@@ -82,14 +84,14 @@ def parse_header(text: NormalisedText, lexicon: Lexicon) -> HeaderResult:
 def detect_province(text: NormalisedText, lexicon: Lexicon) -> str | None:
     """The province the document names most ("tỉnh Khánh Hòa", "Báo Khánh Hòa")."""
     folded = fold("\n".join(text.lines))
-    counts = {}
-    for slug, province in lexicon.provinces.items():
-        names = [province.label, *province.aliases]
-        total = sum(len(re.findall(r"(?<![a-z])" + re.escape(fold(n)) + r"(?![a-z])", folded))
-                    for n in names)
-        if total:
-            counts[slug] = total
-    return max(counts, key=lambda s: counts[s]) if counts else None
+    names = {fold(n): slug for slug, p in lexicon.provinces.items() for n in (p.label, *p.aliases)}
+    pattern = re.compile(r"(?<![a-z])(" + "|".join(
+        re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")(?![a-z])")
+    counts: dict[str, int] = {}
+    for match in pattern.finditer(folded):
+        slug = names[match.group(1)]
+        counts[slug] = counts.get(slug, 0) + 1
+    return max(sorted(counts), key=lambda s: counts[s]) if counts else None
 
 
 def _document_kind(text: NormalisedText, last: int) -> tuple[str | None, int | None]:
@@ -176,8 +178,8 @@ def _signer(text: NormalisedText) -> str | None:
         if _SIGNATURE_ROLE.match(squash(line)):
             for following in text.lines[number:number + 8]:
                 candidate = squash(following)
-                if not candidate or candidate.startswith("["):
-                    continue
+                if not candidate or candidate.startswith("[") or _SIGNATURE_ROLE.match(candidate):
+                    continue  # "KT. CHỦ TỊCH" / "PHÓ CHỦ TỊCH" / "[Handwritten signature]"
                 return candidate if _NAME.match(candidate) else None
     return None
 

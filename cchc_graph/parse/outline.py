@@ -125,3 +125,16 @@ def prose_targets(tasks: list[Task], context: ParseContext) -> list[Target]:
                                   draft.year or context.period_end, draft.scope,
                                   deliverable.span, text, draft.max_value))
     return out
+
+
+def task_range(text: NormalisedText, body_end: int) -> tuple[int, int] | None:
+    """Lines of a plan's "II. NHIỆM VỤ ..." part when the tasks are written in prose."""
+    start = None
+    for number in range(1, body_end + 1):
+        key = squash(fold(text.line(number)))
+        if start is None:
+            if _ROMAN_HEADING.match(key) and "nhiem vu" in key and len(key) < 80:
+                start = number + 1
+        elif _ROMAN_HEADING.match(key) or _BODY_END.match(key):
+            return start, number - 1
+    return (start, body_end) if start else None

@@ -29,7 +29,7 @@ from cchc_graph.records import (
     Target,
     Task,
 )
-from cchc_graph.text import fold, int_to_roman, is_roman, roman_to_int, squash
+from cchc_graph.text import fold, fold_keep_length, int_to_roman, is_roman, roman_to_int, squash
 
 
 class Column(str, Enum):
@@ -70,7 +70,6 @@ _HEADER_WORDS: tuple[tuple[str, Column], ...] = (
 _SECTION = re.compile(r"^(?P<roman>[IVXL]+)\s*[.:]?\s*(?P<heading>.*)$")
 _TASK_NUMBER = re.compile(r"^(?P<n>\d{1,3})\s*[.)]?\s*(?P<rest>.*)$", re.DOTALL)
 _ENDS_MID_SENTENCE = re.compile(r"(?:,|\b(?:và|của|các|với|cho|để|theo|trong|đến|về))\s*$")
-PROGRAMME_AREAS = 6  # both master programmes (30c/NQ-CP and 76/NQ-CP of 2021) have six areas
 
 
 @dataclass(slots=True)
@@ -305,8 +304,19 @@ class TaskBuilder:
                 span, product, draft.max_value))
 
     # ---- truncation -------------------------------------------------------------------------
+    def _maybe_truncated(self, last_row: Row) -> None:
+        """A plan whose table ends the file before the programme's six areas: only a hint."""
+        sections = [s for s in self.result.sections if is_roman(s.id)]
+        last_section = roman_to_int(sections[-1].id) if sections else 0
+        if self.context.doc_type == "plan" and 0 < last_section < PROGRAMME_AREAS:
+            self.result.problems.append(Problem(
+                "annex-may-be-truncated", f"the file ends inside the annex table after section "
+                f"{int_to_roman(last_section)}, before the {PROGRAMME_AREAS} reform areas of the "
+                "master programme: check whether rows are missing", Severity.INFO,
+                self.context.span(last_row.line_start, last_row.line_end), "end"))
+
     def check_truncation(self, first_row_is_heading: bool, first_line: int, ends_file: bool,
-                         last_row: Row | None) -> None:
+                         last_row: Row | None, document: str = "") -> None:
         """Report an annex that starts or stops mid-table (the rows present are kept)."""
         if not first_row_is_heading:
             self.result.problems.append(Problem(
@@ -315,19 +325,40 @@ class TaskBuilder:
                 Severity.WARNING, self.context.span(first_line), "start"))
         if not ends_file or last_row is None:
             return
-        last_text = squash(" ".join(v for v in last_row.cells.values() if v))
-        sections = [s for s in self.result.sections if is_roman(s.id)]
-        last_section = roman_to_int(sections[-1].id) if sections else 0
-        if _ENDS_MID_SENTENCE.search(last_text):
-            reason = "its last row stops mid-sentence"
-        elif self.context.doc_type == "plan" and last_section < PROGRAMME_AREAS:
-            reason = (f"the file ends inside the table after section {int_to_roman(last_section)}"
-                      f", while a plan's annex covers the {PROGRAMME_AREAS} reform areas")
-        else:
+        cells = [squash(re.sub(r"<[^>]+>", " ", v)) for v in last_row.cells.values() if v]
+        row_text = " | ".join(cells)
+        cut = next((c for c in cells if _ENDS_MID_SENTENCE.search(c)
+                    or cut_mid_phrase(c, row_text, document)), None)
+        if cut is None:
+            self._maybe_truncated(last_row)
             return
+        reason = f"its last row stops mid-sentence (\"...{cut[-40:]}\") at the end of the file"
         self.result.problems.append(Problem(
             "annex-truncated", f"the annex table is cut off at the end: {reason}",
             Severity.WARNING, self.context.span(last_row.line_start, last_row.line_end), "end"))
+
+
+PROGRAMME_AREAS = 6  # both master programmes (30c/NQ-CP and 76/NQ-CP of 2021) have six areas
+
+
+def cut_mid_phrase(cell: str, row_text: str, document: str) -> bool:
+    """True when the cell's last three words never end a phrase anywhere else: the row and the
+    document write them only as the start of something longer. The task cell of
+    002_4c182d265d647846.txt:207 ends "... thông tin đại"; its own row and the plan write "thông
+    tin đại chúng" — the end of the file cut the row."""
+    words = fold(cell).split()
+    if len(words) < 3 or cell.rstrip().endswith((".", ";", ":", ")", "!", "?")):
+        return False
+    pattern = re.compile(r"(?<![a-z])" + re.escape(" ".join(words[-3:])) + r"( ?)([a-z]?)")
+
+    def continued(text: str) -> tuple[int, int]:
+        found = pattern.findall(fold_keep_length(text))
+        return sum(1 for space, letter in found if space and letter), len(found)
+
+    in_row, row_total = continued(row_text)
+    in_document, document_total = continued(document)
+    return (in_row >= 1 and in_row == row_total - 1
+            and in_document >= 2 and in_document == document_total - 1)
 
 
 def _only_bare_departments(lead: tuple[AgencyMention, ...]) -> bool:

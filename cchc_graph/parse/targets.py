@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from cchc_graph.resources import Lexicon
 from cchc_graph.text import fold_keep_length, squash
@@ -138,9 +139,15 @@ def _best_rule(window: str, nearest_is_last: bool, lexicon: Lexicon) -> str | No
     return best[2] if best else None
 
 
+@lru_cache(maxsize=512)
+def _word_pattern(term: str) -> re.Pattern[str]:
+    return re.compile(r"(?<![a-z0-9])" + re.escape(term) + r"(?![a-z0-9])")
+
+
 def _find_word(window: str, term: str, last: bool) -> int:
-    pattern = r"(?<![a-z0-9])" + re.escape(term) + r"(?![a-z0-9])"
-    matches = [m.start() for m in re.finditer(pattern, window)]
+    if term not in window:
+        return -1
+    matches = [m.start() for m in _word_pattern(term).finditer(window)]
     if not matches:
         return -1
     return matches[-1] if last else matches[0]

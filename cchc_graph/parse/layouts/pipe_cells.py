@@ -44,11 +44,11 @@ class _Cell:
         return squash(" ".join(self.lines[cut:]))
 
 
-def detect(text: NormalisedText) -> bool:
-    """True when "|" separator lines cut the text into cells that include a table header."""
+def detect(text: NormalisedText) -> str | None:
+    """The layout name when "|" separator lines cut the text into cells that include a header."""
     if sum(1 for line in text.lines if line.strip() == "|") < _MIN_SEPARATORS:
-        return False
-    return _header(_cells(text)) is not None
+        return None
+    return LAYOUT if _header(_cells(text)) is not None else None
 
 
 def read(text: NormalisedText, context: ParseContext) -> TableResult:
@@ -64,7 +64,7 @@ def read(text: NormalisedText, context: ParseContext) -> TableResult:
     first = cells[start] if start < len(cells) else None
     first_is_heading = first is not None and _is_heading(first.text)
     reader.builder.check_truncation(first_is_heading, first.line_start if first else 1,
-                                    ends_file, reader.last_row)
+                                    ends_file, reader.last_row, "\n".join(text.lines))
     return reader.builder.finish()
 
 

@@ -70,20 +70,32 @@ class _Topic:
 
 
 def read_outline(paragraphs: list[Paragraph], context: ParseContext, section: Section | None,
-                 id_prefix: str = "") -> tuple[list[Task], list[Problem]]:
-    """Tasks of a numbered outline; items that name no agency are reported, not made tasks."""
+                 id_prefix: str = "", area_sections: bool = False
+                 ) -> tuple[list[Task], list[Problem], list[Section]]:
+    """Tasks of a numbered outline; items that name no agency are reported, not made tasks.
+
+    With `area_sections`, a numbered item with lettered sub-items whose heading names a reform
+    area ("1. Cải cách thể chế") is the section of those sub-items.
+    """
     tasks: list[Task] = []
     problems: list[Problem] = []
+    sections: list[Section] = []
     for item in _outline(paragraphs):
         parent = _Topic(Assignment(), None)
         targets = item.children or [item]
+        item_section = section
+        if area_sections and item.children:
+            heading = _strip_marker(item.first.text).rstrip(":")
+            item_section = Section(item.local_id, heading, context.area_of(heading),
+                                   context.span(item.first.line_start))
+            sections.append(item_section)
         if item.children:
             # an item's heading passes its agency and deadline down, not its cooperating ones
             # ("2. Các sở, ngành ... chủ trì, phối hợp với các cơ quan liên quan ...:")
             heading = _topic(_strip_marker(item.first.text), parent, context)
             parent = _Topic(Assignment(heading.assignment.lead), heading.deadline)
         for task_item in targets:
-            task = _task(task_item, parent, context, section, id_prefix)
+            task = _task(task_item, parent, context, item_section, id_prefix)
             if task is None:
                 problems.append(Problem(
                     "no-agency", f"item {id_prefix}{task_item.local_id} names no agency: not a task",
@@ -91,7 +103,7 @@ def read_outline(paragraphs: list[Paragraph], context: ParseContext, section: Se
                     task_item.first.text[:200]))
             else:
                 tasks.append(task)
-    return tasks, problems
+    return tasks, problems, sections
 
 
 def _outline(paragraphs: list[Paragraph]) -> list[_Item]:
@@ -147,7 +159,9 @@ def _task(item: _Item, parent: _Topic, context: ParseContext, section: Section |
         return None
     last = paragraphs[-1]
     quote = squash(" ".join(p.text for p in [item.first, *item.body]))
-    return Task(f"{id_prefix}{item.local_id}", section, first_text.rstrip(":"), deliverables,
+    description = _FIELD_LABEL.split(fold_keep_length(first_text))[0]
+    description = first_text[:len(description)].strip(" ;.:") or first_text.rstrip(":")
+    return Task(f"{id_prefix}{item.local_id}", section, description, deliverables,
                 context.span(item.first.line_start, last.line_end), quote)
 
 
@@ -156,13 +170,21 @@ def _group_deliverables(paragraphs: list[Paragraph], topic: _Topic, context: Par
     groups: list[list[Paragraph]] = []
     current_lead: set[tuple[str, str | None]] = set()
     current_has_deadline = False
+    fields_seen: set[str] = set()
     for paragraph in paragraphs:
         text = _strip_marker(paragraph.text)
+        own_fields = set(labelled_fields(text)) if _FIELD_LABEL.match(fold_keep_length(text)) else set()
+        if groups and own_fields and not own_fields & fields_seen:
+            # "- Đơn vị chủ trì: Sở Tư pháp" is a field of the deliverable above, not a new one
+            groups[-1].append(paragraph)
+            fields_seen |= own_fields
+            continue
         subject = {(m.type_slug, m.name_slug) for m in opening_agencies(text, context.gazetteer)}
         has_deadline = find_deadline(text, context) is not None
         new = (not groups or bool(_BULLET.match(paragraph.text))
                or (bool(subject) and subject != current_lead)
                or (has_deadline and current_has_deadline))
+        fields_seen = own_fields if new else fields_seen | own_fields
         if new:
             groups.append([paragraph])
             lead = read_assignment(text, context.gazetteer, topic=topic.assignment.lead).lead

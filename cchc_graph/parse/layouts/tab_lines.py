@@ -37,9 +37,10 @@ class _Block:
     cell_lines: list[int] = field(default_factory=list)
 
 
-def detect(text: NormalisedText) -> bool:
-    """True when at least three blocks look like table rows (a number or numeral, then 4+ cells)."""
-    return sum(1 for b in _blocks(text) if _looks_like_row(b)) >= _MIN_ROWS
+def detect(text: NormalisedText) -> str | None:
+    """The layout name when at least three blocks look like table rows (a number, then 4+ cells)."""
+    rows = sum(1 for b in _blocks(text) if _looks_like_row(b))
+    return LAYOUT if rows >= _MIN_ROWS else None
 
 
 def read(text: NormalisedText, context: ParseContext) -> TableResult:
@@ -76,7 +77,8 @@ def read(text: NormalisedText, context: ParseContext) -> TableResult:
     builder.renumber_orphan_section()
     if blocks:
         ends_file = all(not squash(x) for x in text.lines[blocks[-1].line_end:])
-        builder.check_truncation(first_is_heading, blocks[0].line_start, ends_file, last_row)
+        builder.check_truncation(first_is_heading, blocks[0].line_start, ends_file, last_row,
+                                 "\n".join(text.lines))
     return builder.finish()
 
 

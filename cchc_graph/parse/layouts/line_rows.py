@@ -1,5 +1,6 @@
-"""html_tsv: annex tables whose rows are tab-separated lines and whose cells carry HTML fragments
-(<p>, <b>, <ul><li>) -> TableResult. The 2014 and 2017 Khánh Hòa plans use it.
+"""line_rows: annex tables with one row per line -> TableResult. Rows are tab-separated (cells
+may carry HTML fragments <p>, <b>, <ul><li>: the 2014 and 2017 Khánh Hòa plans) or markdown
+pipe rows ("| 1 | Rà soát ... | Quý II/2024 | Sở Tư pháp |").
 
 A page break (a blank line, or a repeated header row) may cut a row in two: the row after the
 break then starts mid-sentence and its text is joined to the cells above it.
@@ -12,7 +13,6 @@ import re
 from cchc_graph.ingest.normalise import NormalisedText
 from cchc_graph.parse.cells import bold_heading, is_fragment, strip_tags
 from cchc_graph.parse.context import ParseContext
-from cchc_graph.records import Problem, Severity
 from cchc_graph.parse.tables import (
     Column,
     Row,
@@ -22,32 +22,49 @@ from cchc_graph.parse.tables import (
     section_of,
     task_number,
 )
+from cchc_graph.records import Problem, Severity
 from cchc_graph.text import squash
 
-LAYOUT = "html-tsv-annex"
+TSV = "html-tsv-annex"
+MARKDOWN = "markdown-table-annex"
+LAYOUTS = (TSV, MARKDOWN)
+_MARKDOWN_RULE = re.compile(r"^\s*\|?\s*:?-{3,}")
 
 
-def find_header(text: NormalisedText) -> tuple[int, list[Column | None]] | None:
-    """Line number and column roles of the first tab-separated header row, if any."""
+def split_row(line: str, layout: str) -> list[str] | None:
+    """The cells of a table line, or None when the line is not a row of this layout."""
+    if layout == TSV:
+        return line.split("\t") if "\t" in line else None
+    stripped = line.strip()
+    if not stripped.startswith("|") or stripped.count("|") < 3:
+        return None
+    return [cell.strip() for cell in stripped.strip("|").split("|")]
+
+
+def find_header(text: NormalisedText) -> tuple[str, int, list[Column | None]] | None:
+    """Layout, line number and column roles of the first header row, if any."""
     for number, line in enumerate(text.lines, start=1):
-        if line.count("\t") >= 2:
-            roles = header_columns(line.split("\t"))
-            if roles and Column.ID in roles:
-                return number, roles
+        for layout in LAYOUTS:
+            cells = split_row(line, layout)
+            if cells and len(cells) >= 3:
+                roles = header_columns(cells)
+                if roles and Column.ID in roles:
+                    return layout, number, roles
     return None
 
 
-def detect(text: NormalisedText) -> bool:
-    """True when the document has a tab-separated annex with a header row."""
-    return find_header(text) is not None
+def detect(text: NormalisedText) -> str | None:
+    """The layout name when the document has a one-row-per-line annex with a header row."""
+    found = find_header(text)
+    return found[0] if found else None
 
 
 def read(text: NormalisedText, context: ParseContext) -> TableResult:
     """Sections, tasks, deliverables and problems of the annex."""
     found = find_header(text)
     assert found is not None
-    header_line, roles = found
-    builder = TaskBuilder(context, LAYOUT)
+    layout, header_line, roles = found
+    builder = TaskBuilder(context, layout)
     page_break = False
     last_row: Row | None = None
     last_line = header_line
@@ -56,10 +73,13 @@ def read(text: NormalisedText, context: ParseContext) -> TableResult:
         if not squash(line):
             page_break = True
             continue
-        if "\t" not in line:
+        if layout == MARKDOWN and _MARKDOWN_RULE.match(line):
+            continue
+        parts = split_row(line, layout)
+        if parts is None:
             break  # the table has ended: prose or a signature follows
-        cells = _cells(line, roles)
-        if header_columns(line.split("\t")):
+        cells = _cells(parts, roles)
+        if header_columns(parts):
             page_break = True
             continue
         if _is_numbering_row(cells):
@@ -69,7 +89,7 @@ def read(text: NormalisedText, context: ParseContext) -> TableResult:
         page_break = False
     builder.renumber_orphan_section()
     ends_file = all(not squash(x) for x in text.lines[last_line:])
-    builder.check_truncation(True, header_line, ends_file, last_row)
+    builder.check_truncation(True, header_line, ends_file, last_row, "\n".join(text.lines))
     return builder.finish()
 
 
@@ -99,8 +119,7 @@ def _place_row(cells: dict[Column, str], line: str, number: int, roles: list[Col
     return row
 
 
-def _cells(line: str, roles: list[Column | None]) -> dict[Column, str]:
-    parts = line.split("\t")
+def _cells(parts: list[str], roles: list[Column | None]) -> dict[Column, str]:
     cells: dict[Column, str] = {}
     for index, role in enumerate(roles):
         if role is not None:

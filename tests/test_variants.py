@@ -1,0 +1,110 @@
+"""Documents of other provinces in the layouts' close variants, read without code changes.
+
+The files in tests/data/variants/ were written for these tests in the shape of real plans: a
+tab-separated annex with "Cơ quan chủ trì | Cơ quan phối hợp" columns (Bình Định 2020), a
+markdown table (Quảng Nam 2024) and a plan whose tasks are prose with labelled fields
+"Đơn vị chủ trì: ... Thời gian thực hiện: ..." (Hà Giang 2022).
+"""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+import pytest
+
+from cchc_graph.ingest.sources import read_source
+from cchc_graph.parse import parse_document
+from cchc_graph.records import ParsedDocument, Task
+from cchc_graph.resources import load_lexicon
+
+VARIANTS = Path(__file__).parent / "data" / "variants"
+
+
+def parse(name: str) -> ParsedDocument:
+    return parse_document(read_source(VARIANTS / name), load_lexicon())
+
+
+def task(document: ParsedDocument, local_id: str) -> Task:
+    return next(t for t in document.tasks if t.local_id == local_id)
+
+
+def slugs(mentions: tuple) -> set[str]:  # type: ignore[type-arg]
+    return {("group:" if m.is_group else "") + m.type_slug for m in mentions}
+
+
+def test_columns_for_lead_and_cooperating() -> None:
+    document = parse("binh_dinh_2020_columns.txt")
+    assert document.layout == "html-tsv-annex"
+    assert document.header.province == "binh-dinh"
+    assert document.header.period == (2020, 2020)
+    assert document.header.adopted_by is not None
+    assert document.header.adopted_by.number == "5123/QĐ-UBND"
+    assert document.header.signer == "Trần Châu"
+    assert [s.area for s in document.sections if s.id != "TCTH"] == [
+        "the-che", "thu-tuc-hanh-chinh", "hien-dai-hoa-hanh-chinh"]
+    checks = task(document, "I.2").deliverables
+    assert [d.product for d in checks] == ["Kế hoạch kiểm tra", "Báo cáo kết quả kiểm tra"]
+    # the second row leaves both agency cells empty: merged cells, it shares the row above
+    for deliverable in checks:
+        assert slugs(deliverable.assignment.lead) == {"so-tu-phap"}
+        assert slugs(deliverable.assignment.cooperating) == {"so-noi-vu", "thanh-tra-tinh"}
+    assert checks[1].deadline is not None and checks[1].deadline.due == datetime.date(2020, 11, 30)
+    published = task(document, "II.1").deliverables[0]
+    assert published.deadline is not None
+    assert published.deadline.due == datetime.date(2020, 6, 29)  # "Trước 30/6/2020"
+    assert slugs(published.assignment.lead) == {"van-phong-ubnd-tinh"}
+    payments = task(document, "II.2").deliverables[0]
+    assert slugs(payments.assignment.cooperating) == {"kho-bac-nha-nuoc-tinh",
+                                                       "group:ngan-hang-thuong-mai"}
+    assert {(t.indicator, t.value) for t in document.targets} == {
+        ("satisfaction-state-agencies", 85), ("online-services-level-4", 30)}
+
+
+def test_markdown_table() -> None:
+    document = parse("quang_nam_2024_markdown.txt")
+    assert document.layout == "markdown-table-annex"
+    assert document.header.province == "quang-nam"
+    assert [t.local_id for t in document.tasks] == ["I.1", "I.2", "II.1"]
+    first = task(document, "I.1").deliverables[0]
+    assert slugs(first.assignment.lead) == {"van-phong-ubnd-tinh"}
+    assert slugs(first.assignment.cooperating) == {"group:cac-so-ban-nganh", "group:ubnd-cap-huyen"}
+    assert first.deadline is not None and first.deadline.due == datetime.date(2024, 9, 30)
+    assert task(document, "II.1").section is not None
+    assert task(document, "II.1").section.area == "che-do-cong-vu"  # type: ignore[union-attr]
+    legal = [(c.kind, c.number) for c in document.citations if c.role == "legal-basis"]
+    assert legal == [("nghi-quyet", "76/NQ-CP"), ("quyet-dinh", "3520/QĐ-UBND")]
+
+
+def test_prose_tasks_with_labelled_fields() -> None:
+    document = parse("ha_giang_2022_fields.txt")
+    assert document.layout == "prose-assignments"
+    assert document.header.type == "plan"
+    assert document.header.adopted_by is not None
+    assert (document.header.adopted_by.kind, document.header.adopted_by.number) == (
+        "ke-hoach", "75/KH-UBND")
+    assert document.header.signer == "Hoàng Gia Long"
+    assert [t.local_id for t in document.tasks] == ["1.a", "1.b", "2.a", "TCTH.1"]
+    review = task(document, "1.a")
+    assert review.section is not None and review.section.area == "the-che"
+    assert len(review.deliverables) == 1
+    only = review.deliverables[0]
+    assert only.product == "Báo cáo kết quả rà soát"
+    assert slugs(only.assignment.lead) == {"so-tu-phap"}
+    assert slugs(only.assignment.cooperating) == {"group:cac-so-ban-nganh"}
+    assert only.deadline is not None and only.deadline.due == datetime.date(2022, 6, 30)
+    inline = task(document, "1.b").deliverables[0]
+    assert inline.deadline is not None and inline.deadline.due == datetime.date(2022, 10, 31)
+    assert task(document, "1.b").description == "Kiểm tra công tác thi hành pháp luật"
+    online = task(document, "2.a").deliverables[0]
+    assert online.deadline is not None and online.deadline.kind is not None
+    assert online.deadline.kind.value == "continuous"
+    assert slugs(online.assignment.cooperating) == {"van-phong-ubnd-tinh", "so-noi-vu"}
+    implements = [c.number for c in document.citations if c.role == "implements"]
+    assert implements == ["76/NQ-CP"]
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in VARIANTS.glob("*.txt")))
+def test_no_false_truncation(name: str) -> None:
+    """These tables end where the plan ends: no cut-off annex is reported."""
+    assert not [p for p in parse(name).problems if p.kind == "annex-truncated"]
