@@ -6,6 +6,7 @@ carries prov:wasDerivedFrom, cchc:sourceLine and cchc:sourceText.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -16,13 +17,15 @@ from cchc_graph.iris import Iris
 from cchc_graph.namespaces import CCHC, DCTERMS, ELI, ORG, PROV, RDF, RDFS, SKOS, XSD
 from cchc_graph.records import Citation, Deliverable, Problem, Span, Target, Task
 from cchc_graph.resolve import Agency, Instrument, ResolvedCorpus, ResolvedDocument
-from cchc_graph.resources import Lexicon
+from cchc_graph.lexicon import Lexicon
 
 _TYPE = ox.NamedNode(RDF + "type")
 _ROLE_PROPERTY = {"legal-basis": CCHC + "legalBasis", "implements": CCHC + "implements"}
 
 
+@lru_cache(maxsize=65536)
 def _n(iri: str) -> ox.NamedNode:
+    # the same predicates and agency IRIs recur in every quad: build each node once
     return ox.NamedNode(iri)
 
 

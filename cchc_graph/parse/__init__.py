@@ -38,7 +38,7 @@ from cchc_graph.records import (
     SourceFile,
     Task,
 )
-from cchc_graph.resources import Lexicon
+from cchc_graph.lexicon import Lexicon
 from cchc_graph.text import fold, squash
 
 TABLE_READERS: tuple[ModuleType, ...] = (line_rows, pipe_cells, tab_lines)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from cchc_graph.parse.gazetteer import Gazetteer, gazetteer_for
 from cchc_graph.records import Span
-from cchc_graph.resources import Lexicon
+from cchc_graph.lexicon import Lexicon
 from cchc_graph.text import fold
 
 
@@ -34,10 +34,19 @@ class ParseContext:
     def area_of(self, heading: str) -> str | None:
         """Reform-area slug whose label the heading contains (longest label wins), or None."""
         key = fold(heading)
-        best: tuple[int, str] | None = None
-        for slug, concept in self.lexicon.areas.items():
-            for label in (concept.label_vi, *concept.alt_labels):
-                folded = fold(label)
-                if folded and folded in key and (best is None or len(folded) > best[0]):
-                    best = (len(folded), slug)
-        return best[1] if best else None
+        for folded, slug in _area_labels(self.lexicon):
+            if folded in key:
+                return slug
+        return None
+
+
+_AREA_LABELS: dict[int, list[tuple[str, str]]] = {}
+
+
+def _area_labels(lexicon: Lexicon) -> list[tuple[str, str]]:
+    """(folded label, area slug) of every area label, longest first; folded once per lexicon."""
+    if id(lexicon) not in _AREA_LABELS:
+        labels = [(fold(label), slug) for slug, concept in lexicon.areas.items()
+                  for label in (concept.label_vi, *concept.alt_labels) if fold(label)]
+        _AREA_LABELS[id(lexicon)] = sorted(labels, key=lambda pair: -len(pair[0]))
+    return _AREA_LABELS[id(lexicon)]

@@ -12,6 +12,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 from cchc_graph.records import Deadline, DeadlineKind
 from cchc_graph.text import fold, squash
@@ -75,9 +76,15 @@ def deadline_kind(folded: str, phrases: dict[str, tuple[str, ...]],
 
 
 def _has_phrase(folded: str, phrase: str, at_start: bool = False) -> bool:
+    if phrase not in folded:
+        return False
+    return _phrase_pattern(phrase, at_start).search(folded) is not None
+
+
+@lru_cache(maxsize=256)
+def _phrase_pattern(phrase: str, at_start: bool) -> re.Pattern[str]:
     # whole words only: "trong tháng quý II" must not read as "hàng quý"
-    pattern = (r"^" if at_start else r"(?<![a-z0-9])") + re.escape(phrase) + r"(?![a-z0-9])"
-    return re.search(pattern, folded) is not None
+    return re.compile((r"^" if at_start else r"(?<![a-z0-9])") + re.escape(phrase) + r"(?![a-z0-9])")
 
 
 def find_periods(folded: str) -> list[DatePeriod]:

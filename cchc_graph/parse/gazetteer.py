@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from cchc_graph.records import AgencyMention
-from cchc_graph.resources import AgencyType, Lexicon
+from cchc_graph.lexicon import AgencyType, Lexicon
 from cchc_graph.text import fold_keep_length, slug
 
 # "Các Sở: Kế hoạch và Đầu tư, Tài nguyên ..." (000_fbdcaf704ef480ea.txt:149) or "các Sở Giáo dục ..."

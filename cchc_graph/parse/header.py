@@ -11,7 +11,7 @@ from datetime import date
 from cchc_graph.ingest.normalise import FlatText, NormalisedText
 from cchc_graph.parse.gazetteer import gazetteer_for
 from cchc_graph.records import AgencyMention, Citation, DocumentHeader, Problem, Severity, Span
-from cchc_graph.resources import Lexicon
+from cchc_graph.lexicon import Lexicon
 from cchc_graph.text import fold, fold_keep_length, squash
 
 _KIND_HEADINGS = {"quyet dinh": "quyet-dinh", "chi thi": "chi-thi", "ke hoach": "ke-hoach",

@@ -13,7 +13,7 @@ from datetime import date
 from cchc_graph.ingest.normalise import FlatText
 from cchc_graph.parse.gazetteer import Gazetteer
 from cchc_graph.records import AgencyMention, Citation, Span
-from cchc_graph.resources import Lexicon
+from cchc_graph.lexicon import Lexicon
 from cchc_graph.text import fold, squash
 
 _KIND_WORDS = {

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
-from cchc_graph.resources import Lexicon
+from cchc_graph.lexicon import Lexicon
 from cchc_graph.text import fold_keep_length, squash
 
 # "tối thiểu 20%", "trên 75%", "Từ 50% - dưới 70%", "đạt từ 30%", "100%", "khoảng 60 - 70%"

@@ -9,7 +9,7 @@ from cchc_graph.iris import Iris, number_slug, period_slug
 from cchc_graph.records import AgencyMention, Citation, ParsedDocument, Problem
 from cchc_graph.resolve.agencies import Agency, AgencyRegistry
 from cchc_graph.resolve.instruments import Instrument, InstrumentRegistry
-from cchc_graph.resources import Lexicon
+from cchc_graph.lexicon import Lexicon
 
 __all__ = ["Agency", "Instrument", "ResolvedCorpus", "ResolvedDocument", "resolve_corpus"]
 

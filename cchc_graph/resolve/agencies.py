@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from cchc_graph.iris import NATIONAL_SCOPE, Iris
 from cchc_graph.records import AgencyMention
-from cchc_graph.resources import Lexicon
+from cchc_graph.lexicon import Lexicon
 
 
 @dataclass(slots=True)

@@ -18,7 +18,7 @@ from datetime import date
 
 from cchc_graph.iris import Iris, number_slug
 from cchc_graph.records import Citation, ParsedDocument, Problem, Severity
-from cchc_graph.resources import Lexicon
+from cchc_graph.lexicon import Lexicon
 from cchc_graph.text import slug
 
 _IDENTITY_YEAR = re.compile(r"/((?:19|20)\d{2})/")
@@ -87,7 +87,8 @@ class InstrumentRegistry:
     def _key(self, citation: Citation, year: int | None) -> str:
         if citation.number:
             return number_slug(number_key(citation.number, year))
-        return slug(citation.title or "untitled")[:80]
+        title_slug = slug(citation.title or "untitled")
+        return title_slug if len(title_slug) <= 120 else title_slug[:120].rsplit("-", 1)[0]
 
     def _scope(self, citation: Citation, document: ParsedDocument) -> str | None:
         issuer = citation.issuer

@@ -1,0 +1,71 @@
+"""lexicon: the domain vocabulary as plain values (concepts, agency types, indicators, provinces).
+
+Built by resources.py from the vocabulary files; the parsers only ever see these dataclasses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Concept:
+    """A SKOS concept of one of our schemes, reduced to what matching and labelling need."""
+
+    slug: str
+    iri: str
+    label_vi: str
+    label_en: str
+    alt_labels: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AgencyType:
+    """An agency type or collective group with every way the sources write it."""
+
+    concept: Concept
+    is_group: bool
+    level: str
+    short_names: tuple[str, ...]
+    number_codes: tuple[str, ...]
+    not_followed_by: tuple[str, ...]
+    also_named_in: tuple[str, ...] = ()  # labels of other types that name this one as well
+
+    @property
+    def slug(self) -> str:
+        return self.concept.slug
+
+
+@dataclass(frozen=True, slots=True)
+class Indicator:
+    """An indicator concept and its match rules (tuples of folded terms, the last one decisive)."""
+
+    concept: Concept
+    rules: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Province:
+    """A province: slug, label, and other spellings."""
+
+    slug: str
+    label: str
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    """Everything the parsers and resolvers know about the domain, loaded from vocabulary files."""
+
+    agency_types: dict[str, AgencyType]
+    areas: dict[str, Concept]
+    instrument_kinds: dict[str, Concept]
+    kind_codes: dict[str, str]  # "QĐ" -> "quyet-dinh"
+    issuer_codes: dict[str, str]  # "CP" -> "chinh-phu"
+    deadline_phrases: dict[str, tuple[str, ...]]  # kind -> folded phrases
+    indicators: dict[str, Indicator]
+    provinces: dict[str, Province]
+
+    def province_label(self, slug: str | None) -> str | None:
+        """Label of a province slug, or None."""
+        return self.provinces[slug].label if slug in self.provinces else None

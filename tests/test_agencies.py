@@ -1,0 +1,129 @@
+"""Agency mentions: every spelling of the vocabulary resolves to its type; lists expand; roles."""
+
+from __future__ import annotations
+
+import pytest
+
+from cchc_graph.iris import Iris
+from cchc_graph.parse.assignments import read_assignment
+from cchc_graph.parse.gazetteer import gazetteer_for
+from cchc_graph.records import AgencyMention
+from cchc_graph.resolve.agencies import AgencyRegistry
+from cchc_graph.resources import load_lexicon
+
+LEXICON = load_lexicon()
+
+
+def _aliases() -> list[tuple[str, str]]:
+    cases = []
+    for agency_type in LEXICON.agency_types.values():
+        concept = agency_type.concept
+        for alias in (concept.label_vi, *concept.alt_labels):
+            cases.append((agency_type.slug, alias.replace("{province}", "Khánh Hòa")))
+    return cases
+
+
+@pytest.mark.parametrize("slug,alias", _aliases(), ids=[f"{s}:{a}" for s, a in _aliases()])
+def test_every_alias_resolves_to_its_type(slug: str, alias: str) -> None:
+    found = gazetteer_for(LEXICON, "khanh-hoa").find(alias)
+    assert found, alias
+    assert found[0].mention.type_slug == slug
+    assert found[0].start == 0 and found[0].end == len(alias)
+
+
+def _short_names() -> list[tuple[str, str]]:
+    return [(t.slug, short) for t in LEXICON.agency_types.values() if t.slug.startswith("so-")
+            for short in t.short_names]
+
+
+@pytest.mark.parametrize("slug,short", _short_names(), ids=[f"{s}:{n}" for s, n in _short_names()])
+def test_short_names_after_a_list_head(slug: str, short: str) -> None:
+    found = gazetteer_for(LEXICON, "khanh-hoa").find(f"Các Sở: Nội vụ, {short} triển khai")
+    assert [f.mention.type_slug for f in found] == ["so-noi-vu", slug]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Các Sở: Kế hoạch và Đầu tư, Tài nguyên và Môi trường, Y tế, Giáo dục và Đào tạo, Nông "
+     "nghiệp và Phát triển nông thôn, Lao động – Thương binh và Xã hội, Văn hóa, Thể thao và Du lịch",
+     ["so-ke-hoach-va-dau-tu", "so-tai-nguyen-va-moi-truong", "so-y-te", "so-giao-duc-va-dao-tao",
+      "so-nong-nghiep-va-phat-trien-nong-thon", "so-lao-dong-thuong-binh-va-xa-hoi",
+      "so-van-hoa-the-thao-va-du-lich"]),
+    ("Sở Nội vụ, Sở Tư pháp, Tài chính, Tài nguyên và Môi trường và các cơ quan liên quan",
+     ["so-noi-vu", "so-tu-phap", "so-tai-chinh", "so-tai-nguyen-va-moi-truong",
+      "cac-co-quan-lien-quan"]),
+    ("Văn phòng UBND tỉnh, các Sở: Công Thương, Tư pháp, TN&MT, VH-TT&DL",
+     ["van-phong-ubnd-tinh", "so-cong-thuong", "so-tu-phap", "so-tai-nguyen-va-moi-truong",
+      "so-van-hoa-the-thao-va-du-lich"]),
+    ("Sở Lao động - Thương binh và Xã hội và Sở Thông tin và Truyền thông",
+     ["so-lao-dong-thuong-binh-va-xa-hoi", "so-thong-tin-va-truyen-thong"]),
+    ("các sở, ngành, địa phương", ["cac-so-ban-nganh", "cac-dia-phuong"]),
+    ("UBND cấp huyện và cấp xã", ["ubnd-cap-huyen", "ubnd-cap-xa"]),
+    ("các cơ quan, địa phương liên quan", ["cac-co-quan-lien-quan", "cac-dia-phuong"]),
+    ("Các sở, ban, ngàn UBND các huyện thành phố", ["cac-so-ban-nganh", "ubnd-cap-huyen"]),
+    ("Chính phủ điện tử", []),
+    ("Nghị quyết của Chính phủ", ["chinh-phu"]),
+    ("so tu phap", ["so-tu-phap"]),
+    ("SỞ TƯ PHÁP", ["so-tu-phap"]),
+])
+def test_lists_and_spellings(text: str, expected: list[str]) -> None:
+    found = gazetteer_for(LEXICON, "khanh-hoa").find(text)
+    assert [f.mention.type_slug for f in found] == expected
+
+
+def test_named_districts_are_agencies_of_their_own() -> None:
+    found = gazetteer_for(LEXICON, "khanh-hoa").find("UBND huyện Khánh Sơn, Khánh Vĩnh xây dựng")
+    assert [(f.mention.type_slug, f.mention.name_slug) for f in found] == [
+        ("ubnd-huyen", "ubnd-huyen-khanh-son"), ("ubnd-huyen", "ubnd-huyen-khanh-vinh")]
+
+
+def test_province_names_make_local_aliases() -> None:
+    assert gazetteer_for(LEXICON, "cao-bang").find("Báo Cao Bằng")[0].mention.type_slug == "bao-tinh"
+    assert gazetteer_for(LEXICON, "khanh-hoa").find("Báo Cao Bằng") == []
+
+
+def _roles(text: str) -> tuple[set[str], set[str], set[str]]:
+    assignment = read_assignment(text, gazetteer_for(LEXICON, "khanh-hoa"))
+    def names(ms: tuple[AgencyMention, ...]) -> set[str]:
+        return {m.type_slug for m in ms}
+    return names(assignment.lead), names(assignment.cooperating), names(assignment.participants)
+
+
+@pytest.mark.parametrize("text,lead,cooperating", [
+    ("Sở Kế hoạch và Đầu tư chủ trì, phối hợp với Sở Nội vụ, Sở Tư pháp tổng hợp",
+     {"so-ke-hoach-va-dau-tu"}, {"so-noi-vu", "so-tu-phap"}),
+    ("Sở Nội vụ phối hợp Sở Thông tin và Truyền thông xây dựng phương án trình UBND tỉnh.",
+     {"so-noi-vu"}, {"so-thong-tin-va-truyen-thong"}),
+    ("Sở Tài chính chủ trì tham mưu UBND tỉnh trình HĐND tỉnh; Các Sở, ban, ngành, UBND cấp huyện "
+     "phối hợp.", {"so-tai-chinh"}, {"cac-so-ban-nganh", "ubnd-cap-huyen"}),
+    ("Sở Nội vụ có văn bản đề nghị các Sở, ngành rà soát; chủ trì cùng Sở Khoa học và Công nghệ "
+     "tổng hợp", {"so-noi-vu"}, {"so-khoa-hoc-va-cong-nghe"}),
+    ("Giao Sở Kế hoạch và Đầu tư làm đầu mối tổng hợp", {"so-ke-hoach-va-dau-tu"}, set()),
+    ("Trên cơ sở Đề án nêu trên, Sở Tài chính chủ trì tham mưu", {"so-tai-chinh"}, set()),
+    ("Các cơ quan, đơn vị xây dựng Đề án, gửi Sở Nội vụ thẩm định, trình UBND tỉnh.",
+     {"cac-co-quan-don-vi"}, set()),
+])
+def test_roles_from_wording(text: str, lead: set[str], cooperating: set[str]) -> None:
+    found_lead, found_cooperating, _ = _roles(text)
+    assert found_lead == lead
+    assert found_cooperating == cooperating
+
+
+def test_objects_have_no_role() -> None:
+    lead, cooperating, participants = _roles("Sở Tư pháp thẩm định, trình UBND tỉnh, gửi Sở Nội vụ")
+    assert lead == {"so-tu-phap"}
+    assert "ubnd-tinh" not in lead | cooperating | participants
+    assert "so-noi-vu" not in lead | cooperating | participants
+
+
+def test_one_agency_per_province_and_type() -> None:
+    registry = AgencyRegistry(LEXICON, Iris())
+    first = registry.resolve(AgencyMention("Sở Tư pháp", "so-tu-phap", False), "khanh-hoa")
+    again = registry.resolve(AgencyMention("SỞ TƯ PHÁP", "so-tu-phap", False), "khanh-hoa")
+    other = registry.resolve(AgencyMention("Sở Tư pháp", "so-tu-phap", False), "cao-bang")
+    government = registry.resolve(AgencyMention("Chính phủ", "chinh-phu", False), "khanh-hoa")
+    assert first is again
+    assert first.iri == "https://w3id.org/cchc/id/agency/khanh-hoa/so-tu-phap"
+    assert first.label_vi == "Sở Tư pháp tỉnh Khánh Hòa"
+    assert first.spellings == {"Sở Tư pháp", "SỞ TƯ PHÁP"}
+    assert other.iri.endswith("/agency/cao-bang/so-tu-phap")
+    assert government.iri.endswith("/agency/viet-nam/chinh-phu") and government.province is None

@@ -1,0 +1,69 @@
+"""Deadline texts -> due date, start date and kind (the rules of tests/expected/README.md)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from cchc_graph.parse.deadlines import parse_deadline
+from cchc_graph.resources import load_lexicon
+
+CASES = [
+    # text, kind, due, start
+    ("Trong quý I/2014", "fixed", date(2014, 3, 31), None),
+    ("Cuối quý III/2014", "fixed", date(2014, 9, 30), None),
+    ("Quý II/2017", "fixed", date(2017, 6, 30), None),
+    ("Quý I năm 2023", "fixed", date(2023, 3, 31), None),
+    ("Tháng 9 - 12/2014", "fixed", date(2014, 12, 31), date(2014, 9, 1)),
+    ("Tháng 01 - tháng 3/2014", "fixed", date(2014, 3, 31), date(2014, 1, 1)),
+    ("Năm 2016-2017", "fixed", date(2017, 12, 31), date(2016, 1, 1)),
+    ("30/06/2023", "fixed", date(2023, 6, 30), None),
+    ("Năm 2023 - 2024", "fixed", date(2024, 12, 31), date(2023, 1, 1)),
+    ("Tháng 6/2014", "fixed", date(2014, 6, 30), None),
+    ("Trong tháng 2/2014", "fixed", date(2014, 2, 28), None),
+    ("Trước tháng 9/2014", "fixed", date(2014, 8, 31), None),
+    ("Trong năm 2017", "fixed", date(2017, 12, 31), None),
+    ("trong tháng 7-8/2017", "fixed", date(2017, 8, 31), date(2017, 7, 1)),
+    ("Gửi báo cáo trong tháng 5/2014. Hoàn thành việc thẩm định và báo cáo UBND tỉnh trong "
+     "quý III/2014", "fixed", date(2014, 9, 30), None),
+    ("Quý IV của năm trước liền kề năm kế hoạch", "recurring", None, None),
+    ("Quý IV của năm kế hoạch", "recurring", None, None),
+    ("Quý IV hàng năm", "recurring", None, None),
+    ("Hàng năm", "recurring", None, None),
+    ("Hàng năm (bắt đầu từ năm 2016)", "recurring", None, date(2016, 1, 1)),
+    ("Năm 2017 và các năm tiếp theo khi có đủ điều kiện", "recurring", None, date(2017, 1, 1)),
+    ("Thường xuyên", "continuous", None, None),
+    ("Thường xuyên trong năm", "continuous", None, None),
+    ("Từ năm 2016", "continuous", None, date(2016, 1, 1)),
+    ("Từ Quý I/2023", "continuous", None, date(2023, 1, 1)),
+    ("từ tháng 5/2017", "continuous", None, date(2017, 5, 1)),
+    ("Theo tiến độ Đề án", "conditional", None, None),
+    ("Theo tiến độ kế hoạch (chậm nhất trong quý II/2014)", "conditional", date(2014, 6, 30), None),
+    ("Theo lộ trình chung của Tổng cục Hải quan", "conditional", None, None),
+    ("Sau khi Bộ Tài chính ban hành giá tối đa", "conditional", None, None),
+    ("Khi có hướng dẫn của Bộ Nội vụ", "conditional", None, None),
+    ("Theo hướng dẫn, tiến độ của Bộ Nội vụ", "conditional", None, None),
+    ("Quý I/2014 Theo phương án được phê duyệt", "fixed", date(2014, 3, 31), None),
+    # "tháng quý" is not "hàng quý": whole words only
+    ("Trong tháng quý II/2014", "fixed", date(2014, 6, 30), None),
+]
+
+
+@pytest.mark.parametrize("text,kind,due,start", CASES, ids=[c[0][:40] for c in CASES])
+def test_deadline(text: str, kind: str, due: date | None, start: date | None) -> None:
+    deadline = parse_deadline(text, load_lexicon().deadline_phrases)
+    assert deadline.kind is not None and deadline.kind.value == kind
+    assert deadline.due == due
+    assert deadline.start == start
+    assert deadline.text == " ".join(text.split())
+
+
+def test_text_without_date_or_cue_has_no_kind() -> None:
+    deadline = parse_deadline("Sở Khoa học và Công nghệ", load_lexicon().deadline_phrases)
+    assert (deadline.kind, deadline.due, deadline.start) == (None, None, None)
+
+
+def test_impossible_month_is_not_a_date() -> None:
+    deadline = parse_deadline("Tháng 13/2014", load_lexicon().deadline_phrases)
+    assert deadline.due is None
