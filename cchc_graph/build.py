@@ -73,8 +73,9 @@ class BuildReport:
         return json.dumps(asdict(self), ensure_ascii=False, indent=2)
 
 
-def parse_sources(sources_dir: Path, progress: Progress | None = None,
-                  settings: Settings | None = None) -> list[ParsedDocument]:
+def parse_sources(
+    sources_dir: Path, progress: Progress | None = None, settings: Settings | None = None
+) -> list[ParsedDocument]:
     """Read and parse every document of `sources_dir`; the first unreadable one stops the build.
 
     Large folders are parsed by a pool of worker processes (one per core); results keep the
@@ -114,8 +115,12 @@ def _parse_path(path: Path) -> ParsedDocument:
     return parse_document(read_source(path), load_lexicon(_WORKER_SETTINGS[0]))
 
 
-def build(settings: Settings | None = None, sources_dir: Path | None = None,
-          out_dir: Path | None = None, progress: Progress | None = None) -> BuildReport:
+def build(
+    settings: Settings | None = None,
+    sources_dir: Path | None = None,
+    out_dir: Path | None = None,
+    progress: Progress | None = None,
+) -> BuildReport:
     """Build the graph from the sources into `out_dir` (defaults from Settings)."""
     settings = settings or Settings()
     sources_dir = sources_dir or settings.sources_dir
@@ -127,11 +132,19 @@ def build(settings: Settings | None = None, sources_dir: Path | None = None,
     corpus = resolve_corpus(parsed, lexicon, iris)
     _attach_corpus_problems(corpus)
     # generation order is deterministic; dict.fromkeys drops repeats and keeps that order
-    quads = list(dict.fromkeys([*vocabulary_quads(settings.ontology_dir, lexicon, iris),
-                                *corpus_quads(corpus, iris)]))
+    quads = list(
+        dict.fromkeys(
+            [*vocabulary_quads(settings.ontology_dir, lexicon, iris), *corpus_quads(corpus, iris)]
+        )
+    )
     report = BuildReport(
-        [_summary(d) for d in corpus.documents], len(quads), len(corpus.agencies),
-        len(corpus.instruments), round(time.perf_counter() - started, 3), str(out_dir))
+        [_summary(d) for d in corpus.documents],
+        len(quads),
+        len(corpus.agencies),
+        len(corpus.instruments),
+        round(time.perf_counter() - started, 3),
+        str(out_dir),
+    )
     _write_atomically(quads, report, out_dir)
     return report
 
@@ -145,13 +158,23 @@ def _attach_corpus_problems(corpus: ResolvedCorpus) -> None:
 
 def _summary(document: ResolvedDocument) -> DocumentSummary:
     parsed = document.parsed
-    problems = [ProblemSummary(p.kind, p.severity.value, p.span.line_start, p.message)
-                for p in [*parsed.problems, *document.problems]]
+    problems = [
+        ProblemSummary(p.kind, p.severity.value, p.span.line_start, p.message)
+        for p in [*parsed.problems, *document.problems]
+    ]
     return DocumentSummary(
-        parsed.source.name, parsed.layout, document.iri, parsed.header.title, len(parsed.tasks),
-        sum(len(t.deliverables) for t in parsed.tasks), len(parsed.targets), len(parsed.citations),
-        len({i.iri for _, i in document.citations}), len({a.iri for a in document.agencies.values()}),
-        problems)
+        parsed.source.name,
+        parsed.layout,
+        document.iri,
+        parsed.header.title,
+        len(parsed.tasks),
+        sum(len(t.deliverables) for t in parsed.tasks),
+        len(parsed.targets),
+        len(parsed.citations),
+        len({i.iri for _, i in document.citations}),
+        len({a.iri for a in document.agencies.values()}),
+        problems,
+    )
 
 
 def _write_atomically(quads: list[ox.Quad], report: BuildReport, out_dir: Path) -> None:

@@ -7,7 +7,9 @@ named); 3 internal error.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import click
 
@@ -19,7 +21,11 @@ from cchc_graph.records import ParsedDocument
 from cchc_graph.resources import load_lexicon
 from cchc_graph.settings import Settings
 
-EPILOG = "Exit codes: 0 ok, 1 validation violations, 2 bad input (file and line named), 3 internal error."
+T = TypeVar("T")
+EPILOG = (
+    "Exit codes: 0 ok, 1 validation violations, 2 bad input (file and line named), "
+    "3 internal error."
+)
 
 
 @click.group(epilog=EPILOG)
@@ -29,10 +35,18 @@ def cli() -> None:
 
 
 @cli.command(epilog=EPILOG)
-@click.option("--sources", "sources_dir", type=click.Path(path_type=Path),
-              help="Folder of source documents [default: data/sources/].")
-@click.option("--out", "out_dir", type=click.Path(path_type=Path),
-              help="Folder for cchc.trig, cchc.nq and report.json [default: data/build/].")
+@click.option(
+    "--sources",
+    "sources_dir",
+    type=click.Path(path_type=Path),
+    help="Folder of source documents [default: data/sources/].",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    help="Folder for cchc.trig, cchc.nq and report.json [default: data/build/].",
+)
 @click.option("--quiet", is_flag=True, help="Print only the totals.")
 def build_command(sources_dir: Path | None, out_dir: Path | None, quiet: bool) -> None:
     """Build the graph from the source documents and print a per-document summary."""
@@ -57,13 +71,13 @@ def inspect(source: Path) -> None:
     click.echo(format_document(document))
 
 
-def _guard(action):  # type: ignore[no-untyped-def]
+def _guard(action: Callable[[], T]) -> T:
     try:
         return action()
     except CchcError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(exc.exit_code if exc.exit_code else EXIT_BAD_INPUT)
-    except Exception as exc:  # noqa: BLE001 - the last line of defence maps to exit code 3
+    except Exception as exc:
         click.echo(f"internal error: {type(exc).__name__}: {exc}", err=True)
         sys.exit(EXIT_INTERNAL)
 
@@ -72,52 +86,72 @@ def format_report(report: BuildReport, quiet: bool = False) -> str:
     """The build summary as a plain-text table."""
     lines = []
     if not quiet:
-        header = f"{'document':28} {'layout':20} {'tasks':>5} {'deliv':>5} {'targets':>7} " \
-                 f"{'cites':>5} {'agencies':>8}  problems"
+        header = (
+            f"{'document':28} {'layout':20} {'tasks':>5} {'deliv':>5} {'targets':>7} "
+            f"{'cites':>5} {'agencies':>8}  problems"
+        )
         lines += [header, "-" * len(header)]
         for doc in report.documents:
-            lines.append(f"{doc.file:28} {doc.layout:20} {doc.tasks:5} {doc.deliverables:5} "
-                         f"{doc.targets:7} {doc.instruments:5} {doc.agencies:8}  {len(doc.problems)}")
+            lines.append(
+                f"{doc.file:28} {doc.layout:20} {doc.tasks:5} {doc.deliverables:5} "
+                f"{doc.targets:7} {doc.instruments:5} {doc.agencies:8}  {len(doc.problems)}"
+            )
             for problem in doc.problems:
                 if problem.severity != "info":
-                    lines.append(f"    {problem.severity}: line {problem.line}: {problem.kind}: "
-                                 f"{problem.message}")
+                    lines.append(
+                        f"    {problem.severity}: line {problem.line}: {problem.kind}: "
+                        f"{problem.message}"
+                    )
         lines.append("")
     tasks = sum(d.tasks for d in report.documents)
     deliverables = sum(d.deliverables for d in report.documents)
     targets = sum(d.targets for d in report.documents)
-    lines.append(f"{len(report.documents)} documents, {tasks} tasks, {deliverables} deliverables, "
-                 f"{targets} targets, {report.instruments} instruments, {report.agencies} agencies, "
-                 f"{report.triples} triples in {report.seconds:.2f} s -> {report.out_dir}")
+    lines.append(
+        f"{len(report.documents)} documents, {tasks} tasks, {deliverables} deliverables, "
+        f"{targets} targets, {report.instruments} instruments, {report.agencies} agencies, "
+        f"{report.triples} triples in {report.seconds:.2f} s -> {report.out_dir}"
+    )
     return "\n".join(lines)
 
 
 def format_document(document: ParsedDocument) -> str:
     """Every task, deliverable, target and citation of one parsed document, with lines."""
     header = document.header
-    out = [f"{document.source.name}: {document.layout}",
-           f"  {header.type}: {header.title}  province={header.province} period={header.period}"]
+    out = [
+        f"{document.source.name}: {document.layout}",
+        f"  {header.type}: {header.title}  province={header.province} period={header.period}",
+    ]
     if header.adopted_by:
         adopted = header.adopted_by
         out.append(f"  adopted by {adopted.kind} {adopted.number} of {adopted.date}")
     for citation in document.citations:
         if citation.role != "cites":
-            out.append(f"  {citation.role}: {citation.kind} {citation.number or citation.title} "
-                       f"{citation.date or ''} (line {citation.span.line_start})")
+            out.append(
+                f"  {citation.role}: {citation.kind} {citation.number or citation.title} "
+                f"{citation.date or ''} (line {citation.span.line_start})"
+            )
     for task in document.tasks:
         out.append(f"  task {task.local_id} (line {task.span.line_start}): {task.description[:90]}")
         for deliverable in task.deliverables:
             deadline = deliverable.deadline
-            when = f"{deadline.text} -> {deadline.kind.value if deadline.kind else '?'} " \
-                   f"due {deadline.due} start {deadline.start}" if deadline else "no deadline"
+            when = (
+                f"{deadline.text} -> {deadline.kind.value if deadline.kind else '?'} "
+                f"due {deadline.due} start {deadline.start}"
+                if deadline
+                else "no deadline"
+            )
             lead = ", ".join(m.label or m.text for m in deliverable.assignment.lead) or "-"
             coop = ", ".join(m.label or m.text for m in deliverable.assignment.cooperating) or "-"
             out.append(f"    - {(deliverable.product or '(no product)')[:80]}")
             out.append(f"      {when}; lead: {lead}; cooperating: {coop}")
     for target in document.targets:
-        out.append(f"  target (line {target.span.line_start}): {target.indicator} "
-                   f"{target.comparator} {target.value}{target.unit} {target.year}")
+        out.append(
+            f"  target (line {target.span.line_start}): {target.indicator} "
+            f"{target.comparator} {target.value}{target.unit} {target.year}"
+        )
     for problem in document.problems:
-        out.append(f"  {problem.severity.value}: line {problem.span.line_start}: {problem.kind}: "
-                   f"{problem.message}")
+        out.append(
+            f"  {problem.severity.value}: line {problem.span.line_start}: {problem.kind}: "
+            f"{problem.message}"
+        )
     return "\n".join(out)

@@ -87,7 +87,7 @@ def period_slug(period: tuple[int, int]) -> str:
 
 
 def number_slug(number: str) -> str:
-    """"30c/NQ-CP" -> "30c-nq-cp"; "2508/KH-BCĐCCCVCC" -> "2508-kh-bcdcccvcc"."""
+    """ "30c/NQ-CP" -> "30c-nq-cp"; "2508/KH-BCĐCCCVCC" -> "2508-kh-bcdcccvcc"."""
     return slug(number)
 
 

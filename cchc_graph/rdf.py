@@ -6,18 +6,18 @@ carries prov:wasDerivedFrom, cchc:sourceLine and cchc:sourceText.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import lru_cache
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from cchc_graph.iris import Iris
+from cchc_graph.lexicon import Lexicon
 from cchc_graph.namespaces import CCHC, DCTERMS, ELI, ORG, PROV, RDF, RDFS, SKOS, XSD
 from cchc_graph.records import Citation, Deliverable, Problem, Span, Target, Task
 from cchc_graph.resolve import Agency, Instrument, ResolvedCorpus, ResolvedDocument
-from cchc_graph.lexicon import Lexicon
 
 _TYPE = ox.NamedNode(RDF + "type")
 _ROLE_PROPERTY = {"legal-basis": CCHC + "legalBasis", "implements": CCHC + "implements"}
@@ -120,8 +120,14 @@ def _action_document(graph: _Graph, document: ResolvedDocument, iris: Iris) -> N
         graph.link(iri, DCTERMS + "publisher", document.agency(header.issuer).iri)
 
 
-def _citation(graph: _Graph, document: ResolvedDocument, citation: Citation,
-              instrument: Instrument, index: int, iris: Iris) -> None:
+def _citation(
+    graph: _Graph,
+    document: ResolvedDocument,
+    citation: Citation,
+    instrument: Instrument,
+    index: int,
+    iris: Iris,
+) -> None:
     node = iris.citation(document.parsed.source.stem, index)
     graph.link(node, RDF + "type", CCHC + "Citation")
     graph.link(node, CCHC + "citedInstrument", instrument.iri)
@@ -161,11 +167,22 @@ def _instrument(graph: _Graph, instrument: Instrument, iris: Iris) -> None:
         graph.link(iri, ELI + "passed_by", issuer)
 
 
-_KIND_LABELS = {"luat": "Luật", "nghi-quyet": "Nghị quyết", "nghi-dinh": "Nghị định",
-                "quyet-dinh": "Quyết định", "chi-thi": "Chỉ thị", "ke-hoach": "Kế hoạch",
-                "cong-van": "Công văn", "ket-luan": "Kết luận", "to-trinh": "Tờ trình",
-                "chuong-trinh-hanh-dong": "Chương trình hành động", "thong-tu": "Thông tư",
-                "huong-dan": "Hướng dẫn", "bao-cao": "Báo cáo", "chuong-trinh": "Chương trình"}
+_KIND_LABELS = {
+    "luat": "Luật",
+    "nghi-quyet": "Nghị quyết",
+    "nghi-dinh": "Nghị định",
+    "quyet-dinh": "Quyết định",
+    "chi-thi": "Chỉ thị",
+    "ke-hoach": "Kế hoạch",
+    "cong-van": "Công văn",
+    "ket-luan": "Kết luận",
+    "to-trinh": "Tờ trình",
+    "chuong-trinh-hanh-dong": "Chương trình hành động",
+    "thong-tu": "Thông tư",
+    "huong-dan": "Hướng dẫn",
+    "bao-cao": "Báo cáo",
+    "chuong-trinh": "Chương trình",
+}
 
 
 def _kind_label(kind: str) -> str:
@@ -194,8 +211,9 @@ def _task(graph: _Graph, document: ResolvedDocument, task: Task, iris: Iris) -> 
         _deliverable(graph, document, node, deliverable, iris)
 
 
-def _deliverable(graph: _Graph, document: ResolvedDocument, node: str, deliverable: Deliverable,
-                 iris: Iris) -> None:
+def _deliverable(
+    graph: _Graph, document: ResolvedDocument, node: str, deliverable: Deliverable, iris: Iris
+) -> None:
     graph.link(node, RDF + "type", CCHC + "Deliverable")
     if deliverable.product:
         graph.add(node, CCHC + "product", _text(deliverable.product, "vi"))
@@ -211,9 +229,11 @@ def _deliverable(graph: _Graph, document: ResolvedDocument, node: str, deliverab
             graph.add(node, CCHC + "startDate", _date(deadline.start))
     if deliverable.assignment_text:
         graph.add(node, CCHC + "assignmentText", _text(deliverable.assignment_text, "vi"))
-    roles = (("leadAgency", deliverable.assignment.lead),
-             ("cooperatingAgency", deliverable.assignment.cooperating),
-             ("participantAgency", deliverable.assignment.participants))
+    roles = (
+        ("leadAgency", deliverable.assignment.lead),
+        ("cooperatingAgency", deliverable.assignment.cooperating),
+        ("participantAgency", deliverable.assignment.participants),
+    )
     for prop, mentions in roles:
         for mention in mentions:
             graph.link(node, CCHC + prop, document.agency(mention).iri)
@@ -222,8 +242,9 @@ def _deliverable(graph: _Graph, document: ResolvedDocument, node: str, deliverab
     graph.provenance(node, document.source_iri, deliverable.span, deliverable.quote)
 
 
-def _target(graph: _Graph, document: ResolvedDocument, target: Target, index: int,
-            iris: Iris) -> None:
+def _target(
+    graph: _Graph, document: ResolvedDocument, target: Target, index: int, iris: Iris
+) -> None:
     iri = iris.target(document.key, index)
     graph.link(iri, RDF + "type", CCHC + "Target")
     graph.link(iri, CCHC + "inDocument", document.iri)
@@ -261,8 +282,9 @@ def _agency(graph: _Graph, agency: Agency, iris: Iris) -> None:
         graph.add(iri, CCHC + "jurisdiction", _text("national"))
 
 
-def _finding(graph: _Graph, document: ResolvedDocument, problem: Problem, index: int,
-             iris: Iris) -> None:
+def _finding(
+    graph: _Graph, document: ResolvedDocument, problem: Problem, index: int, iris: Iris
+) -> None:
     node = iris.finding(document.parsed.source.stem, index)
     graph.link(document.source_iri, CCHC + "hasFinding", node)
     graph.link(node, RDF + "type", CCHC + "Finding")
@@ -280,8 +302,9 @@ def vocabulary_quads(ontology_dir: Path, lexicon: Lexicon, iris: Iris) -> Iterat
     vocabulary = _Graph(iris.graph("vocabularies"))
     for path in sorted((ontology_dir / "schemes").glob("*.ttl")):
         for quad in ox.parse(path=path, format=ox.RdfFormat.TURTLE):
-            vocabulary.quads.append(ox.Quad(quad.subject, quad.predicate, quad.object,
-                                            vocabulary.name))
+            vocabulary.quads.append(
+                ox.Quad(quad.subject, quad.predicate, quad.object, vocabulary.name)
+            )
     for province in lexicon.provinces.values():
         iri = iris.province(province.slug)
         vocabulary.link(iri, RDF + "type", CCHC + "Province")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from enum import Enum
+from enum import StrEnum
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +31,7 @@ class SourceFile:
     sha256: str
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     """How an agency takes part in a deliverable."""
 
     LEAD = "lead"
@@ -39,7 +39,7 @@ class Role(str, Enum):
     PARTICIPANT = "participant"
 
 
-class DeadlineKind(str, Enum):
+class DeadlineKind(StrEnum):
     """What sort of deadline a deliverable has (DESIGN.md: cchc:deadlineKind)."""
 
     FIXED = "fixed"
@@ -48,7 +48,7 @@ class DeadlineKind(str, Enum):
     CONDITIONAL = "conditional"
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     """How much a parse problem or source finding matters."""
 
     ERROR = "error"
@@ -63,7 +63,9 @@ class AgencyMention:
     text: str
     type_slug: str
     is_group: bool
-    name_slug: str | None = None  # a specific unit of a type, e.g. one district: "ubnd-huyen-khanh-son"
+    name_slug: str | None = (
+        None  # a specific unit of a type, e.g. one district: "ubnd-huyen-khanh-son"
+    )
     label: str | None = None  # its own label when it is such a specific unit
 
 
@@ -158,7 +160,7 @@ class Citation:
 
 @dataclass(frozen=True, slots=True)
 class DocumentHeader:
-    """What a document says about itself: kind, issuing decision, province, period, signer, title."""
+    """What a document says about itself: kind, adopting decision, province, period, signer."""
 
     type: str  # "plan" or "directive"
     title: str | None

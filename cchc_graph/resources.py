@@ -45,14 +45,19 @@ def _load_lexicon(schemes_dir: Path, vocab_dir: Path) -> Lexicon:
     }
     kinds = {slug: graph.concept(iri) for slug, iri in graph.members("instrument-kind/")}
     kind_codes = {
-        code: slug for slug, iri in graph.members("instrument-kind/")
+        code: slug
+        for slug, iri in graph.members("instrument-kind/")
         for code in graph.values(iri, CCHC + "numberCode")
     }
     issuer_codes = {code: t.slug for t in agency_types.values() for code in t.number_codes}
     indicators = {
-        slug: Indicator(graph.concept(iri), tuple(
-            tuple(fold(term) for term in rule.split(" + "))
-            for rule in graph.values(iri, CCHC + "matchRule")))
+        slug: Indicator(
+            graph.concept(iri),
+            tuple(
+                tuple(fold(term) for term in rule.split(" + "))
+                for rule in graph.values(iri, CCHC + "matchRule")
+            ),
+        )
         for slug, iri in graph.members("indicator/")
     }
     deadline_phrases = {
@@ -60,8 +65,16 @@ def _load_lexicon(schemes_dir: Path, vocab_dir: Path) -> Lexicon:
         for slug, iri in graph.members("deadline-kind/")
     }
     areas = {slug: graph.concept(iri) for slug, iri in graph.members("area/")}
-    return Lexicon(agency_types, areas, kinds, kind_codes, issuer_codes, deadline_phrases,
-                   indicators, _load_provinces(vocab_dir / "provinces.yaml"))
+    return Lexicon(
+        agency_types,
+        areas,
+        kinds,
+        kind_codes,
+        issuer_codes,
+        deadline_phrases,
+        indicators,
+        _load_provinces(vocab_dir / "provinces.yaml"),
+    )
 
 
 def _load_provinces(path: Path) -> dict[str, Province]:
@@ -80,7 +93,8 @@ class _SchemeGraph:
 
     def __init__(self, folder: Path) -> None:
         self.facts: dict[str, dict[str, list[ox.NamedNode | ox.Literal]]] = defaultdict(
-            lambda: defaultdict(list))
+            lambda: defaultdict(list)
+        )
         for name in SCHEME_FILES:
             path = folder / f"{name}.ttl"
             try:
@@ -99,7 +113,8 @@ class _SchemeGraph:
         for iri, props in self.facts.items():
             marker = "/id/" + kind_path
             if marker in iri and any(
-                    o.value == SKOS + "Concept" for o in props.get(RDF + "type", ())):
+                o.value == SKOS + "Concept" for o in props.get(RDF + "type", ())
+            ):
                 slug = iri.split(marker, 1)[1]
                 if slug not in {"programme-2011-2020", "programme-2021-2030", "other-headings"}:
                     found.append((slug, iri))

@@ -1,4 +1,4 @@
-"""settings: Settings(BaseSettings, env prefix CCHC_) — folders, base IRI, store and server options."""
+"""settings: Settings(BaseSettings, env prefix CCHC_): folders and the base IRI."""
 
 from __future__ import annotations
 

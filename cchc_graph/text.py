@@ -40,8 +40,11 @@ def _fold_char(char: str) -> str:
 
 
 # Latin-1, Latin Extended A/B and Latin Extended Additional hold every Vietnamese letter
-_FOLD_TABLE = {code: _fold_char(chr(code)) for ranges in ((0x41, 0x24F), (0x1E00, 0x1EFF))
-               for code in range(ranges[0], ranges[1] + 1)}
+_FOLD_TABLE = {
+    code: _fold_char(chr(code))
+    for ranges in ((0x41, 0x24F), (0x1E00, 0x1EFF))
+    for code in range(ranges[0], ranges[1] + 1)
+}
 _FOLD_TABLE.update({ord(d): "-" for d in _DASHES})
 
 
@@ -71,8 +74,17 @@ def roman_to_int(numeral: str) -> int:
 def int_to_roman(value: int) -> str:
     """Roman numeral for 1..399 (annex sections never go further)."""
     parts = []
-    for number, numeral in ((100, "C"), (90, "XC"), (50, "L"), (40, "XL"), (10, "X"), (9, "IX"),
-                            (5, "V"), (4, "IV"), (1, "I")):
+    for number, numeral in (
+        (100, "C"),
+        (90, "XC"),
+        (50, "L"),
+        (40, "XL"),
+        (10, "X"),
+        (9, "IX"),
+        (5, "V"),
+        (4, "IV"),
+        (1, "I"),
+    ):
         while value >= number:
             parts.append(numeral)
             value -= number

@@ -41,6 +41,11 @@ PREFIX id: <https://w3id.org/cchc/id/>
     result = store.query(prefixes + query, use_default_graph_as_union=True)
     rows = []
     for solution in result:  # type: ignore[union-attr]
-        rows.append({v.value: solution[v].value for v in result.variables  # type: ignore[union-attr]
-                     if solution[v] is not None})
+        rows.append(
+            {
+                v.value: solution[v].value
+                for v in result.variables  # type: ignore[union-attr]
+                if solution[v] is not None
+            }
+        )
     return rows

@@ -32,8 +32,12 @@ def test_every_alias_resolves_to_its_type(slug: str, alias: str) -> None:
 
 
 def _short_names() -> list[tuple[str, str]]:
-    return [(t.slug, short) for t in LEXICON.agency_types.values() if t.slug.startswith("so-")
-            for short in t.short_names]
+    return [
+        (t.slug, short)
+        for t in LEXICON.agency_types.values()
+        if t.slug.startswith("so-")
+        for short in t.short_names
+    ]
 
 
 @pytest.mark.parametrize("slug,short", _short_names(), ids=[f"{s}:{n}" for s, n in _short_names()])
@@ -42,29 +46,57 @@ def test_short_names_after_a_list_head(slug: str, short: str) -> None:
     assert [f.mention.type_slug for f in found] == ["so-noi-vu", slug]
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("Các Sở: Kế hoạch và Đầu tư, Tài nguyên và Môi trường, Y tế, Giáo dục và Đào tạo, Nông "
-     "nghiệp và Phát triển nông thôn, Lao động – Thương binh và Xã hội, Văn hóa, Thể thao và Du lịch",
-     ["so-ke-hoach-va-dau-tu", "so-tai-nguyen-va-moi-truong", "so-y-te", "so-giao-duc-va-dao-tao",
-      "so-nong-nghiep-va-phat-trien-nong-thon", "so-lao-dong-thuong-binh-va-xa-hoi",
-      "so-van-hoa-the-thao-va-du-lich"]),
-    ("Sở Nội vụ, Sở Tư pháp, Tài chính, Tài nguyên và Môi trường và các cơ quan liên quan",
-     ["so-noi-vu", "so-tu-phap", "so-tai-chinh", "so-tai-nguyen-va-moi-truong",
-      "cac-co-quan-lien-quan"]),
-    ("Văn phòng UBND tỉnh, các Sở: Công Thương, Tư pháp, TN&MT, VH-TT&DL",
-     ["van-phong-ubnd-tinh", "so-cong-thuong", "so-tu-phap", "so-tai-nguyen-va-moi-truong",
-      "so-van-hoa-the-thao-va-du-lich"]),
-    ("Sở Lao động - Thương binh và Xã hội và Sở Thông tin và Truyền thông",
-     ["so-lao-dong-thuong-binh-va-xa-hoi", "so-thong-tin-va-truyen-thong"]),
-    ("các sở, ngành, địa phương", ["cac-so-ban-nganh", "cac-dia-phuong"]),
-    ("UBND cấp huyện và cấp xã", ["ubnd-cap-huyen", "ubnd-cap-xa"]),
-    ("các cơ quan, địa phương liên quan", ["cac-co-quan-lien-quan", "cac-dia-phuong"]),
-    ("Các sở, ban, ngàn UBND các huyện thành phố", ["cac-so-ban-nganh", "ubnd-cap-huyen"]),
-    ("Chính phủ điện tử", []),
-    ("Nghị quyết của Chính phủ", ["chinh-phu"]),
-    ("so tu phap", ["so-tu-phap"]),
-    ("SỞ TƯ PHÁP", ["so-tu-phap"]),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        (
+            "Các Sở: Kế hoạch và Đầu tư, Tài nguyên và Môi trường, Y tế, Giáo dục và Đào tạo, Nông "
+            "nghiệp và Phát triển nông thôn, Lao động – Thương binh và Xã hội, "
+            "Văn hóa, Thể thao và Du lịch",
+            [
+                "so-ke-hoach-va-dau-tu",
+                "so-tai-nguyen-va-moi-truong",
+                "so-y-te",
+                "so-giao-duc-va-dao-tao",
+                "so-nong-nghiep-va-phat-trien-nong-thon",
+                "so-lao-dong-thuong-binh-va-xa-hoi",
+                "so-van-hoa-the-thao-va-du-lich",
+            ],
+        ),
+        (
+            "Sở Nội vụ, Sở Tư pháp, Tài chính, Tài nguyên và Môi trường và các cơ quan liên quan",
+            [
+                "so-noi-vu",
+                "so-tu-phap",
+                "so-tai-chinh",
+                "so-tai-nguyen-va-moi-truong",
+                "cac-co-quan-lien-quan",
+            ],
+        ),
+        (
+            "Văn phòng UBND tỉnh, các Sở: Công Thương, Tư pháp, TN&MT, VH-TT&DL",
+            [
+                "van-phong-ubnd-tinh",
+                "so-cong-thuong",
+                "so-tu-phap",
+                "so-tai-nguyen-va-moi-truong",
+                "so-van-hoa-the-thao-va-du-lich",
+            ],
+        ),
+        (
+            "Sở Lao động - Thương binh và Xã hội và Sở Thông tin và Truyền thông",
+            ["so-lao-dong-thuong-binh-va-xa-hoi", "so-thong-tin-va-truyen-thong"],
+        ),
+        ("các sở, ngành, địa phương", ["cac-so-ban-nganh", "cac-dia-phuong"]),
+        ("UBND cấp huyện và cấp xã", ["ubnd-cap-huyen", "ubnd-cap-xa"]),
+        ("các cơ quan, địa phương liên quan", ["cac-co-quan-lien-quan", "cac-dia-phuong"]),
+        ("Các sở, ban, ngàn UBND các huyện thành phố", ["cac-so-ban-nganh", "ubnd-cap-huyen"]),
+        ("Chính phủ điện tử", []),
+        ("Nghị quyết của Chính phủ", ["chinh-phu"]),
+        ("so tu phap", ["so-tu-phap"]),
+        ("SỞ TƯ PHÁP", ["so-tu-phap"]),
+    ],
+)
 def test_lists_and_spellings(text: str, expected: list[str]) -> None:
     found = gazetteer_for(LEXICON, "khanh-hoa").find(text)
     assert [f.mention.type_slug for f in found] == expected
@@ -73,35 +105,63 @@ def test_lists_and_spellings(text: str, expected: list[str]) -> None:
 def test_named_districts_are_agencies_of_their_own() -> None:
     found = gazetteer_for(LEXICON, "khanh-hoa").find("UBND huyện Khánh Sơn, Khánh Vĩnh xây dựng")
     assert [(f.mention.type_slug, f.mention.name_slug) for f in found] == [
-        ("ubnd-huyen", "ubnd-huyen-khanh-son"), ("ubnd-huyen", "ubnd-huyen-khanh-vinh")]
+        ("ubnd-huyen", "ubnd-huyen-khanh-son"),
+        ("ubnd-huyen", "ubnd-huyen-khanh-vinh"),
+    ]
 
 
 def test_province_names_make_local_aliases() -> None:
-    assert gazetteer_for(LEXICON, "cao-bang").find("Báo Cao Bằng")[0].mention.type_slug == "bao-tinh"
+    assert (
+        gazetteer_for(LEXICON, "cao-bang").find("Báo Cao Bằng")[0].mention.type_slug == "bao-tinh"
+    )
     assert gazetteer_for(LEXICON, "khanh-hoa").find("Báo Cao Bằng") == []
 
 
 def _roles(text: str) -> tuple[set[str], set[str], set[str]]:
     assignment = read_assignment(text, gazetteer_for(LEXICON, "khanh-hoa"))
+
     def names(ms: tuple[AgencyMention, ...]) -> set[str]:
         return {m.type_slug for m in ms}
+
     return names(assignment.lead), names(assignment.cooperating), names(assignment.participants)
 
 
-@pytest.mark.parametrize("text,lead,cooperating", [
-    ("Sở Kế hoạch và Đầu tư chủ trì, phối hợp với Sở Nội vụ, Sở Tư pháp tổng hợp",
-     {"so-ke-hoach-va-dau-tu"}, {"so-noi-vu", "so-tu-phap"}),
-    ("Sở Nội vụ phối hợp Sở Thông tin và Truyền thông xây dựng phương án trình UBND tỉnh.",
-     {"so-noi-vu"}, {"so-thong-tin-va-truyen-thong"}),
-    ("Sở Tài chính chủ trì tham mưu UBND tỉnh trình HĐND tỉnh; Các Sở, ban, ngành, UBND cấp huyện "
-     "phối hợp.", {"so-tai-chinh"}, {"cac-so-ban-nganh", "ubnd-cap-huyen"}),
-    ("Sở Nội vụ có văn bản đề nghị các Sở, ngành rà soát; chủ trì cùng Sở Khoa học và Công nghệ "
-     "tổng hợp", {"so-noi-vu"}, {"so-khoa-hoc-va-cong-nghe"}),
-    ("Giao Sở Kế hoạch và Đầu tư làm đầu mối tổng hợp", {"so-ke-hoach-va-dau-tu"}, set()),
-    ("Trên cơ sở Đề án nêu trên, Sở Tài chính chủ trì tham mưu", {"so-tai-chinh"}, set()),
-    ("Các cơ quan, đơn vị xây dựng Đề án, gửi Sở Nội vụ thẩm định, trình UBND tỉnh.",
-     {"cac-co-quan-don-vi"}, set()),
-])
+@pytest.mark.parametrize(
+    "text,lead,cooperating",
+    [
+        (
+            "Sở Kế hoạch và Đầu tư chủ trì, phối hợp với Sở Nội vụ, Sở Tư pháp tổng hợp",
+            {"so-ke-hoach-va-dau-tu"},
+            {"so-noi-vu", "so-tu-phap"},
+        ),
+        (
+            "Sở Nội vụ phối hợp Sở Thông tin và Truyền thông xây dựng phương án trình UBND tỉnh.",
+            {"so-noi-vu"},
+            {"so-thong-tin-va-truyen-thong"},
+        ),
+        (
+            "Sở Tài chính chủ trì tham mưu UBND tỉnh trình HĐND tỉnh; "
+            "Các Sở, ban, ngành, UBND cấp huyện "
+            "phối hợp.",
+            {"so-tai-chinh"},
+            {"cac-so-ban-nganh", "ubnd-cap-huyen"},
+        ),
+        (
+            "Sở Nội vụ có văn bản đề nghị các Sở, ngành rà soát; "
+            "chủ trì cùng Sở Khoa học và Công nghệ "
+            "tổng hợp",
+            {"so-noi-vu"},
+            {"so-khoa-hoc-va-cong-nghe"},
+        ),
+        ("Giao Sở Kế hoạch và Đầu tư làm đầu mối tổng hợp", {"so-ke-hoach-va-dau-tu"}, set()),
+        ("Trên cơ sở Đề án nêu trên, Sở Tài chính chủ trì tham mưu", {"so-tai-chinh"}, set()),
+        (
+            "Các cơ quan, đơn vị xây dựng Đề án, gửi Sở Nội vụ thẩm định, trình UBND tỉnh.",
+            {"cac-co-quan-don-vi"},
+            set(),
+        ),
+    ],
+)
 def test_roles_from_wording(text: str, lead: set[str], cooperating: set[str]) -> None:
     found_lead, found_cooperating, _ = _roles(text)
     assert found_lead == lead

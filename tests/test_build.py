@@ -19,8 +19,11 @@ ID = "https://w3id.org/cchc/id/"
 
 
 def digest(folder: Path) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.iterdir()) if p.is_file()}
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.iterdir())
+        if p.is_file()
+    }
 
 
 def test_trig_and_nquads_load_and_agree(built: tuple[BuildReport, Path], store: ox.Store) -> None:
@@ -38,17 +41,22 @@ def test_report_lists_every_document(built: tuple[BuildReport, Path]) -> None:
     saved = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert [d["file"] for d in saved["documents"]] == sorted(p.name for p in SOURCES.glob("*.txt"))
     assert sum(d["tasks"] for d in saved["documents"]) == sum(d.tasks for d in report.documents)
-    truncated = {d["file"]: [p["line"] for p in d["problems"] if p["kind"] == "annex-truncated"]
-                 for d in saved["documents"]}
+    truncated = {
+        d["file"]: [p["line"] for p in d["problems"] if p["kind"] == "annex-truncated"]
+        for d in saved["documents"]
+    }
     assert truncated["002_4c182d265d647846.txt"] == [207]
     assert truncated["004_e5038761a6850e2f.txt"] == [80]
 
 
 @pytest.mark.parametrize("cls", ["Task", "Deliverable", "Target", "Citation", "Finding"])
 def test_provenance_on_every_fact(store: ox.Store, cls: str) -> None:
-    missing = select(store, f"""SELECT DISTINCT ?x WHERE {{ ?x a cchc:{cls} .
+    missing = select(
+        store,
+        f"""SELECT DISTINCT ?x WHERE {{ ?x a cchc:{cls} .
         FILTER NOT EXISTS {{ ?x prov:wasDerivedFrom ?src . ?src a cchc:SourceDocument .
-                            ?x cchc:sourceLine ?line }} }}""")
+                            ?x cchc:sourceLine ?line }} }}""",
+    )
     assert missing == []
     count = select(store, f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a cchc:{cls} }}")
     assert int(count[0]["n"]) > 0
@@ -56,9 +64,12 @@ def test_provenance_on_every_fact(store: ox.Store, cls: str) -> None:
 
 def test_source_line_points_at_the_quote(store: ox.Store) -> None:
     """The quote of a task starts with text that is on its source line."""
-    rows = select(store, """SELECT ?file ?line ?id WHERE {
+    rows = select(
+        store,
+        """SELECT ?file ?line ?id WHERE {
         ?t a cchc:Task ; cchc:localId ?id ; cchc:sourceLine ?line ; prov:wasDerivedFrom ?s .
-        ?s <http://purl.org/dc/terms/identifier> ?file }""")
+        ?s <http://purl.org/dc/terms/identifier> ?file }""",
+    )
     assert len(rows) >= 150
     for row in rows:
         lines = (SOURCES / row["file"]).read_text(encoding="utf-8").split("\n")
@@ -70,43 +81,84 @@ def test_source_line_points_at_the_quote(store: ox.Store) -> None:
 
 
 def test_the_two_76_nq_cp_are_two_instruments(store: ox.Store) -> None:
-    rows = select(store, """SELECT DISTINCT ?i ?date WHERE {
-        ?i eli:id_local "76/NQ-CP" ; eli:date_document ?date }""")
+    rows = select(
+        store,
+        """SELECT DISTINCT ?i ?date WHERE {
+        ?i eli:id_local "76/NQ-CP" ; eli:date_document ?date }""",
+    )
     assert sorted((r["i"], r["date"]) for r in rows) == [
         (f"{ID}instrument/nghi-quyet/2013/76-nq-cp", "2013-06-13"),
-        (f"{ID}instrument/nghi-quyet/2021/76-nq-cp", "2021-07-15")]
-    amends = select(store, "SELECT DISTINCT ?a WHERE { id:instrument\\/nghi-quyet\\/2013\\/76-nq-cp "
-                           "eli:amends ?a }")
+        (f"{ID}instrument/nghi-quyet/2021/76-nq-cp", "2021-07-15"),
+    ]
+    amends = select(
+        store,
+        "SELECT DISTINCT ?a WHERE { id:instrument\\/nghi-quyet\\/2013\\/76-nq-cp eli:amends ?a }",
+    )
     assert [r["a"] for r in amends] == [f"{ID}instrument/nghi-quyet/2011/30c-nq-cp"]
 
 
-@pytest.mark.parametrize("plan,expected", [
-    ("plan/khanh-hoa/2014", {"luat/2003/to-chuc-hoi-dong-nhan-dan-va-uy-ban-nhan-dan",
-                             "nghi-quyet/2011/30c-nq-cp", "nghi-quyet/2013/76-nq-cp",
-                             "quyet-dinh/2011/3377-qd-ubnd-khanh-hoa"}),
-    ("plan/khanh-hoa/2017", {"luat/2015/to-chuc-chinh-quyen-dia-phuong", "nghi-quyet/2011/30c-nq-cp",
-                             "nghi-quyet/2013/76-nq-cp", "quyet-dinh/2011/3377-qd-ubnd-khanh-hoa",
-                             "quyet-dinh/2015/3777-qd-ubnd-khanh-hoa"}),
-    ("plan/khanh-hoa/2023", {"luat/2015/to-chuc-chinh-quyen-dia-phuong",
-                             "luat/2019/sua-doi-bo-sung-mot-so-dieu-cua-luat-to-chuc-chinh-phu-va-"
-                             "luat-to-chuc-chinh-quyen-dia-phuong",
-                             "nghi-quyet/2021/76-nq-cp", "quyet-dinh/2021/4831-qd-ubnd-khanh-hoa"}),
-    ("plan/cao-bang/2016-2020", {"luat/2003/to-chuc-hoi-dong-nhan-dan-va-uy-ban-nhan-dan",
-                                 "nghi-quyet/2011/30c-nq-cp", "chi-thi/2014/57-ct-tu-cao-bang"}),
-])
+@pytest.mark.parametrize(
+    "plan,expected",
+    [
+        (
+            "plan/khanh-hoa/2014",
+            {
+                "luat/2003/to-chuc-hoi-dong-nhan-dan-va-uy-ban-nhan-dan",
+                "nghi-quyet/2011/30c-nq-cp",
+                "nghi-quyet/2013/76-nq-cp",
+                "quyet-dinh/2011/3377-qd-ubnd-khanh-hoa",
+            },
+        ),
+        (
+            "plan/khanh-hoa/2017",
+            {
+                "luat/2015/to-chuc-chinh-quyen-dia-phuong",
+                "nghi-quyet/2011/30c-nq-cp",
+                "nghi-quyet/2013/76-nq-cp",
+                "quyet-dinh/2011/3377-qd-ubnd-khanh-hoa",
+                "quyet-dinh/2015/3777-qd-ubnd-khanh-hoa",
+            },
+        ),
+        (
+            "plan/khanh-hoa/2023",
+            {
+                "luat/2015/to-chuc-chinh-quyen-dia-phuong",
+                "luat/2019/sua-doi-bo-sung-mot-so-dieu-cua-luat-to-chuc-chinh-phu-va-"
+                "luat-to-chuc-chinh-quyen-dia-phuong",
+                "nghi-quyet/2021/76-nq-cp",
+                "quyet-dinh/2021/4831-qd-ubnd-khanh-hoa",
+            },
+        ),
+        (
+            "plan/cao-bang/2016-2020",
+            {
+                "luat/2003/to-chuc-hoi-dong-nhan-dan-va-uy-ban-nhan-dan",
+                "nghi-quyet/2011/30c-nq-cp",
+                "chi-thi/2014/57-ct-tu-cao-bang",
+            },
+        ),
+    ],
+)
 def test_legal_basis_of_each_plan(store: ox.Store, plan: str, expected: set[str]) -> None:
     rows = select(store, f"SELECT DISTINCT ?i WHERE {{ <{ID}{plan}> cchc:legalBasis ?i }}")
     assert {r["i"].removeprefix(ID + "instrument/") for r in rows} == expected
 
 
 def test_agency_has_one_type_and_labels(store: ox.Store) -> None:
-    rows = select(store, """SELECT ?a (COUNT(DISTINCT ?t) AS ?types) WHERE {
-        ?a a org:Organization ; org:classification ?t } GROUP BY ?a""")
+    rows = select(
+        store,
+        """SELECT ?a (COUNT(DISTINCT ?t) AS ?types) WHERE {
+        ?a a org:Organization ; org:classification ?t } GROUP BY ?a""",
+    )
     assert rows and all(r["types"] == "1" for r in rows)
-    label = select(store, """SELECT DISTINCT ?vi ?en WHERE { id:agency\\/khanh-hoa\\/so-tu-phap
-        skos:prefLabel ?vi, ?en . FILTER(lang(?vi) = "vi" && lang(?en) = "en") }""")
-    assert label == [{"vi": "Sở Tư pháp tỉnh Khánh Hòa",
-                      "en": "Department of Justice, Khánh Hòa province"}]
+    label = select(
+        store,
+        """SELECT DISTINCT ?vi ?en WHERE { id:agency\\/khanh-hoa\\/so-tu-phap
+        skos:prefLabel ?vi, ?en . FILTER(lang(?vi) = "vi" && lang(?en) = "en") }""",
+    )
+    assert label == [
+        {"vi": "Sở Tư pháp tỉnh Khánh Hòa", "en": "Department of Justice, Khánh Hòa province"}
+    ]
 
 
 def test_build_is_deterministic(built: tuple[BuildReport, Path], tmp_path: Path) -> None:
@@ -121,12 +173,16 @@ def sources_copy(tmp_path: Path) -> Path:
     return folder
 
 
-@pytest.mark.parametrize("name,content,line,words", [
-    ("garbage.txt", "lorem ipsum\n\ndolor sit amet\n", 1, "unknown layout"),
-    ("nul.txt", "Số: 1/QĐ-UBND\nabc\x00def\n", 2, "binary"),
-])
+@pytest.mark.parametrize(
+    "name,content,line,words",
+    [
+        ("garbage.txt", "lorem ipsum\n\ndolor sit amet\n", 1, "unknown layout"),
+        ("nul.txt", "Số: 1/QĐ-UBND\nabc\x00def\n", 2, "binary"),
+    ],
+)
 def test_bad_document_names_file_and_line_and_keeps_previous_build(
-        sources_copy: Path, tmp_path: Path, name: str, content: str, line: int, words: str) -> None:
+    sources_copy: Path, tmp_path: Path, name: str, content: str, line: int, words: str
+) -> None:
     out = tmp_path / "build"
     build(Settings(), sources_copy, out)
     before = digest(out)

@@ -26,15 +26,17 @@ def test_bad_input_exits_2_and_names_the_file(tmp_path: Path) -> None:
     sources = tmp_path / "sources"
     shutil.copytree(SOURCES, sources)
     (sources / "zz_notes.txt").write_text("ghi chú\n\nkhông phải kế hoạch\n", encoding="utf-8")
-    result = CliRunner().invoke(cli, ["build", "--sources", str(sources), "--out",
-                                      str(tmp_path / "out")])
+    result = CliRunner().invoke(
+        cli, ["build", "--sources", str(sources), "--out", str(tmp_path / "out")]
+    )
     assert result.exit_code == 2
     assert "zz_notes.txt:1: unknown layout" in result.stderr
 
 
 def test_missing_sources_folder_exits_2(tmp_path: Path) -> None:
-    result = CliRunner().invoke(cli, ["build", "--sources", str(tmp_path / "none"), "--out",
-                                      str(tmp_path / "out")])
+    result = CliRunner().invoke(
+        cli, ["build", "--sources", str(tmp_path / "none"), "--out", str(tmp_path / "out")]
+    )
     assert result.exit_code == 2
     assert "does not exist" in result.stderr
 

@@ -25,8 +25,13 @@ CASES = [
     ("Trước tháng 9/2014", "fixed", date(2014, 8, 31), None),
     ("Trong năm 2017", "fixed", date(2017, 12, 31), None),
     ("trong tháng 7-8/2017", "fixed", date(2017, 8, 31), date(2017, 7, 1)),
-    ("Gửi báo cáo trong tháng 5/2014. Hoàn thành việc thẩm định và báo cáo UBND tỉnh trong "
-     "quý III/2014", "fixed", date(2014, 9, 30), None),
+    (
+        "Gửi báo cáo trong tháng 5/2014. Hoàn thành việc thẩm định và báo cáo UBND tỉnh trong "
+        "quý III/2014",
+        "fixed",
+        date(2014, 9, 30),
+        None,
+    ),
     ("Quý IV của năm trước liền kề năm kế hoạch", "recurring", None, None),
     ("Quý IV của năm kế hoạch", "recurring", None, None),
     ("Quý IV hàng năm", "recurring", None, None),

@@ -72,7 +72,9 @@ def test_header(path: Path) -> None:
     assert header.adopted_by.kind == adopted["kind"]
     assert header.adopted_by.number == adopted["number"]
     assert header.adopted_by.date == adopted["date"]
-    assert (header.adopted_by.issuer.type_slug if header.adopted_by.issuer else None) == adopted["issuer"]
+    assert (header.adopted_by.issuer.type_slug if header.adopted_by.issuer else None) == adopted[
+        "issuer"
+    ]
     assert header.signer == expected["signer"]
     assert fold(header.title or "") == fold(expected["title"])
 
@@ -90,8 +92,9 @@ def _citation_matches(item: dict[str, Any], citation: Any) -> bool:
     return citation.number is None and citation.date == item.get("date")
 
 
-@pytest.mark.parametrize("role,section", [("legal-basis", "legal_basis"),
-                                          ("implements", "implements")])
+@pytest.mark.parametrize(
+    "role,section", [("legal-basis", "legal_basis"), ("implements", "implements")]
+)
 @pytest.mark.parametrize("path", FILES, ids=[p.stem[:3] for p in FILES])
 def test_legal_basis_and_implements(path: Path, role: str, section: str) -> None:
     expected = _load(path).get(section) or []
@@ -110,14 +113,22 @@ def _check_citation(item: dict[str, Any], citation: Any) -> None:
         assert citation.issuer is not None and citation.issuer.type_slug == item["issuer"], item
     if "line" in item:  # the same instrument may be named on a nearby line first (a title)
         assert citation.span.line_start - 2 <= item["line"] <= citation.span.line_end + 2, (
-            item, citation.span)
+            item,
+            citation.span,
+        )
 
 
 @pytest.mark.parametrize("stem,item", _cases("cites"))
 def test_cites(stem: str, item: dict[str, Any]) -> None:
     found = [c for c in parsed(stem).citations]
-    match = next((c for c in found if _citation_matches(item, c)
-                  and (item.get("date") is None or c.date == item["date"])), None)
+    match = next(
+        (
+            c
+            for c in found
+            if _citation_matches(item, c) and (item.get("date") is None or c.date == item["date"])
+        ),
+        None,
+    )
     assert match is not None, f"{item} not among {sorted({(c.kind, c.number) for c in found})}"
     _check_citation({k: v for k, v in item.items() if k != "line"}, match)
 
@@ -171,7 +182,10 @@ def _check_deliverable(label: str, want: dict[str, Any], have: Deliverable) -> N
         assert deadline is None or not (deadline.due or deadline.start), (label, deadline)
     elif "deadline_text" in want:
         assert deadline is not None and same_text(want["deadline_text"], deadline.text), (
-            label, want["deadline_text"], deadline)
+            label,
+            want["deadline_text"],
+            deadline,
+        )
     for key in ("due", "start"):
         if key in want:
             value = getattr(deadline, key) if deadline else None
@@ -182,7 +196,11 @@ def _check_deliverable(label: str, want: dict[str, Any], have: Deliverable) -> N
     for role in ("lead", "cooperating"):
         if role in want:
             assert agencies(getattr(have.assignment, role)) == set(want[role] or []), (
-                label, role, want[role], sorted(agencies(getattr(have.assignment, role))))
+                label,
+                role,
+                want[role],
+                sorted(agencies(getattr(have.assignment, role))),
+            )
     if "budget" in want:
         assert have.budget == Decimal(str(want["budget"])), (label, have.budget)
 
@@ -198,9 +216,13 @@ def test_every_task_is_expected(path: Path) -> None:
 @pytest.mark.parametrize("stem,item", _cases("targets"))
 def test_target(stem: str, item: dict[str, Any]) -> None:
     targets = parsed(stem).targets
-    candidates = [t for t in targets if t.value == Decimal(str(item["value"]))
-                  and t.comparator == item["comparator"]
-                  and abs(t.span.line_start - item["line"]) <= 1]
+    candidates = [
+        t
+        for t in targets
+        if t.value == Decimal(str(item["value"]))
+        and t.comparator == item["comparator"]
+        and abs(t.span.line_start - item["line"]) <= 1
+    ]
     assert candidates, f"{item} not among {[(t.span.line_start, t.value) for t in targets]}"
     found = [t for t in candidates if t.indicator == item.get("indicator")]
     assert found, (item, [(t.indicator, t.year) for t in candidates])
@@ -227,8 +249,13 @@ def test_dates_in_expectations_are_dates() -> None:
 
 
 # the kinds of source inconsistency the parser reports; the others in the files are notes for people
-DETECTED_FINDINGS = {"number-mismatch", "date-before-plan", "annex-truncated", "instrument-conflict",
-                     "kind-mismatch"}
+DETECTED_FINDINGS = {
+    "number-mismatch",
+    "date-before-plan",
+    "annex-truncated",
+    "instrument-conflict",
+    "kind-mismatch",
+}
 
 
 @pytest.mark.parametrize("path", FILES, ids=[p.stem[:3] for p in FILES])
@@ -236,6 +263,9 @@ def test_findings(path: Path) -> None:
     expected = [f for f in _load(path).get("findings") or [] if f["kind"] in DETECTED_FINDINGS]
     problems = [p for p in parsed(path.stem).problems if p.kind in DETECTED_FINDINGS]
     for finding in expected:
-        assert any(p.kind == finding["kind"] and p.span.line_start - 1 <= finding["line"]
-                   <= p.span.line_end + 1 for p in problems), (finding, problems)
+        assert any(
+            p.kind == finding["kind"]
+            and p.span.line_start - 1 <= finding["line"] <= p.span.line_end + 1
+            for p in problems
+        ), (finding, problems)
     assert len(problems) == len(expected), [(p.kind, p.span.line_start) for p in problems]

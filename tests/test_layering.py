@@ -27,12 +27,18 @@ STAGE_FILES = sorted(p for p in PACKAGE.rglob("*.py") if p.name not in ("cli.py"
 
 @pytest.mark.parametrize("path", PARSE_FILES, ids=[p.name for p in PARSE_FILES])
 def test_parse_never_imports_rdf(path: Path) -> None:
-    bad = {m for m in imports(path) if m.split(".")[0] in ("rdflib", "pyoxigraph")
-           or m in ("cchc_graph.resources", "cchc_graph.rdf")}
+    bad = {
+        m
+        for m in imports(path)
+        if m.split(".")[0] in ("rdflib", "pyoxigraph")
+        or m in ("cchc_graph.resources", "cchc_graph.rdf")
+    }
     assert not bad
 
 
-@pytest.mark.parametrize("path", STAGE_FILES, ids=[str(p.relative_to(PACKAGE)) for p in STAGE_FILES])
+@pytest.mark.parametrize(
+    "path", STAGE_FILES, ids=[str(p.relative_to(PACKAGE)) for p in STAGE_FILES]
+)
 def test_stages_never_import_the_cli(path: Path) -> None:
     assert not {m for m in imports(path) if m.startswith(("cchc_graph.cli", "cchc_graph.web"))}
 
@@ -40,7 +46,10 @@ def test_stages_never_import_the_cli(path: Path) -> None:
 def test_public_api_is_pinned() -> None:
     import cchc_graph
 
-    public = sorted(n for n in dir(cchc_graph) if not n.startswith("_")
-                    and not isinstance(getattr(cchc_graph, n), type(cchc_graph)))
+    public = sorted(
+        n
+        for n in dir(cchc_graph)
+        if not n.startswith("_") and not isinstance(getattr(cchc_graph, n), type(cchc_graph))
+    )
     assert cchc_graph.__all__ == sorted(cchc_graph.__all__)
     assert set(cchc_graph.__all__) == set(public)

@@ -42,7 +42,10 @@ def test_columns_for_lead_and_cooperating() -> None:
     assert document.header.adopted_by.number == "5123/QĐ-UBND"
     assert document.header.signer == "Trần Châu"
     assert [s.area for s in document.sections if s.id != "TCTH"] == [
-        "the-che", "thu-tuc-hanh-chinh", "hien-dai-hoa-hanh-chinh"]
+        "the-che",
+        "thu-tuc-hanh-chinh",
+        "hien-dai-hoa-hanh-chinh",
+    ]
     checks = task(document, "I.2").deliverables
     assert [d.product for d in checks] == ["Kế hoạch kiểm tra", "Báo cáo kết quả kiểm tra"]
     # the second row leaves both agency cells empty: merged cells, it shares the row above
@@ -55,10 +58,14 @@ def test_columns_for_lead_and_cooperating() -> None:
     assert published.deadline.due == datetime.date(2020, 6, 29)  # "Trước 30/6/2020"
     assert slugs(published.assignment.lead) == {"van-phong-ubnd-tinh"}
     payments = task(document, "II.2").deliverables[0]
-    assert slugs(payments.assignment.cooperating) == {"kho-bac-nha-nuoc-tinh",
-                                                       "group:ngan-hang-thuong-mai"}
+    assert slugs(payments.assignment.cooperating) == {
+        "kho-bac-nha-nuoc-tinh",
+        "group:ngan-hang-thuong-mai",
+    }
     assert {(t.indicator, t.value) for t in document.targets} == {
-        ("satisfaction-state-agencies", 85), ("online-services-level-4", 30)}
+        ("satisfaction-state-agencies", 85),
+        ("online-services-level-4", 30),
+    }
 
 
 def test_markdown_table() -> None:
@@ -82,7 +89,9 @@ def test_prose_tasks_with_labelled_fields() -> None:
     assert document.header.type == "plan"
     assert document.header.adopted_by is not None
     assert (document.header.adopted_by.kind, document.header.adopted_by.number) == (
-        "ke-hoach", "75/KH-UBND")
+        "ke-hoach",
+        "75/KH-UBND",
+    )
     assert document.header.signer == "Hoàng Gia Long"
     assert [t.local_id for t in document.tasks] == ["1.a", "1.b", "2.a", "TCTH.1"]
     review = task(document, "1.a")

@@ -33,8 +33,11 @@ def test_every_concept_has_vi_and_en_labels(path: Path) -> None:
 
 def test_ontology_terms_have_labels_and_definitions_in_both_languages() -> None:
     g = graph(ONTOLOGY / "cchc.ttl")
-    terms = [t for kind in (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty)
-             for t in g.subjects(RDF.type, kind)]
+    terms = [
+        t
+        for kind in (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty)
+        for t in g.subjects(RDF.type, kind)
+    ]
     assert len(terms) > 60
     for term in terms:
         for predicate in (RDFS.label, SKOS.definition):
@@ -42,23 +45,65 @@ def test_ontology_terms_have_labels_and_definitions_in_both_languages() -> None:
             assert {"vi", "en"} <= langs, (term, predicate)
 
 
-@pytest.mark.parametrize("term", ["LegalInstrument", "Plan", "Directive", "ActionDocument", "Task",
-                                  "Deliverable", "Agency", "AgencyGroup", "Target",
-                                  "SourceDocument"])
+@pytest.mark.parametrize(
+    "term",
+    [
+        "LegalInstrument",
+        "Plan",
+        "Directive",
+        "ActionDocument",
+        "Task",
+        "Deliverable",
+        "Agency",
+        "AgencyGroup",
+        "Target",
+        "SourceDocument",
+    ],
+)
 def test_core_classes_of_design(term: str) -> None:
     assert (CCHC[term], RDF.type, OWL.Class) in graph(ONTOLOGY / "cchc.ttl")
 
 
-@pytest.mark.parametrize("term", [
-    "instrumentKind", "province", "periodStart", "periodEnd", "adoptedBy", "legalBasis",
-    "implements", "inDocument", "localId", "reformArea", "hasDeliverable", "product", "dueDate",
-    "startDate", "deadlineText", "deadlineKind", "leadAgency", "cooperatingAgency",
-    "participantAgency", "budget", "indicator", "comparator", "targetValue", "targetValueMax",
-    "unit", "targetYear", "scope", "sourceLine", "sourceText", "continues"])
+@pytest.mark.parametrize(
+    "term",
+    [
+        "instrumentKind",
+        "province",
+        "periodStart",
+        "periodEnd",
+        "adoptedBy",
+        "legalBasis",
+        "implements",
+        "inDocument",
+        "localId",
+        "reformArea",
+        "hasDeliverable",
+        "product",
+        "dueDate",
+        "startDate",
+        "deadlineText",
+        "deadlineKind",
+        "leadAgency",
+        "cooperatingAgency",
+        "participantAgency",
+        "budget",
+        "indicator",
+        "comparator",
+        "targetValue",
+        "targetValueMax",
+        "unit",
+        "targetYear",
+        "scope",
+        "sourceLine",
+        "sourceText",
+        "continues",
+    ],
+)
 def test_core_properties_of_design(term: str) -> None:
     g = graph(ONTOLOGY / "cchc.ttl")
-    assert any((CCHC[term], RDF.type, kind) in g for kind in (OWL.ObjectProperty,
-                                                              OWL.DatatypeProperty))
+    assert any(
+        (CCHC[term], RDF.type, kind) in g for kind in (OWL.ObjectProperty, OWL.DatatypeProperty)
+    )
 
 
 HEADINGS = [
@@ -91,27 +136,55 @@ def test_other_headings_map_onto_programme_areas() -> None:
     assert (area["mot-cua"], SKOS.broadMatch, area["thu-tuc-hanh-chinh"]) in g
     assert (area["van-ban-qppl"], SKOS.broadMatch, area["the-che"]) in g
     programme_2021 = set(g.subjects(SKOS.broader, area["programme-2021-2030"]))
-    assert programme_2021 == {area[s] for s in ("the-che", "thu-tuc-hanh-chinh", "to-chuc-bo-may",
-                                                 "che-do-cong-vu", "tai-chinh-cong",
-                                                 "chinh-phu-dien-tu")}
+    assert programme_2021 == {
+        area[s]
+        for s in (
+            "the-che",
+            "thu-tuc-hanh-chinh",
+            "to-chuc-bo-may",
+            "che-do-cong-vu",
+            "tai-chinh-cong",
+            "chinh-phu-dien-tu",
+        )
+    }
 
 
-REQUIRED_INDICATORS = ["satisfaction-state-agencies", "satisfaction-public-services",
-                       "online-services-level-3", "online-services-level-4", "online-dossiers",
-                       "online-payment", "e-documents", "one-stop-shops", "iso-9001",
-                       "simplified-procedures", "late-dossiers", "civil-servant-standards",
-                       "par-index", "pci", "papi"]
+REQUIRED_INDICATORS = [
+    "satisfaction-state-agencies",
+    "satisfaction-public-services",
+    "online-services-level-3",
+    "online-services-level-4",
+    "online-dossiers",
+    "online-payment",
+    "e-documents",
+    "one-stop-shops",
+    "iso-9001",
+    "simplified-procedures",
+    "late-dossiers",
+    "civil-servant-standards",
+    "par-index",
+    "pci",
+    "papi",
+]
 
 
 def test_indicators_the_issue_names() -> None:
     assert set(REQUIRED_INDICATORS) <= set(load_lexicon().indicators)
 
 
-@pytest.mark.parametrize("spelling", ["TN&MT", "VH-TT&DL", "Văn phòng Ủy ban nhân dân tỉnh",
-                                      "Lao động – Thương binh và Xã hội",
-                                      "Lao động - Thương binh và Xã hội"])
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        "TN&MT",
+        "VH-TT&DL",
+        "Văn phòng Ủy ban nhân dân tỉnh",
+        "Lao động – Thương binh và Xã hội",
+        "Lao động - Thương binh và Xã hội",
+    ],
+)
 def test_source_spellings_are_in_the_agency_vocabulary(spelling: str) -> None:
     g = graph(ONTOLOGY / "schemes" / "agency-types.ttl")
-    names = {str(o) for p in (SKOS.prefLabel, SKOS.altLabel, CCHC.shortName)
-             for o in g.objects(None, p)}
+    names = {
+        str(o) for p in (SKOS.prefLabel, SKOS.altLabel, CCHC.shortName) for o in g.objects(None, p)
+    }
     assert any(spelling in name for name in names)

@@ -1,4 +1,4 @@
-"""normalise: SourceFile -> NormalisedText (NFC, markdown emphasis dropped, one line per source line).
+"""normalise: SourceFile -> NormalisedText (NFC, markdown emphasis dropped, one line per line).
 
 Lines are kept one-to-one with the source so that every later stage can quote a 1-based source
 line without a separate line map. Hard wraps are undone on demand by `paragraphs()` and
@@ -117,7 +117,9 @@ def _continues(previous: str, line: str, blank_between: bool) -> bool:
         return True
     if blank_between or is_list_start(line):
         return False
-    return not previous.endswith((".", ";", ":", "!", "?", ")", "”", '"')) and not previous.isupper()
+    return (
+        not previous.endswith((".", ";", ":", "!", "?", ")", "”", '"')) and not previous.isupper()
+    )
 
 
 class FlatText:

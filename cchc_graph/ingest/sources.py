@@ -15,7 +15,9 @@ def discover(folder: Path) -> list[Path]:
     """Every document file in `folder`, sorted by name, so a new file needs no configuration."""
     if not folder.is_dir():
         raise SourceError(folder, 0, "sources folder does not exist")
-    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in SOURCE_SUFFIXES)
+    return sorted(
+        p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in SOURCE_SUFFIXES
+    )
 
 
 def read_source(path: Path) -> SourceFile:

@@ -15,6 +15,7 @@ from types import ModuleType
 
 from cchc_graph.errors import SourceError
 from cchc_graph.ingest.normalise import FlatText, NormalisedText, normalise, paragraphs
+from cchc_graph.lexicon import Lexicon
 from cchc_graph.parse.context import ParseContext
 from cchc_graph.parse.header import parse_header
 from cchc_graph.parse.instruments import find_citations
@@ -38,7 +39,6 @@ from cchc_graph.records import (
     SourceFile,
     Task,
 )
-from cchc_graph.lexicon import Lexicon
 from cchc_graph.text import fold, squash
 
 TABLE_READERS: tuple[ModuleType, ...] = (line_rows, pipe_cells, tab_lines)
@@ -54,9 +54,12 @@ def detect_layout(text: NormalisedText) -> str:
             return str(layout)
     if _has_prose_assignments(text):
         return prose_tasks.LAYOUT
-    raise SourceError(text.source.name, _first_text_line(text),
-                      "unknown layout: no annex table (tab-separated, '|' cells or tab-led lines) "
-                      "and no numbered assignments ('Giao ...', '... chủ trì')")
+    raise SourceError(
+        text.source.name,
+        _first_text_line(text),
+        "unknown layout: no annex table (tab-separated, '|' cells or tab-led lines) "
+        "and no numbered assignments ('Giao ...', '... chủ trì')",
+    )
 
 
 def parse_document(source: SourceFile, lexicon: Lexicon) -> ParsedDocument:
@@ -66,11 +69,20 @@ def parse_document(source: SourceFile, lexicon: Lexicon) -> ParsedDocument:
     header_result = parse_header(text, lexicon)
     header = header_result.header
     if header.adopted_by is None and layout != prose_tasks.LAYOUT:
-        raise SourceError(source.name, _first_text_line(text),
-                          "no document header: no 'QUYẾT ĐỊNH' / 'CHỈ THỊ' / 'KẾ HOẠCH' heading")
+        raise SourceError(
+            source.name,
+            _first_text_line(text),
+            "no document header: no 'QUYẾT ĐỊNH' / 'CHỈ THỊ' / 'KẾ HOẠCH' heading",
+        )
     period = header.period
-    context = ParseContext(lexicon, source.name, header.province, header.type,
-                           period[0] if period else None, period[1] if period else None)
+    context = ParseContext(
+        lexicon,
+        source.name,
+        header.province,
+        header.type,
+        period[0] if period else None,
+        period[1] if period else None,
+    )
     table = TableResult()
     body_end = len(text.lines)
     reader = _reader(layout)
@@ -86,38 +98,61 @@ def parse_document(source: SourceFile, lexicon: Lexicon) -> ParsedDocument:
         tasks += directive_tasks
         problems += found
         header = _with_period(header, directive_tasks, text)
-        context = ParseContext(lexicon, source.name, header.province, header.type,
-                               header.period[0] if header.period else None,
-                               header.period[1] if header.period else None)
+        context = ParseContext(
+            lexicon,
+            source.name,
+            header.province,
+            header.type,
+            header.period[0] if header.period else None,
+            header.period[1] if header.period else None,
+        )
         table.targets += prose_targets(directive_tasks, context)
     else:
         if layout == prose_tasks.LAYOUT:  # a plan that lists its tasks in prose, not a table
             task_part = task_range(text, body_end)
             if task_part:
                 found_tasks, found, found_sections = prose_tasks.read_outline(
-                    paragraphs(text, *task_part), context, None, area_sections=True)
+                    paragraphs(text, *task_part), context, None, area_sections=True
+                )
                 tasks += found_tasks
                 sections += found_sections
                 problems += found
         implementation = implementation_range(text, body_end)
         if implementation:
-            section = Section(IMPLEMENTATION, "Tổ chức thực hiện",
-                              context.area_of("Tổ chức thực hiện"),
-                              context.span(implementation[0] - 1))
+            section = Section(
+                IMPLEMENTATION,
+                "Tổ chức thực hiện",
+                context.area_of("Tổ chức thực hiện"),
+                context.span(implementation[0] - 1),
+            )
             found_tasks, found, _ = prose_tasks.read_outline(
-                paragraphs(text, *implementation), context, section, f"{IMPLEMENTATION}.")
+                paragraphs(text, *implementation), context, section, f"{IMPLEMENTATION}."
+            )
             if found_tasks:
                 sections.append(section)
             tasks += found_tasks
             problems += found
-    citations = _citations(text, context, header_result.attached_line, body_end,
-                           header.adopted_by.span.line_start if header.adopted_by else None)
+    citations = _citations(
+        text,
+        context,
+        header_result.attached_line,
+        body_end,
+        header.adopted_by.span.line_start if header.adopted_by else None,
+    )
     targets = [*objective_targets(text, context, body_end), *table.targets]
     problems += _dates_before_plan(tasks, header.period, context)
     problems += _instrument_conflicts(citations, context)
     problems += _kind_mismatches(citations, lexicon, context)
-    return ParsedDocument(source, layout, header, tuple(citations), tuple(sections), tuple(tasks),
-                          tuple(targets), tuple(problems))
+    return ParsedDocument(
+        source,
+        layout,
+        header,
+        tuple(citations),
+        tuple(sections),
+        tuple(tasks),
+        tuple(targets),
+        tuple(problems),
+    )
 
 
 def _reader(layout: str) -> Callable[[NormalisedText, ParseContext], TableResult] | None:
@@ -130,8 +165,9 @@ def _reader(layout: str) -> Callable[[NormalisedText, ParseContext], TableResult
 def _has_prose_assignments(text: NormalisedText) -> bool:
     hits = 0
     for paragraph in paragraphs(text):
-        if re.match(r"^(?:\d{1,2}[.)]|[a-zđ]\)|[-–+•])\s", paragraph.text) and _ASSIGNMENT_CUE.search(
-                " " + fold(paragraph.text)):
+        if re.match(
+            r"^(?:\d{1,2}[.)]|[a-zđ]\)|[-–+•])\s", paragraph.text
+        ) and _ASSIGNMENT_CUE.search(" " + fold(paragraph.text)):
             hits += 1
     return hits >= 2
 
@@ -149,20 +185,27 @@ def _first_numbered(text: NormalisedText) -> int:
 
 def _table_start(table: TableResult, text: NormalisedText) -> int:
     lines = [s.span.line_start for s in table.sections if s.span] + [
-        t.span.line_start for t in table.tasks]
+        t.span.line_start for t in table.tasks
+    ]
     if not lines:
         return len(text.lines)
     first = min(lines)
     # the header row and the "PHỤ LỤC" title sit just above the first row
     for number in range(first - 1, max(0, first - 12), -1):
         if "phu luc" in fold(text.line(number)) or fold(text.line(number)).startswith(
-                ("nhiem vu", "tt\t", "tt ")):
+            ("nhiem vu", "tt\t", "tt ")
+        ):
             return number - 1
     return first - 1
 
 
-def _citations(text: NormalisedText, context: ParseContext, attached_line: int | None,
-               body_end: int, number_line: int | None) -> list[Citation]:
+def _citations(
+    text: NormalisedText,
+    context: ParseContext,
+    attached_line: int | None,
+    body_end: int,
+    number_line: int | None,
+) -> list[Citation]:
     roles = preamble_citations(text, context, body_end)
     roles += title_citations(text, context, _directive_title_line(text, context))
     everything = find_citations(FlatText(text), context.source, context.gazetteer, context.lexicon)
@@ -189,14 +232,24 @@ def _unique(citations: list[Citation]) -> list[Citation]:
             seen[key] = citation
         elif seen[key].date is None and citation.date is not None:
             first = seen[key]
-            seen[key] = Citation(first.kind, first.number, citation.date, citation.year,
-                                 first.issuer or citation.issuer, first.title or citation.title,
-                                 first.role, first.span, first.quote, first.amends)
+            seen[key] = Citation(
+                first.kind,
+                first.number,
+                citation.date,
+                citation.year,
+                first.issuer or citation.issuer,
+                first.title or citation.title,
+                first.role,
+                first.span,
+                first.quote,
+                first.amends,
+            )
     return list(seen.values())
 
 
-def _dates_before_plan(tasks: list[Task], period: tuple[int, int] | None,
-                       context: ParseContext) -> list[Problem]:
+def _dates_before_plan(
+    tasks: list[Task], period: tuple[int, int] | None, context: ParseContext
+) -> list[Problem]:
     if period is None:
         return []
     first_day = date(period[0], 1, 1)
@@ -205,15 +258,21 @@ def _dates_before_plan(tasks: list[Task], period: tuple[int, int] | None,
         for deliverable in task.deliverables:
             due = deliverable.deadline.due if deliverable.deadline else None
             if due is not None and due < first_day:
-                problems.append(Problem(
-                    "date-before-plan", f"{task.local_id}: due {due.isoformat()} is before the "
-                    f"plan's period starts ({period[0]})", Severity.WARNING, deliverable.span,
-                    deliverable.deadline.text if deliverable.deadline else ""))
+                problems.append(
+                    Problem(
+                        "date-before-plan",
+                        f"{task.local_id}: due {due.isoformat()} is before the "
+                        f"plan's period starts ({period[0]})",
+                        Severity.WARNING,
+                        deliverable.span,
+                        deliverable.deadline.text if deliverable.deadline else "",
+                    )
+                )
     return problems
 
 
 def _instrument_conflicts(citations: list[Citation], context: ParseContext) -> list[Problem]:
-    """Two dates for one instrument: "108/NĐ-CP ngày 20/11/2014" vs "108/2014/NĐ-CP ngày 29/5/2014"."""
+    """Two dates for one decree: "108/NĐ-CP ngày 20/11/2014", "108/2014/NĐ-CP ngày 29/5/2014"."""
     by_identity: dict[tuple[str, str], list[Citation]] = defaultdict(list)
     for citation in citations:
         if citation.number and citation.date:
@@ -224,16 +283,23 @@ def _instrument_conflicts(citations: list[Citation], context: ParseContext) -> l
         dates = sorted({c.date for c in found if c.date})
         if len(dates) > 1:
             lines = sorted({c.span.line_start for c in found})
-            problems.append(Problem(
-                "instrument-conflict", f"{kind} {base} is cited with different dates: "
-                + ", ".join(d.isoformat() for d in dates), Severity.WARNING,
-                context.span(lines[0], lines[-1]), "; ".join(c.quote for c in found)))
+            problems.append(
+                Problem(
+                    "instrument-conflict",
+                    f"{kind} {base} is cited with different dates: "
+                    + ", ".join(d.isoformat() for d in dates),
+                    Severity.WARNING,
+                    context.span(lines[0], lines[-1]),
+                    "; ".join(c.quote for c in found),
+                )
+            )
     return problems
 
 
-def _kind_mismatches(citations: list[Citation], lexicon: Lexicon, context: ParseContext
-                     ) -> list[Problem]:
-    """"Công văn số 2629/TTr-SNV": the words say one kind, the number's code another."""
+def _kind_mismatches(
+    citations: list[Citation], lexicon: Lexicon, context: ParseContext
+) -> list[Problem]:
+    """ "Công văn số 2629/TTr-SNV": the words say one kind, the number's code another."""
     problems = []
     seen: set[tuple[str, str]] = set()
     for citation in citations:
@@ -242,10 +308,17 @@ def _kind_mismatches(citations: list[Citation], lexicon: Lexicon, context: Parse
         seen.add((citation.kind, citation.number))
         codes = [lexicon.kind_codes.get(part) for part in re.split(r"[-/]", citation.number)[1:]]
         coded = next((c for c in codes if c), None)
-        if coded and coded != citation.kind and not (citation.kind, coded) in _COMPATIBLE_KINDS:
-            problems.append(Problem(
-                "kind-mismatch", f"{citation.number} is called {citation.kind} but its number "
-                f"carries the code of a {coded}", Severity.INFO, citation.span, citation.quote))
+        if coded and coded != citation.kind and (citation.kind, coded) not in _COMPATIBLE_KINDS:
+            problems.append(
+                Problem(
+                    "kind-mismatch",
+                    f"{citation.number} is called {citation.kind} but its number "
+                    f"carries the code of a {coded}",
+                    Severity.INFO,
+                    citation.span,
+                    citation.quote,
+                )
+            )
     return problems
 
 
@@ -253,8 +326,7 @@ def _kind_mismatches(citations: list[Citation], lexicon: Lexicon, context: Parse
 _COMPATIBLE_KINDS = {("chuong-trinh", "chuong-trinh-hanh-dong")}
 
 
-def _with_period(header: DocumentHeader, tasks: list[Task], text: NormalisedText
-                 ) -> DocumentHeader:
+def _with_period(header: DocumentHeader, tasks: list[Task], text: NormalisedText) -> DocumentHeader:
     """A directive states no period: it spans the years its assignments name."""
     years: set[int] = set()
     for task in tasks:
@@ -266,5 +338,13 @@ def _with_period(header: DocumentHeader, tasks: list[Task], text: NormalisedText
         years.add(int(match.group(1)))
     if not years or header.period is not None:
         return header
-    return DocumentHeader(header.type, header.title, header.province, (min(years), max(years)),
-                          header.adopted_by, header.signer, header.issuer, header.span)
+    return DocumentHeader(
+        header.type,
+        header.title,
+        header.province,
+        (min(years), max(years)),
+        header.adopted_by,
+        header.signer,
+        header.issuer,
+        header.span,
+    )

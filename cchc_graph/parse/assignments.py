@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 from cchc_graph.parse.gazetteer import Found, Gazetteer
 from cchc_graph.records import AgencyMention, Assignment
@@ -21,19 +22,33 @@ from cchc_graph.text import fold_keep_length
 # a chain of agencies is only joined by commas, "và", "cùng", colons or "các Sở:" heads
 _CHAIN_GAP = re.compile(
     r"^[\s,:;&]*(?:(?:va|cung|cac so|so|chu tich|thu truong|giam doc|lanh dao|thuoc tinh|don vi|"
-    r"tren dia ban tinh|cua tinh|cap tinh)[\s,:]*)*$")
+    r"tren dia ban tinh|cua tinh|cap tinh)[\s,:]*)*$"
+)
 # a clause ends at a sentence end, a semicolon or a line break (cell items are joined by "\n");
 # " - " is not a break: "Đài Phát thanh - Truyền hình", "Lao động - Thương binh và Xã hội"
 _CLAUSE_END = re.compile(r"(?:[.;!?](?=\s+[-–+•A-ZĐÀ-Ỹ\d(])|[;\n])")
 # phrases that open a sentence before its subject: "Căn cứ nội dung Kế hoạch, ..., các sở ..."
-_ADVERBIAL_OPENERS = ("can cu", "tren co so", "sau khi", "de ", "tu ket qua", "theo ", "doi voi",
-                      "rieng", "trong qua trinh", "dong thoi", "ngoai ra", "thuc hien")
+_ADVERBIAL_OPENERS = (
+    "can cu",
+    "tren co so",
+    "sau khi",
+    "de ",
+    "tu ket qua",
+    "theo ",
+    "doi voi",
+    "rieng",
+    "trong qua trinh",
+    "dong thoi",
+    "ngoai ra",
+    "thuc hien",
+)
 _LEAD_CUES = ("chu tri", "lam dau moi")
 _COOPERATE_CUES = ("phoi hop", "thong nhat voi")
 _SUBJECT_PREFIX = re.compile(
     r"^[\s\-–+•*]*(?:giao|dong thoi|rieng|sau do)?[\s,:]*"
     r"(?:thu truong|chu tich|giam doc|lanh dao|tat ca)?\s*"
-    r"(?:(?:tat ca\s+)?cac\s+so\s*:?|so)?\s*$")
+    r"(?:(?:tat ca\s+)?cac\s+so\s*:?|so)?\s*$"
+)
 
 
 @dataclass(slots=True)
@@ -55,9 +70,10 @@ def opening_agencies(text: str, gazetteer: Gazetteer) -> tuple[AgencyMention, ..
     return tuple(f.mention for f in _subject(clauses[0], folded)) if clauses else ()
 
 
-def read_assignment(text: str, gazetteer: Gazetteer,
-                    topic: tuple[AgencyMention, ...] = ()) -> Assignment:
-    """Roles of the agencies in `text`; `topic` is the agency a heading already named ("Giao X:")."""
+def read_assignment(
+    text: str, gazetteer: Gazetteer, topic: tuple[AgencyMention, ...] = ()
+) -> Assignment:
+    """Roles of the agencies in `text`; `topic` is the agency a heading named ("Giao X:")."""
     folded = fold_keep_length(text)
     found = gazetteer.find(text)
     clauses = _clauses(text, found)
@@ -85,7 +101,7 @@ def read_assignment(text: str, gazetteer: Gazetteer,
 def _clauses(text: str, found: list[Found]) -> list[_Clause]:
     bounds = [0] + [m.end() for m in _CLAUSE_END.finditer(text)] + [len(text)]
     clauses = []
-    for start, end in zip(bounds, bounds[1:], strict=False):
+    for start, end in pairwise(bounds):
         if end <= start:
             continue
         inside = [f for f in found if start <= f.start < end]
@@ -96,7 +112,7 @@ def _clauses(text: str, found: list[Found]) -> list[_Clause]:
 def _chains(found: list[Found], text: str) -> list[list[Found]]:
     chains: list[list[Found]] = []
     for item in found:
-        gap = fold_keep_length(text[chains[-1][-1].end:item.start]) if chains else None
+        gap = fold_keep_length(text[chains[-1][-1].end : item.start]) if chains else None
         if gap is not None and _CHAIN_GAP.match(gap):
             chains[-1].append(item)
         else:
@@ -109,20 +125,24 @@ def _subject(clause: _Clause, folded: str) -> list[Found]:
     if not clause.chains:
         return []
     first = clause.chains[0]
-    before = folded[clause.start:first[0].start]
+    before = folded[clause.start : first[0].start]
     if _SUBJECT_PREFIX.match(before):
         return first
     opener = before.strip(" -–+•")
-    if opener.endswith(",") and len(opener) < 200 and (
-            opener.startswith(_ADVERBIAL_OPENERS) or "," not in opener[:-1]):
+    if (
+        opener.endswith(",")
+        and len(opener) < 200
+        and (opener.startswith(_ADVERBIAL_OPENERS) or "," not in opener[:-1])
+    ):
         return first  # "Trên cơ sở Đề án nêu trên, Sở Tài chính chủ trì ..."
     return []
 
 
-def _lead_in_clause(clause: _Clause, folded: str, current: list[AgencyMention]
-                    ) -> list[AgencyMention]:
+def _lead_in_clause(
+    clause: _Clause, folded: str, current: list[AgencyMention]
+) -> list[AgencyMention]:
     leads: list[AgencyMention] = []
-    text = folded[clause.start:clause.end]
+    text = folded[clause.start : clause.end]
     for cue in _LEAD_CUES:
         for match in re.finditer(re.escape(cue), text):
             position = clause.start + match.start()
@@ -133,10 +153,11 @@ def _lead_in_clause(clause: _Clause, folded: str, current: list[AgencyMention]
     return leads
 
 
-def _cooperating_in_clause(clause: _Clause, folded: str, lead: list[AgencyMention]
-                           ) -> list[AgencyMention]:
+def _cooperating_in_clause(
+    clause: _Clause, folded: str, lead: list[AgencyMention]
+) -> list[AgencyMention]:
     result: list[AgencyMention] = []
-    text = folded[clause.start:clause.end]
+    text = folded[clause.start : clause.end]
     lead_types = {_identity(m) for m in lead}
     for cue in (*_COOPERATE_CUES, "cung"):
         for match in re.finditer(r"(?<![a-z])" + re.escape(cue) + r"(?![a-z])", text):
@@ -154,7 +175,7 @@ def _cooperating_in_clause(clause: _Clause, folded: str, lead: list[AgencyMentio
 def _cue_before(clause: _Clause, folded: str, cues: tuple[str, ...]) -> list[AgencyMention]:
     result: list[AgencyMention] = []
     for cue in cues:
-        for match in re.finditer(re.escape(cue), folded[clause.start:clause.end]):
+        for match in re.finditer(re.escape(cue), folded[clause.start : clause.end]):
             chain = _chain_ending_at(clause, folded, clause.start + match.start())
             result += [f.mention for f in chain]
     return result
@@ -162,7 +183,7 @@ def _cue_before(clause: _Clause, folded: str, cues: tuple[str, ...]) -> list[Age
 
 def _chain_ending_at(clause: _Clause, folded: str, position: int) -> list[Found]:
     for chain in clause.chains:
-        gap = folded[chain[-1].end:position]
+        gap = folded[chain[-1].end : position]
         if chain[-1].end <= position and re.fullmatch(r"[\s,]*", gap):
             return chain
     return []
@@ -170,9 +191,10 @@ def _chain_ending_at(clause: _Clause, folded: str, position: int) -> list[Found]
 
 def _chain_starting_at(clause: _Clause, folded: str, position: int) -> list[Found]:
     for chain in clause.chains:
-        gap = folded[position:chain[0].start]
+        gap = folded[position : chain[0].start]
         if chain[0].start >= position and re.fullmatch(
-                r"[\s,:]*(?:voi|cung)?[\s,:]*(?:(?:tat ca\s+)?cac\s+so\s*:?\s*)?", gap):
+            r"[\s,:]*(?:voi|cung)?[\s,:]*(?:(?:tat ca\s+)?cac\s+so\s*:?\s*)?", gap
+        ):
             return chain
     return []
 
@@ -188,8 +210,9 @@ def _unique(mentions: object) -> tuple[AgencyMention, ...]:
     return tuple(seen.values())
 
 
-def _by_strongest_role(lead: list[AgencyMention], cooperating: list[AgencyMention],
-                       participants: list[AgencyMention]) -> Assignment:
+def _by_strongest_role(
+    lead: list[AgencyMention], cooperating: list[AgencyMention], participants: list[AgencyMention]
+) -> Assignment:
     leads = _unique(lead)
     taken = {_identity(m) for m in leads}
     coops = _unique(m for m in cooperating if _identity(m) not in taken)

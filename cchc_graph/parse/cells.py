@@ -13,7 +13,9 @@ _LINE_BULLET = re.compile(r"(?:^|\n)\s*[-–+•]\s+")
 _INLINE_BULLET = re.compile(r"\s[-–+•]\s+(?=[A-ZĐÀ-Ỹ])")
 # a dash inside a name or a fixed phrase is not a bullet: "Lao động - Thương binh và Xã hội"
 _PROTECTED_DASH = re.compile(
-    r"(?:lao dong|phat thanh|giao thong|kinh te|chinh tri|dan so|doc lap|tu do|tai lieu|hanh chinh)$")
+    r"(?:lao dong|phat thanh|giao thong|kinh te|chinh tri|dan so|doc lap|tu do|tai lieu"
+    r"|hanh chinh)$"
+)
 _BOLD_HEADING = re.compile(r"^\s*<p>\s*<b>(.*?)</b>\s*</p>", re.IGNORECASE | re.DOTALL)
 
 
@@ -23,12 +25,15 @@ def strip_tags(fragment: str) -> str:
 
 
 def split_items(cell: str) -> list[str]:
-    """The separate items of a cell: <p>/<li> blocks, else bullet lines, else "- " inline bullets."""
+    """The items of a cell: <p>/<li> blocks, else bullet lines, else "- " inline bullets."""
     blocks = [strip_tags(b.group(2)) for b in _BLOCK.finditer(cell)]
     blocks = [b for b in blocks if b]
     if len(blocks) > 1:
-        return [item for block in blocks for item in _bullets(block)] if all(
-            b.startswith("-") for b in blocks) else blocks
+        return (
+            [item for block in blocks for item in _bullets(block)]
+            if all(b.startswith("-") for b in blocks)
+            else blocks
+        )
     text = blocks[0] if blocks else cell
     if "\n" in text and _LINE_BULLET.search(text):
         parts = [squash(_TAG.sub(" ", p)) for p in _LINE_BULLET.split(text)]
@@ -44,9 +49,9 @@ def _bullets(text: str) -> list[str]:
     parts: list[str] = []
     last = 0
     for match in _INLINE_BULLET.finditer(text):
-        if _PROTECTED_DASH.search(fold(text[:match.start()])):
+        if _PROTECTED_DASH.search(fold(text[: match.start()])):
             continue
-        parts.append(text[last:match.start()])
+        parts.append(text[last : match.start()])
         last = match.end()
     parts.append(text[last:])
     return [squash(re.sub(r"^[-–+•]\s*", "", p)) for p in parts if squash(p.strip("-–+• "))]
@@ -62,7 +67,7 @@ def bold_heading(cell: str) -> tuple[str | None, str]:
         return None, cell
     heading = strip_tags(match.group(1))
     if heading and heading == heading.upper():
-        return heading, cell[match.end():]
+        return heading, cell[match.end() :]
     return None, cell
 
 

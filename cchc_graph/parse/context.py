@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cchc_graph.lexicon import Lexicon
 from cchc_graph.parse.gazetteer import Gazetteer, gazetteer_for
 from cchc_graph.records import Span
-from cchc_graph.lexicon import Lexicon
 from cchc_graph.text import fold
 
 
@@ -46,7 +46,11 @@ _AREA_LABELS: dict[int, list[tuple[str, str]]] = {}
 def _area_labels(lexicon: Lexicon) -> list[tuple[str, str]]:
     """(folded label, area slug) of every area label, longest first; folded once per lexicon."""
     if id(lexicon) not in _AREA_LABELS:
-        labels = [(fold(label), slug) for slug, concept in lexicon.areas.items()
-                  for label in (concept.label_vi, *concept.alt_labels) if fold(label)]
+        labels = [
+            (fold(label), slug)
+            for slug, concept in lexicon.areas.items()
+            for label in (concept.label_vi, *concept.alt_labels)
+            if fold(label)
+        ]
         _AREA_LABELS[id(lexicon)] = sorted(labels, key=lambda pair: -len(pair[0]))
     return _AREA_LABELS[id(lexicon)]

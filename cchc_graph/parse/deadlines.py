@@ -22,16 +22,26 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     # "30/06/2023"
     ("day", re.compile(r"(?<!\d)(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})")),
     # "Tháng 9 - 12/2014", "Tháng 01 - tháng 3/2014", "tháng 7-8/2017"
-    ("month-range", re.compile(r"thang\s+(\d{1,2})\s*(?:-|den)\s*(?:thang\s+)?(\d{1,2})\s*/\s*(\d{4})")),
+    (
+        "month-range",
+        re.compile(r"thang\s+(\d{1,2})\s*(?:-|den)\s*(?:thang\s+)?(\d{1,2})\s*/\s*(\d{4})"),
+    ),
     # "từ tháng 4/2014 - 10/2014"
-    ("month-year-range", re.compile(
-        r"(?:thang\s+)?(\d{1,2})\s*/\s*(\d{4})\s*(?:-|den)\s*(?:thang\s+)?(\d{1,2})\s*/\s*(\d{4})")),
+    (
+        "month-year-range",
+        re.compile(
+            r"(?:thang\s+)?(\d{1,2})\s*/\s*(\d{4})\s*(?:-|den)\s*(?:thang\s+)?(\d{1,2})\s*/\s*(\d{4})"
+        ),
+    ),
     # "Tháng 6/2014", "tháng 02 năm 2023"
     ("month", re.compile(r"thang\s+(\d{1,2})\s*(?:/|nam)\s*(\d{4})")),
     # "Quý II/2017", "Quý I năm 2023"
     ("quarter", re.compile(r"quy\s+" + _QUARTER + r"\s*(?:/|nam|cua nam)\s*(\d{4})")),
     # "Năm 2016-2017", "Năm 2023 - 2024", "2016-2020"
-    ("year-range", re.compile(r"(?<![\d/])(?:nam\s+)?(\d{4})\s*(?:-|den)\s*(?:nam\s+)?(\d{4})(?![\d/])")),
+    (
+        "year-range",
+        re.compile(r"(?<![\d/])(?:nam\s+)?(\d{4})\s*(?:-|den)\s*(?:nam\s+)?(\d{4})(?![\d/])"),
+    ),
     # "Năm 2017", "trong năm 2014"
     ("year", re.compile(r"nam\s+(\d{4})(?![\d/])")),
 )
@@ -61,12 +71,14 @@ def parse_deadline(text: str, phrases: dict[str, tuple[str, ...]]) -> Deadline:
     return Deadline(verbatim, kind, due, start)
 
 
-def deadline_kind(folded: str, phrases: dict[str, tuple[str, ...]],
-                  has_date: bool = False) -> DeadlineKind | None:
+def deadline_kind(
+    folded: str, phrases: dict[str, tuple[str, ...]], has_date: bool = False
+) -> DeadlineKind | None:
     """Kind from the cue phrases, or None; a conditional cue counts anywhere only without a date."""
     conditional = phrases.get("conditional", ())
     if any(_has_phrase(folded, p, at_start=True) for p in conditional) or (
-            not has_date and any(_has_phrase(folded, p) for p in conditional)):
+        not has_date and any(_has_phrase(folded, p) for p in conditional)
+    ):
         return DeadlineKind.CONDITIONAL
     if any(_has_phrase(folded, p) for p in phrases.get("recurring", ())):
         return DeadlineKind.RECURRING
@@ -84,7 +96,9 @@ def _has_phrase(folded: str, phrase: str, at_start: bool = False) -> bool:
 @lru_cache(maxsize=256)
 def _phrase_pattern(phrase: str, at_start: bool) -> re.Pattern[str]:
     # whole words only: "trong tháng quý II" must not read as "hàng quý"
-    return re.compile((r"^" if at_start else r"(?<![a-z0-9])") + re.escape(phrase) + r"(?![a-z0-9])")
+    return re.compile(
+        (r"^" if at_start else r"(?<![a-z0-9])") + re.escape(phrase) + r"(?![a-z0-9])"
+    )
 
 
 def find_periods(folded: str) -> list[DatePeriod]:
@@ -110,7 +124,11 @@ def _period(name: str, match: re.Match[str], folded: str) -> DatePeriod | None:
             first, last, is_range = day, day, False
         elif name == "month-range":
             year = int(groups[2])
-            first, last, is_range = _month(year, int(groups[0]))[0], _month(year, int(groups[1]))[1], True
+            first, last, is_range = (
+                _month(year, int(groups[0]))[0],
+                _month(year, int(groups[1]))[1],
+                True,
+            )
         elif name == "month-year-range":
             first = _month(int(groups[1]), int(groups[0]))[0]
             last, is_range = _month(int(groups[3]), int(groups[2]))[1], True
@@ -126,7 +144,7 @@ def _period(name: str, match: re.Match[str], folded: str) -> DatePeriod | None:
         return None  # "tháng 13/2014" is not a date; the text is kept verbatim anyway
     if not 1900 < first.year < 2200 or last < first:
         return None
-    before = folded[:match.start()].split()
+    before = folded[: match.start()].split()
     return DatePeriod(first, last, match.start(), is_range, before[-1] if before else "")
 
 
@@ -138,8 +156,9 @@ def _quarter(year: int, quarter: int) -> tuple[date, date]:
     return _month(year, quarter * 3 - 2)[0], _month(year, quarter * 3)[1]
 
 
-def _due_and_start(periods: list[DatePeriod], kind: DeadlineKind | None
-                   ) -> tuple[date | None, date | None]:
+def _due_and_start(
+    periods: list[DatePeriod], kind: DeadlineKind | None
+) -> tuple[date | None, date | None]:
     if not periods:
         return None, None
     starts = [p.first for p in periods if p.is_range or p.lead_word == "tu"]
@@ -150,7 +169,8 @@ def _due_and_start(periods: list[DatePeriod], kind: DeadlineKind | None
         elif period.is_range or period.lead_word != "tu":
             ends.append(period.last)
     if kind in (DeadlineKind.RECURRING, DeadlineKind.CONTINUOUS) and not any(
-            p.is_range for p in periods):
+        p.is_range for p in periods
+    ):
         # "Năm 2017 và các năm tiếp theo", "Hàng năm (bắt đầu từ năm 2016)": the date is a start
         return None, min(p.first for p in periods)
     return (max(ends) if ends else None), (min(starts) if starts else None)

@@ -1,4 +1,4 @@
-"""gazetteer: text -> agency mentions (type or group slug, offsets), from the agency-type vocabulary.
+"""gazetteer: text -> agency mentions (type or group slug, offsets), from the agency vocabulary.
 
 Matching runs on the folded text (no diacritics, lower case, dashes unified), so "Sở Tư Pháp",
 "SỞ TƯ PHÁP" and "so tu phap" are the same name. Lists are expanded: "Các Sở: Tư pháp, Tài chính"
@@ -10,18 +10,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from cchc_graph.records import AgencyMention
 from cchc_graph.lexicon import AgencyType, Lexicon
+from cchc_graph.records import AgencyMention
 from cchc_graph.text import fold_keep_length, slug
 
-# "Các Sở: Kế hoạch và Đầu tư, Tài nguyên ..." (000_fbdcaf704ef480ea.txt:149) or "các Sở Giáo dục ..."
+# "Các Sở: Kế hoạch và Đầu tư, Tài nguyên ..." (000_fbdcaf704ef480ea.txt:149), "các Sở Giáo dục"
 _LIST_HEAD = re.compile(r"(?<![a-z0-9])(?:cac\s+)?so\s*:?\s*")
 # "UBND huyện Khánh Sơn, Khánh Vĩnh" (000_fbdcaf704ef480ea.txt:178): one named district each
 _NAMED_DISTRICT = re.compile(
     r"(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s+(huyện|thị xã|thành phố)\s+"
-    r"((?:[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ][^\s,;.()]*\s?){1,3})")
+    r"((?:[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ][^\s,;.()]*\s?){1,3})"
+)
 _NAME_CONTINUATION = re.compile(
-    r"\s*(?:,|và)\s*((?:[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ][^\s,;.()]*\s?){1,3})")
+    r"\s*(?:,|và)\s*((?:[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ][^\s,;.()]*\s?){1,3})"
+)
 # on folded text; a bare "đơn vị" inside a list names no group of its own ("các sở, ngành, đơn vị,
 # địa phương" at 003_15ca9d007ed5324e.txt:70) and is skipped
 _SEPARATOR = re.compile(r"\s*(?:,\s*va\s|,|\sva\s|&)\s*(?:don vi\s*(?:,\s*va\s|,|\sva\s)\s*)?")
@@ -85,7 +87,7 @@ class Gazetteer:
 
     def _blocked(self, type_slug: str, folded: str, end: int) -> bool:
         # "Chính phủ điện tử" names a programme, not the Government
-        after = folded[end:end + 12].lstrip()
+        after = folded[end : end + 12].lstrip()
         return any(after.startswith(word) for word in self.types[type_slug].not_followed_by)
 
     def _named_districts(self, text: str) -> list[Found]:
@@ -113,15 +115,16 @@ class Gazetteer:
             first = self._short_at(text, folded, head.end(), provincial_department=True)
             if first is None:
                 continue
-            if not folded[head.start():head.end()].startswith("cac"):
+            if not folded[head.start() : head.end()].startswith("cac"):
                 # "Sở Nội vụ" written in full: the mention keeps its "Sở"
                 first = self._found(text, first.mention.type_slug, head.start(), first.end)
             found.append(first)
             taken.append((head.start(), first.end))
         return found
 
-    def _short_at(self, text: str, folded: str, position: int,
-                  provincial_department: bool = False) -> Found | None:
+    def _short_at(
+        self, text: str, folded: str, position: int, provincial_department: bool = False
+    ) -> Found | None:
         match = self._short_re.match(folded, position)
         if match is None or not _word_ends(folded, match.end()):
             return None
@@ -129,7 +132,7 @@ class Gazetteer:
         is_department = type_slug.startswith("so-")
         if provincial_department and not is_department:
             return None
-        if is_department and not text[position:position + 1].isupper():
+        if is_department and not text[position : position + 1].isupper():
             return None  # bare department names are capitalised: "Tư pháp", "TN&MT"
         return self._found(text, type_slug, match.start(), match.end())
 

@@ -9,21 +9,29 @@ from dataclasses import dataclass
 from datetime import date
 
 from cchc_graph.ingest.normalise import FlatText, NormalisedText
+from cchc_graph.lexicon import Lexicon
 from cchc_graph.parse.gazetteer import gazetteer_for
 from cchc_graph.records import AgencyMention, Citation, DocumentHeader, Problem, Severity, Span
-from cchc_graph.lexicon import Lexicon
 from cchc_graph.text import fold, fold_keep_length, squash
 
-_KIND_HEADINGS = {"quyet dinh": "quyet-dinh", "chi thi": "chi-thi", "ke hoach": "ke-hoach",
-                  "chuong trinh": "chuong-trinh", "nghi quyet": "nghi-quyet"}
+_KIND_HEADINGS = {
+    "quyet dinh": "quyet-dinh",
+    "chi thi": "chi-thi",
+    "ke hoach": "ke-hoach",
+    "chuong trinh": "chuong-trinh",
+    "nghi quyet": "nghi-quyet",
+}
 _NUMBER = re.compile(r"Số\s*:\s*(\d+[a-zđ]?\s*(?:[-/]\s*[0-9A-Za-zĐđ&]+)+)")
-_PLACE_DATE = re.compile(r"(?P<place>[^\n,|]{2,40}?),\s*ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})"
-                         r"\s+năm\s+(?P<y>\d{4})")
+_PLACE_DATE = re.compile(
+    r"(?P<place>[^\n,|]{2,40}?),\s*ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})"
+    r"\s+năm\s+(?P<y>\d{4})"
+)
 # "(Ban hành kèm theo Quyết định số 3518 /QĐ-UBND ngày 31 /12/2013" (000_fbdcaf704ef480ea.txt:54)
 _ATTACHED = re.compile(
     r"\(\s*(?:Ban\s+hành\s+)?[Kk]èm\s+theo\s+(?P<kind>Quyết định|Chỉ thị|Nghị quyết)\s+số\s*"
     r"(?P<number>\d+\s*(?:[-/]\s*[0-9A-Za-zĐđ&]+)+)\s*(?:ngày\s+(?P<date>\d{1,2}\s*/\s*\d{1,2}\s*/\s*"
-    r"\d{4}|\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}))?")
+    r"\d{4}|\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}))?"
+)
 _SIGNATURE_ROLE = re.compile(r"^(?:KT\.\s*)?(?:PHÓ\s+)?CHỦ\s+TỊCH$")
 _NAME = re.compile(r"^[A-ZĐÀ-Ỹ][a-zà-ỹđ]+(?:\s+[A-ZĐÀ-Ỹ][a-zà-ỹđ]+){1,4}$")
 _PERIOD_RANGE = re.compile(r"giai đoạn\s+(\d{4})\s*-\s*(\d{4})", re.IGNORECASE)
@@ -59,11 +67,16 @@ def parse_header(text: NormalisedText, lexicon: Lexicon) -> HeaderResult:
     if attached:
         attached_number = re.sub(r"\s+", "", attached.group("number"))
         if number and attached_number != number:
-            problems.append(Problem(
-                "number-mismatch", f"the header says {number} but the plan says it is attached to "
-                f"{attached_number}", Severity.WARNING, Span(source, attached_line or 1,
-                                                              attached_line or 1),
-                squash(attached.group(0))))
+            problems.append(
+                Problem(
+                    "number-mismatch",
+                    f"the header says {number} but the plan says it is attached to "
+                    f"{attached_number}",
+                    Severity.WARNING,
+                    Span(source, attached_line or 1, attached_line or 1),
+                    squash(attached.group(0)),
+                )
+            )
         number = number or attached_number
         when = when or _loose_date(attached.group("date"))
     title = _title(text, kind_line, lexicon)
@@ -72,12 +85,32 @@ def parse_header(text: NormalisedText, lexicon: Lexicon) -> HeaderResult:
     doc_type = "directive" if kind == "chi-thi" else "plan"
     adopted_by = None
     if kind is not None:
-        line = flat.line_at(number_match.start()) if number_match else (attached_line or kind_line or 1)
-        adopted_by = Citation(kind, number, when, when.year if when else None, issuer, title,
-                              "adopted-by", Span(source, line, line),
-                              squash(number_match.group(0)) if number_match else "")
-    header = DocumentHeader(doc_type, title, province, _period(title), adopted_by,
-                            _signer(text), issuer, Span(source, 1, last))
+        line = (
+            flat.line_at(number_match.start())
+            if number_match
+            else (attached_line or kind_line or 1)
+        )
+        adopted_by = Citation(
+            kind,
+            number,
+            when,
+            when.year if when else None,
+            issuer,
+            title,
+            "adopted-by",
+            Span(source, line, line),
+            squash(number_match.group(0)) if number_match else "",
+        )
+    header = DocumentHeader(
+        doc_type,
+        title,
+        province,
+        _period(title),
+        adopted_by,
+        _signer(text),
+        issuer,
+        Span(source, 1, last),
+    )
     return HeaderResult(header, tuple(problems), attached_line)
 
 
@@ -85,8 +118,11 @@ def detect_province(text: NormalisedText, lexicon: Lexicon) -> str | None:
     """The province the document names most ("tỉnh Khánh Hòa", "Báo Khánh Hòa")."""
     folded = fold("\n".join(text.lines))
     names = {fold(n): slug for slug, p in lexicon.provinces.items() for n in (p.label, *p.aliases)}
-    pattern = re.compile(r"(?<![a-z])(" + "|".join(
-        re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")(?![a-z])")
+    pattern = re.compile(
+        r"(?<![a-z])("
+        + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+        + r")(?![a-z])"
+    )
     counts: dict[str, int] = {}
     for match in pattern.finditer(folded):
         slug = names[match.group(1)]
@@ -109,7 +145,7 @@ def _issuer(head: str, lexicon: Lexicon, province: str | None) -> AgencyMention 
     if match is None:
         return None
     agency_type = lexicon.agency_types["ubnd-tinh"]
-    return AgencyMention(squash(head[match.start():match.end()]), agency_type.slug, False)
+    return AgencyMention(squash(head[match.start() : match.end()]), agency_type.slug, False)
 
 
 def _date(match: re.Match[str]) -> date | None:
@@ -130,7 +166,7 @@ def _loose_date(raw: str | None) -> date | None:
 
 
 def _title(text: NormalisedText, kind_line: int | None, lexicon: Lexicon) -> str | None:
-    """The line(s) after the kind heading, without "Ban hành": "Kế hoạch cải cách hành chính ..."."""
+    """The line(s) after the kind heading, without "Ban hành": "Kế hoạch cải cách ..."."""
     if kind_line is None:
         return None
     pieces: list[str] = []
@@ -140,7 +176,9 @@ def _title(text: NormalisedText, kind_line: int | None, lexicon: Lexicon) -> str
             if pieces:
                 break
             continue
-        if fold(line).startswith(("uy ban nhan dan", "can cu")) or re.match(r"^\d{1,2}/\d{1,2}/\d{2}$", line):
+        if fold(line).startswith(("uy ban nhan dan", "can cu")) or re.match(
+            r"^\d{1,2}/\d{1,2}/\d{2}$", line
+        ):
             break
         pieces.append(line)
         if line != line.upper():
@@ -176,7 +214,7 @@ def _signer(text: NormalisedText) -> str | None:
     """The name under "CHỦ TỊCH" in the first signature block."""
     for number, line in enumerate(text.lines, start=1):
         if _SIGNATURE_ROLE.match(squash(line)):
-            for following in text.lines[number:number + 8]:
+            for following in text.lines[number : number + 8]:
                 candidate = squash(following)
                 if not candidate or candidate.startswith("[") or _SIGNATURE_ROLE.match(candidate):
                     continue  # "KT. CHỦ TỊCH" / "PHÓ CHỦ TỊCH" / "[Handwritten signature]"
@@ -184,7 +222,8 @@ def _signer(text: NormalisedText) -> str | None:
     return None
 
 
-def organisation_of(gazetteer_text: str, lexicon: Lexicon, province: str | None
-                    ) -> AgencyMention | None:
+def organisation_of(
+    gazetteer_text: str, lexicon: Lexicon, province: str | None
+) -> AgencyMention | None:
     """The first agency named in a phrase ("UBND tỉnh yêu cầu"), for headers without one."""
     return gazetteer_for(lexicon, province).mention(gazetteer_text)

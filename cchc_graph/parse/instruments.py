@@ -11,9 +11,9 @@ import re
 from datetime import date
 
 from cchc_graph.ingest.normalise import FlatText
+from cchc_graph.lexicon import Lexicon
 from cchc_graph.parse.gazetteer import Gazetteer
 from cchc_graph.records import AgencyMention, Citation, Span
-from cchc_graph.lexicon import Lexicon
 from cchc_graph.text import fold, squash
 
 _KIND_WORDS = {
@@ -35,21 +35,28 @@ _KINDS = "|".join(sorted((re.escape(k) for k in _KIND_WORDS), key=len, reverse=T
 _NUMBER = r"\d{1,5}[a-zđ]?(?:\s?[-/]\s?[0-9A-Za-zĐđ&]+)+"
 _CITATION = re.compile(
     r"(?<!\w)(?P<kind>" + _KINDS + r")(?P<between>\s+(?:của\s+[^;.\n]{2,80}?\s+)?)"
-    r"(?:số\s*:?\s*)?(?P<number>" + _NUMBER + r")", re.IGNORECASE)
+    r"(?:số\s*:?\s*)?(?P<number>" + _NUMBER + r")",
+    re.IGNORECASE,
+)
 _LAW = re.compile(
     r"(?<!\w)Luật\s+(?P<title>[^;:.()]{3,200}?)\s+(?:ngày\s+(?P<date>[\d\s/]+\d{4}|\d{1,2}\s+tháng\s+"
-    r"\d{1,2}\s+năm\s+\d{4})|năm\s+(?P<year>\d{4}))")
+    r"\d{1,2}\s+năm\s+\d{4})|năm\s+(?P<year>\d{4}))"
+)
 _DATE = re.compile(
     r"^\s*,?\s*(?:ban hành\s+)?ngày\s+(?:(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})|"
-    r"(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4}))", re.IGNORECASE)
+    r"(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4}))",
+    re.IGNORECASE,
+)
 _YEAR_ONLY = re.compile(r"^\s*năm\s+(\d{4})", re.IGNORECASE)
 _ISSUER_LEAD = re.compile(r"^\s*,?\s*(?:của|do)\s+", re.IGNORECASE)
-_TITLE_END = re.compile(r"[;]|\.\s|\.$|\n\s*\n|\n(?=[A-ZĐÀ-Ỹ ]{6,}\n)|,\s*(?:" + _KINDS + r")\s",
-                        re.IGNORECASE)
+_TITLE_END = re.compile(
+    r"[;]|\.\s|\.$|\n\s*\n|\n(?=[A-ZĐÀ-Ỹ ]{6,}\n)|,\s*(?:" + _KINDS + r")\s", re.IGNORECASE
+)
 
 
-def find_citations(flat: FlatText, source: str, gazetteer: Gazetteer, lexicon: Lexicon,
-                   role: str = "cites") -> list[Citation]:
+def find_citations(
+    flat: FlatText, source: str, gazetteer: Gazetteer, lexicon: Lexicon, role: str = "cites"
+) -> list[Citation]:
     """Every instrument cited in `flat`, in text order, with its own line and a short quote."""
     text = flat.text
     found: list[tuple[int, Citation]] = []
@@ -57,7 +64,9 @@ def find_citations(flat: FlatText, source: str, gazetteer: Gazetteer, lexicon: L
         number = re.sub(r"\s+", "", match.group("number"))
         if not _has_code(number):
             continue
-        found.append((match.start(), _citation(match, number, flat, source, gazetteer, lexicon, role)))
+        found.append(
+            (match.start(), _citation(match, number, flat, source, gazetteer, lexicon, role))
+        )
     taken = [(m.start(), m.end()) for m in _CITATION.finditer(text)]
     for match in _LAW.finditer(text):
         if any(match.start() < e and s < match.end() for s, e in taken):
@@ -71,17 +80,24 @@ def _has_code(number: str) -> bool:
     return any(re.search(r"[A-Za-zĐđ]{2,}", part) for part in re.split(r"[-/]", number)[1:])
 
 
-def _citation(match: re.Match[str], number: str, flat: FlatText, source: str,
-              gazetteer: Gazetteer, lexicon: Lexicon, role: str) -> Citation:
+def _citation(
+    match: re.Match[str],
+    number: str,
+    flat: FlatText,
+    source: str,
+    gazetteer: Gazetteer,
+    lexicon: Lexicon,
+    role: str,
+) -> Citation:
     text = flat.text
     kind = _KIND_WORDS[match.group("kind").lower()]
-    rest = text[match.end():match.end() + 400]
+    rest = text[match.end() : match.end() + 400]
     when, year, consumed = _date_after(rest)
     issuer = _issuer_between(match.group("between"), gazetteer)
     after_date = rest[consumed:]
     title_start = consumed
     if issuer is None and (lead := _ISSUER_LEAD.match(after_date)):
-        candidates = gazetteer.find(after_date[lead.end():lead.end() + 120])
+        candidates = gazetteer.find(after_date[lead.end() : lead.end() + 120])
         if candidates and candidates[0].start == 0:
             issuer = candidates[0].mention
             title_start = consumed + lead.end() + candidates[0].end
@@ -89,18 +105,37 @@ def _citation(match: re.Match[str], number: str, flat: FlatText, source: str,
         issuer = _issuer_from_code(number, lexicon)
     title = _title(rest[title_start:])
     line_start, line_end = flat.lines_of(match.start(), match.end() + consumed)
-    quote = squash(text[match.start():match.end() + consumed])
+    quote = squash(text[match.start() : match.end() + consumed])
     amends = tuple(_amended_numbers(title)) if title else ()
-    return Citation(kind, number, when, year or (when.year if when else _year_in(number)),
-                    issuer, title, role, Span(source, line_start, line_end), quote, amends)
+    return Citation(
+        kind,
+        number,
+        when,
+        year or (when.year if when else _year_in(number)),
+        issuer,
+        title,
+        role,
+        Span(source, line_start, line_end),
+        quote,
+        amends,
+    )
 
 
 def _law(match: re.Match[str], flat: FlatText, source: str, role: str) -> Citation:
     when = _parse_date(match.group("date")) if match.group("date") else None
     year = int(match.group("year")) if match.group("year") else (when.year if when else None)
     line_start, line_end = flat.lines_of(match.start(), match.end())
-    return Citation("luat", None, when, year, None, squash(match.group("title")), role,
-                    Span(source, line_start, line_end), squash(match.group(0)))
+    return Citation(
+        "luat",
+        None,
+        when,
+        year,
+        None,
+        squash(match.group("title")),
+        role,
+        Span(source, line_start, line_end),
+        squash(match.group(0)),
+    )
 
 
 def _date_after(rest: str) -> tuple[date | None, int | None, int]:
@@ -135,7 +170,7 @@ def _issuer_between(between: str, gazetteer: Gazetteer) -> AgencyMention | None:
 
 
 def _issuer_from_code(number: str, lexicon: Lexicon) -> AgencyMention | None:
-    """"30c/NQ-CP" -> chinh-phu; "12-CTr/TU" -> tinh-uy; "4046/SNV-CCHC" -> so-noi-vu."""
+    """ "30c/NQ-CP" -> chinh-phu; "12-CTr/TU" -> tinh-uy; "4046/SNV-CCHC" -> so-noi-vu."""
     parts = [p for p in re.split(r"[-/]", number)[1:] if not p.isdigit()]
     for part in reversed(parts):
         slug = lexicon.issuer_codes.get(part)
@@ -150,13 +185,13 @@ def _issuer_from_code(number: str, lexicon: Lexicon) -> AgencyMention | None:
 
 def _title(rest: str) -> str | None:
     end = _TITLE_END.search(rest)
-    title = squash(rest[:end.start()] if end else rest[:200])
+    title = squash(rest[: end.start()] if end else rest[:200])
     title = re.sub(r"^(?:,\s*)", "", title)
     return title if len(title) > 3 else None
 
 
 def _amended_numbers(title: str) -> list[str]:
-    """"sửa đổi, bổ sung một số điều của Nghị quyết số 30c/NQ-CP" -> ["30c/NQ-CP"]."""
+    """ "sửa đổi, bổ sung một số điều của Nghị quyết số 30c/NQ-CP" -> ["30c/NQ-CP"]."""
     if not fold(title).startswith("sua doi"):
         return []
     return [re.sub(r"\s+", "", m.group("number")) for m in _CITATION.finditer(title)]

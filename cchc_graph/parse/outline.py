@@ -13,16 +13,21 @@ from cchc_graph.parse.targets import find_targets
 from cchc_graph.records import Citation, Target, Task
 from cchc_graph.text import fold, squash
 
-_PREAMBLE_ROLES = (("can cu", "legal-basis"), ("thuc hien", "implements"),
-                   ("xet de nghi", "cites"), ("theo de nghi", "cites"))
+_PREAMBLE_ROLES = (
+    ("can cu", "legal-basis"),
+    ("thuc hien", "implements"),
+    ("xet de nghi", "cites"),
+    ("theo de nghi", "cites"),
+)
 _DECISION_START = re.compile(r"^(?:(?:quyet dinh|chi thi)\s*:|dieu 1\b)")
 _ROMAN_HEADING = re.compile(r"^(?:phan\s+[ivx]+|[ivx]+\s*[.:])(?:\s|$)")
 _BODY_END = re.compile(r"^(?:tm\.|kt\.|noi nhan|phu luc|chu tich$)")
 
 
-def preamble_citations(text: NormalisedText, context: ParseContext, body_end: int
-                       ) -> list[Citation]:
-    """"Căn cứ ..." instruments (legal basis), "Thực hiện ..." (implements), "Xét đề nghị" (cites)."""
+def preamble_citations(
+    text: NormalisedText, context: ParseContext, body_end: int
+) -> list[Citation]:
+    """ "Căn cứ" instruments (legal basis), "Thực hiện" (implements), "Xét đề nghị" (cites)."""
     found: list[Citation] = []
     for paragraph in paragraphs(text, 1, body_end):
         key = fold(paragraph.text)
@@ -36,8 +41,9 @@ def preamble_citations(text: NormalisedText, context: ParseContext, body_end: in
     return found
 
 
-def title_citations(text: NormalisedText, context: ParseContext, title_line: int | None
-                    ) -> list[Citation]:
+def title_citations(
+    text: NormalisedText, context: ParseContext, title_line: int | None
+) -> list[Citation]:
     """Instruments a directive's title says it carries out ("TRIỂN KHAI CHƯƠNG TRÌNH ... SỐ 12")."""
     if title_line is None:
         return []
@@ -63,9 +69,19 @@ def _paragraph_targets(paragraph: Paragraph, context: ParseContext) -> list[Targ
     for draft in find_targets(paragraph.text, context.lexicon):
         line = paragraph.line_at(draft.start)
         year = draft.year or context.period_end
-        out.append(Target(draft.indicator, draft.comparator, draft.value, draft.unit, year,
-                          draft.scope, context.span(line), squash(paragraph.text),
-                          draft.max_value))
+        out.append(
+            Target(
+                draft.indicator,
+                draft.comparator,
+                draft.value,
+                draft.unit,
+                year,
+                draft.scope,
+                context.span(line),
+                squash(paragraph.text),
+                draft.max_value,
+            )
+        )
     return out
 
 
@@ -74,8 +90,11 @@ def _objectives_range(text: NormalisedText, body_end: int) -> tuple[int, int] | 
     for number in range(1, body_end + 1):
         key = fold(text.line(number))
         if start is None:
-            if "muc tieu" in key and (_ROMAN_HEADING.match(key) or key.startswith("muc tieu")) \
-                    and len(key) < 80:
+            if (
+                "muc tieu" in key
+                and (_ROMAN_HEADING.match(key) or key.startswith("muc tieu"))
+                and len(key) < 80
+            ):
                 start = number + 1
         elif _is_next_part(key):
             return start, number - 1
@@ -99,8 +118,11 @@ def implementation_range(text: NormalisedText, body_end: int) -> tuple[int, int]
         return None
     for number in range(start, body_end + 1):
         key = squash(fold(text.line(number)))
-        if _BODY_END.match(key) or (_ROMAN_HEADING.match(key) and number > start) or key in (
-                "hien",):
+        if (
+            _BODY_END.match(key)
+            or (_ROMAN_HEADING.match(key) and number > start)
+            or key in ("hien",)
+        ):
             if key == "hien":  # "TỔ CHỨC THỰC\nHIỆN" wrapped over two lines
                 continue
             return start, number - 1
@@ -121,9 +143,19 @@ def prose_targets(tasks: list[Task], context: ParseContext) -> list[Target]:
             for draft in find_targets(text, context.lexicon):
                 if not _GOAL_CUES.search(draft.cue):
                     continue
-                out.append(Target(draft.indicator, draft.comparator, draft.value, draft.unit,
-                                  draft.year or context.period_end, draft.scope,
-                                  deliverable.span, text, draft.max_value))
+                out.append(
+                    Target(
+                        draft.indicator,
+                        draft.comparator,
+                        draft.value,
+                        draft.unit,
+                        draft.year or context.period_end,
+                        draft.scope,
+                        deliverable.span,
+                        text,
+                        draft.max_value,
+                    )
+                )
     return out
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from enum import Enum
+from enum import StrEnum
 
 from cchc_graph.parse.assignments import column_mentions, read_assignment
 from cchc_graph.parse.cells import split_items
@@ -32,7 +32,7 @@ from cchc_graph.records import (
 from cchc_graph.text import fold, fold_keep_length, int_to_roman, is_roman, roman_to_int, squash
 
 
-class Column(str, Enum):
+class Column(StrEnum):
     """What a table column holds, whatever its header calls it."""
 
     ID = "id"
@@ -102,8 +102,9 @@ def header_columns(cells: list[str]) -> list[Column | None] | None:
     roles: list[Column | None] = []
     for cell in cells:
         key = fold(re.sub(r"<[^>]+>", " ", cell))
-        role = next((c for word, c in _HEADER_WORDS if re.search(rf"(?<![a-z]){word}(?![a-z])", key)),
-                    None)
+        role = next(
+            (c for word, c in _HEADER_WORDS if re.search(rf"(?<![a-z]){word}(?![a-z])", key)), None
+        )
         roles.append(role)
     has_task = Column.TASK in roles or Column.PRODUCT in roles
     has_who = any(r in roles for r in (Column.ASSIGNMENT, Column.LEAD))
@@ -125,7 +126,7 @@ def section_of(cell: str, next_cell: str = "") -> tuple[str, str] | None:
 
 
 def task_number(cell: str) -> str | None:
-    """"3" for a task-number cell ("3", "3.", "<p>3</p>"), else None."""
+    """ "3" for a task-number cell ("3", "3.", "<p>3</p>"), else None."""
     text = squash(re.sub(r"<[^>]+>", " ", cell))
     return text if re.fullmatch(r"\d{1,3}\.?", text) else None
 
@@ -151,9 +152,15 @@ class TaskBuilder:
             roman = int_to_roman(self._section_index() + 1)
         area = self.context.area_of(heading) if heading else None
         if heading and area is None:
-            self.result.problems.append(Problem(
-                "unknown-area", f"section {roman} heading {heading!r} matches no reform area",
-                Severity.WARNING, self.context.span(line), heading))
+            self.result.problems.append(
+                Problem(
+                    "unknown-area",
+                    f"section {roman} heading {heading!r} matches no reform area",
+                    Severity.WARNING,
+                    self.context.span(line),
+                    heading,
+                )
+            )
         self.section = Section(roman, heading, area, self.context.span(line))
         self.result.sections.append(self.section)
         self._auto_number = 0
@@ -161,22 +168,26 @@ class TaskBuilder:
     def start_task(self, number: str | None, row: Row) -> None:
         """A row that opens a task (its TT cell holds `number`, or None when unnumbered)."""
         self.flush()
-        if self.section is None:
-            self._open_orphan_section(row.line_start)
+        section = self.section or self._open_orphan_section(row.line_start)
         self._auto_number += 1
         local = number.rstrip(".") if number else str(self._auto_number)
         if number:
             self._auto_number = int(local)
-        assert self.section is not None
-        self._task_id = f"{self.section.id}.{local}"
+        self._task_id = f"{section.id}.{local}"
         self._task_rows = [row]
 
     def add_row(self, row: Row) -> None:
         """Another product row of the current task."""
         if self._task_id is None:
-            self.result.problems.append(Problem(
-                "orphan-row", "a product row before any task: kept as a problem, not guessed",
-                Severity.WARNING, self.context.span(row.line_start, row.line_end), row.quote[:300]))
+            self.result.problems.append(
+                Problem(
+                    "orphan-row",
+                    "a product row before any task: kept as a problem, not guessed",
+                    Severity.WARNING,
+                    self.context.span(row.line_start, row.line_end),
+                    row.quote[:300],
+                )
+            )
             return
         self._task_rows.append(row)
 
@@ -199,10 +210,11 @@ class TaskBuilder:
             return 0
         return roman_to_int(self.section.id) if is_roman(self.section.id) else 0
 
-    def _open_orphan_section(self, line: int) -> None:
+    def _open_orphan_section(self, line: int) -> Section:
         """Rows before any heading: the table starts mid-way (004_e5038761a6850e2f.txt:80)."""
         self.section = Section("?", None, None, self.context.span(line))
         self.result.sections.append(self.section)
+        return self.section
 
     def renumber_orphan_section(self) -> None:
         """Give rows that came before the first heading the number just before it ("V" -> "IV")."""
@@ -215,13 +227,15 @@ class TaskBuilder:
         sections[0] = fixed
         self.result.tasks = [
             _with_section(t, fixed) if t.section is not None and t.section.id == "?" else t
-            for t in self.result.tasks]
+            for t in self.result.tasks
+        ]
 
     # ---- tasks ----------------------------------------------------------------------------
     def _build_task(self, task_id: str, rows: list[Row]) -> Task:
         first = rows[0]
-        description_parts = [squash(" ".join(split_items(r.cells.get(Column.TASK, ""))))
-                             for r in rows]
+        description_parts = [
+            squash(" ".join(split_items(r.cells.get(Column.TASK, "")))) for r in rows
+        ]
         description = " ".join(p for p in description_parts if p)
         description = re.sub(r"^\d{1,3}\s*[.)]\s*", "", description)
         deliverables: list[Deliverable] = []
@@ -231,8 +245,9 @@ class TaskBuilder:
         quote = " ".join(r.quote for r in rows)
         return Task(task_id, self.section, description, tuple(deliverables), span, quote)
 
-    def _deliverables(self, row: Row, earlier: list[Deliverable], description: str,
-                      task_id: str) -> list[Deliverable]:
+    def _deliverables(
+        self, row: Row, earlier: list[Deliverable], description: str, task_id: str
+    ) -> list[Deliverable]:
         products = split_items(row.cells.get(Column.PRODUCT, ""))
         deadlines = split_items(row.cells.get(Column.DEADLINE, ""))
         if Column.ASSIGNMENT in row.cells:
@@ -244,7 +259,7 @@ class TaskBuilder:
             products = [" ".join(products)] if products else []
             deadlines = [" ".join(deadlines)] if deadlines else []
         span = self.context.span(row.line_start, row.line_end)
-        out = []
+        out: list[Deliverable] = []
         for index in range(count):
             product = _strip_number(products[index]) if index < len(products) else None
             deadline_text = deadlines[index] if index < len(deadlines) else ""
@@ -255,9 +270,15 @@ class TaskBuilder:
             assignment = self._assignment(row, assignment_text, earlier + out)
             deadline = self._deadline(deadline_text, span, task_id)
             budget = _budget(row.cells.get(Column.BUDGET, ""))
-            deliverable = Deliverable(product or None, deadline, assignment,
-                                      _assignment_quote(row, assignment_text), span, row.quote,
-                                      budget)
+            deliverable = Deliverable(
+                product or None,
+                deadline,
+                assignment,
+                _assignment_quote(row, assignment_text),
+                span,
+                row.quote,
+                budget,
+            )
             out.append(deliverable)
             if product:
                 line = row.lines.get(Column.PRODUCT, row.line_start)
@@ -270,7 +291,8 @@ class TaskBuilder:
             lead = column_mentions(row.cells.get(Column.LEAD, ""), gazetteer)
             cooperating = column_mentions(row.cells.get(Column.COOPERATING, ""), gazetteer)
             has_own = (Column.LEAD in row.present or Column.COOPERATING in row.present) and (
-                lead or cooperating)
+                lead or cooperating
+            )
             if not has_own and earlier:
                 return earlier[-1].assignment  # merged cells: the row above's lead and cooperating
             return Assignment(lead, tuple(c for c in cooperating if c not in lead), ())
@@ -278,7 +300,7 @@ class TaskBuilder:
             return Assignment()
         assignment = read_assignment(assignment_text, gazetteer)
         if earlier and _only_bare_departments(assignment.lead):
-            # "Các Sở chủ trì đề án ..." (000_fbdcaf704ef480ea.txt:177) means the departments the row
+            # "Các Sở chủ trì đề án" (000_fbdcaf704ef480ea.txt:177) means the departments the row
             # above named, not every department of the province
             named = tuple(m for m in earlier[-1].assignment.lead if not m.is_group)
             if named:
@@ -290,18 +312,35 @@ class TaskBuilder:
             return None
         deadline = parse_deadline(text, self.context.lexicon.deadline_phrases)
         if deadline.kind is None:
-            self.result.problems.append(Problem(
-                "deadline-not-understood", f"{task_id}: deadline {deadline.text!r} gives no date "
-                "and no known kind", Severity.INFO, span, deadline.text))
+            self.result.problems.append(
+                Problem(
+                    "deadline-not-understood",
+                    f"{task_id}: deadline {deadline.text!r} gives no date and no known kind",
+                    Severity.INFO,
+                    span,
+                    deadline.text,
+                )
+            )
         return deadline
 
-    def _targets(self, product: str, deadline: Deadline | None, description: str,
-                 span: Span) -> None:
+    def _targets(
+        self, product: str, deadline: Deadline | None, description: str, span: Span
+    ) -> None:
         for draft in find_targets(product, self.context.lexicon, context=description):
             year = _target_year(deadline, self.context.period_end)
-            self.result.targets.append(Target(
-                draft.indicator, draft.comparator, draft.value, draft.unit, year, draft.scope,
-                span, product, draft.max_value))
+            self.result.targets.append(
+                Target(
+                    draft.indicator,
+                    draft.comparator,
+                    draft.value,
+                    draft.unit,
+                    year,
+                    draft.scope,
+                    span,
+                    product,
+                    draft.max_value,
+                )
+            )
 
     # ---- truncation -------------------------------------------------------------------------
     def _maybe_truncated(self, last_row: Row) -> None:
@@ -309,33 +348,64 @@ class TaskBuilder:
         sections = [s for s in self.result.sections if is_roman(s.id)]
         last_section = roman_to_int(sections[-1].id) if sections else 0
         if self.context.doc_type == "plan" and 0 < last_section < PROGRAMME_AREAS:
-            self.result.problems.append(Problem(
-                "annex-may-be-truncated", f"the file ends inside the annex table after section "
-                f"{int_to_roman(last_section)}, before the {PROGRAMME_AREAS} reform areas of the "
-                "master programme: check whether rows are missing", Severity.INFO,
-                self.context.span(last_row.line_start, last_row.line_end), "end"))
+            self.result.problems.append(
+                Problem(
+                    "annex-may-be-truncated",
+                    f"the file ends inside the annex table after section "
+                    f"{int_to_roman(last_section)}, before the {PROGRAMME_AREAS} reform areas of "
+                    "the "
+                    "master programme: check whether rows are missing",
+                    Severity.INFO,
+                    self.context.span(last_row.line_start, last_row.line_end),
+                    "end",
+                )
+            )
 
-    def check_truncation(self, first_row_is_heading: bool, first_line: int, ends_file: bool,
-                         last_row: Row | None, document: str = "") -> None:
+    def check_truncation(
+        self,
+        first_row_is_heading: bool,
+        first_line: int,
+        ends_file: bool,
+        last_row: Row | None,
+        document: str = "",
+    ) -> None:
         """Report an annex that starts or stops mid-table (the rows present are kept)."""
         if not first_row_is_heading:
-            self.result.problems.append(Problem(
-                "annex-truncated", "the annex table starts mid-table: its first row is not a "
-                "header or a section heading, earlier rows are missing from the source",
-                Severity.WARNING, self.context.span(first_line), "start"))
+            self.result.problems.append(
+                Problem(
+                    "annex-truncated",
+                    "the annex table starts mid-table: its first row is not a "
+                    "header or a section heading, earlier rows are missing from the source",
+                    Severity.WARNING,
+                    self.context.span(first_line),
+                    "start",
+                )
+            )
         if not ends_file or last_row is None:
             return
         cells = [squash(re.sub(r"<[^>]+>", " ", v)) for v in last_row.cells.values() if v]
         row_text = " | ".join(cells)
-        cut = next((c for c in cells if _ENDS_MID_SENTENCE.search(c)
-                    or cut_mid_phrase(c, row_text, document)), None)
+        cut = next(
+            (
+                c
+                for c in cells
+                if _ENDS_MID_SENTENCE.search(c) or cut_mid_phrase(c, row_text, document)
+            ),
+            None,
+        )
         if cut is None:
             self._maybe_truncated(last_row)
             return
-        reason = f"its last row stops mid-sentence (\"...{cut[-40:]}\") at the end of the file"
-        self.result.problems.append(Problem(
-            "annex-truncated", f"the annex table is cut off at the end: {reason}",
-            Severity.WARNING, self.context.span(last_row.line_start, last_row.line_end), "end"))
+        reason = f'its last row stops mid-sentence ("...{cut[-40:]}") at the end of the file'
+        self.result.problems.append(
+            Problem(
+                "annex-truncated",
+                f"the annex table is cut off at the end: {reason}",
+                Severity.WARNING,
+                self.context.span(last_row.line_start, last_row.line_end),
+                "end",
+            )
+        )
 
 
 PROGRAMME_AREAS = 6  # both master programmes (30c/NQ-CP and 76/NQ-CP of 2021) have six areas
@@ -357,8 +427,12 @@ def cut_mid_phrase(cell: str, row_text: str, document: str) -> bool:
 
     in_row, row_total = continued(row_text)
     in_document, document_total = continued(document)
-    return (in_row >= 1 and in_row == row_total - 1
-            and in_document >= 2 and in_document == document_total - 1)
+    return (
+        in_row >= 1
+        and in_row == row_total - 1
+        and in_document >= 2
+        and in_document == document_total - 1
+    )
 
 
 def _only_bare_departments(lead: tuple[AgencyMention, ...]) -> bool:
@@ -367,8 +441,9 @@ def _only_bare_departments(lead: tuple[AgencyMention, ...]) -> bool:
 
 def _with_section(task: Task, section: Section) -> Task:
     local = task.local_id.split(".", 1)[1]
-    return Task(f"{section.id}.{local}", section, task.description, task.deliverables, task.span,
-                task.quote)
+    return Task(
+        f"{section.id}.{local}", section, task.description, task.deliverables, task.span, task.quote
+    )
 
 
 def _strip_number(text: str) -> str:

@@ -18,11 +18,13 @@ _PERCENT = re.compile(
     r"(?:toi thieu|it nhat|tren|duoi|tu|khoang|xuong duoi|muc tren|muc)?\s*)"
     r"(?P<value>\d{1,3}(?:[.,]\d+)?)\s*%?"
     r"(?:\s*-\s*(?P<maxcue>duoi\s+)?(?P<max>\d{1,3}(?:[.,]\d+)?))?\s*%"
-    r"(?P<after>\s*tro len)?")
+    r"(?P<after>\s*tro len)?"
+)
 # "Có từ 15 dịch vụ công trở lên", "tại 05 đơn vị trở lên" (001_e700a40f57bf9176.txt:1188, 1327)
 _COUNT = re.compile(
     r"(?P<cue>(?:co\s+)?(?:tu|it nhat|toi thieu|tren)\s+)?(?P<value>\d{1,4})\s+"
-    r"(?P<unit>dich vu cong|don vi|co quan|thu tuc)\b(?P<rest>[^;.]{0,40}?tro len)")
+    r"(?P<unit>dich vu cong|don vi|co quan|thu tuc)\b(?P<rest>[^;.]{0,40}?tro len)"
+)
 _YEAR = re.compile(r"nam\s+(\d{4})(?![\d/])")
 _CLAUSE_BREAK = re.compile(r"[;.](?:\s|$)")
 _PREFIX_CUES = ("dat", "giam", "xuong", "la", "chiem")
@@ -54,20 +56,34 @@ def find_targets(text: str, lexicon: Lexicon, context: str = "") -> list[TargetD
         comparator = _comparator(match.group("cue"), maximum, bool(match.group("after")))
         spans.append((match.start("value"), match.end(), comparator, value, maximum, "%"))
     for match in _COUNT.finditer(folded):
-        unit = squash(text[match.start("unit"):match.end("unit")])
-        spans.append((match.start("value"), match.end(), ">=", _decimal(match.group("value")),
-                      None, unit))
+        unit = squash(text[match.start("unit") : match.end("unit")])
+        spans.append(
+            (match.start("value"), match.end(), ">=", _decimal(match.group("value")), None, unit)
+        )
     spans.sort()
     drafts = []
     for index, (start, end, comparator, value, maximum, unit) in enumerate(spans):
         previous_end = spans[index - 1][1] if index else 0
         next_start = spans[index + 1][0] if index + 1 < len(spans) else len(text)
         indicator = _indicator(folded, previous_end, start, end, next_start, lexicon, context)
-        scope = squash(text[_clause_start(folded, previous_end, start):_clause_end(
-            folded, end, next_start)])
-        cue = folded[_clause_start(folded, previous_end, start):start]
-        drafts.append(TargetDraft(comparator, value, maximum, unit, indicator, scope,
-                                  _year(folded, start, end), start, end, cue))
+        scope = squash(
+            text[_clause_start(folded, previous_end, start) : _clause_end(folded, end, next_start)]
+        )
+        cue = folded[_clause_start(folded, previous_end, start) : start]
+        drafts.append(
+            TargetDraft(
+                comparator,
+                value,
+                maximum,
+                unit,
+                indicator,
+                scope,
+                _year(folded, start, end),
+                start,
+                end,
+                cue,
+            )
+        )
     return drafts
 
 
@@ -79,8 +95,12 @@ def _comparator(cue: str, maximum: Decimal | None, or_more: bool) -> str:
     words = cue.split()
     if maximum is not None:
         return "range"
-    if or_more or any(w in ("thieu", "nhat") for w in words) or cue.strip().endswith(
-            ("dat tu", "co tu")) or words[-1:] == ["tu"]:
+    if (
+        or_more
+        or any(w in ("thieu", "nhat") for w in words)
+        or cue.strip().endswith(("dat tu", "co tu"))
+        or words[-1:] == ["tu"]
+    ):
         return ">="
     if "duoi" in words:
         return "<"
@@ -99,24 +119,33 @@ def _clause_end(folded: str, position: int, ceiling: int) -> int:
     return match.start() if match else ceiling
 
 
-def _indicator(folded: str, previous_end: int, start: int, end: int, next_start: int,
-               lexicon: Lexicon, context: str) -> str | None:
+def _indicator(
+    folded: str,
+    previous_end: int,
+    start: int,
+    end: int,
+    next_start: int,
+    lexicon: Lexicon,
+    context: str,
+) -> str | None:
     """Where the number's subject is: before it after "đạt/giảm", else after it, else around."""
     clause_start = _clause_start(folded, previous_end, start)
     before = folded[clause_start:start]
-    after = folded[end:_clause_end(folded, end, next_start)]
+    after = folded[end : _clause_end(folded, end, next_start)]
     cue_before = before.split()[-3:]
-    order = ("before", "after") if any(c in _PREFIX_CUES for c in cue_before) else (
-        "after", "before")
+    order = (
+        ("before", "after") if any(c in _PREFIX_CUES for c in cue_before) else ("after", "before")
+    )
     windows = {"before": (before, True), "after": (after, False)}
     for name in order:
         found = _best_rule(*windows[name], lexicon)
         if found:
             return found
-    sentence = folded[_sentence_start(folded, start):_clause_end(folded, end, len(folded))]
+    sentence = folded[_sentence_start(folded, start) : _clause_end(folded, end, len(folded))]
     # a task's wording names its subject first: "Tỷ lệ TTHC được công khai ... trên Cổng ..."
     return _best_rule(sentence, True, lexicon) or (
-        _best_rule(fold_keep_length(context), False, lexicon) if context else None)
+        _best_rule(fold_keep_length(context), False, lexicon) if context else None
+    )
 
 
 def _sentence_start(folded: str, position: int) -> int:

@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from cchc_graph.iris import Iris, number_slug, period_slug
+from cchc_graph.lexicon import Lexicon
 from cchc_graph.records import AgencyMention, Citation, ParsedDocument, Problem
 from cchc_graph.resolve.agencies import Agency, AgencyRegistry
 from cchc_graph.resolve.instruments import Instrument, InstrumentRegistry
-from cchc_graph.lexicon import Lexicon
 
 __all__ = ["Agency", "Instrument", "ResolvedCorpus", "ResolvedDocument", "resolve_corpus"]
 
@@ -51,28 +51,44 @@ def resolve_corpus(documents: list[ParsedDocument], lexicon: Lexicon, iris: Iris
     taken: set[str] = set()
     for document in documents:
         resolved.append(_resolve_document(document, agencies, instruments, iris, taken))
-    return ResolvedCorpus(resolved, agencies.agencies, instruments.instruments, instruments.problems)
+    return ResolvedCorpus(
+        resolved, agencies.agencies, instruments.instruments, instruments.problems
+    )
 
 
-def _resolve_document(document: ParsedDocument, agencies: AgencyRegistry,
-                      instruments: InstrumentRegistry, iris: Iris, taken: set[str]
-                      ) -> ResolvedDocument:
+def _resolve_document(
+    document: ParsedDocument,
+    agencies: AgencyRegistry,
+    instruments: InstrumentRegistry,
+    iris: Iris,
+    taken: set[str],
+) -> ResolvedDocument:
     header = document.header
     province = header.province or "unknown"
     iri, key = _document_identity(document, province, iris, taken)
     adopted = header.adopted_by
-    adopted_instrument = (instruments.resolve(adopted, document)
-                          if adopted is not None and adopted.number else None)
+    adopted_instrument = (
+        instruments.resolve(adopted, document) if adopted is not None and adopted.number else None
+    )
     citations = [(c, instruments.resolve(c, document)) for c in document.citations]
     mentions = _mentions(document)
-    resolved_agencies = {(m.type_slug, m.name_slug): agencies.resolve(m, header.province)
-                         for m in mentions}
-    return ResolvedDocument(document, iri, key, iris.source(document.source.stem),
-                            adopted_instrument, citations, resolved_agencies)
+    resolved_agencies = {
+        (m.type_slug, m.name_slug): agencies.resolve(m, header.province) for m in mentions
+    }
+    return ResolvedDocument(
+        document,
+        iri,
+        key,
+        iris.source(document.source.stem),
+        adopted_instrument,
+        citations,
+        resolved_agencies,
+    )
 
 
-def _document_identity(document: ParsedDocument, province: str, iris: Iris, taken: set[str]
-                       ) -> tuple[str, str]:
+def _document_identity(
+    document: ParsedDocument, province: str, iris: Iris, taken: set[str]
+) -> tuple[str, str]:
     header = document.header
     number = header.adopted_by.number if header.adopted_by else None
     if header.type == "directive":

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from cchc_graph.iris import NATIONAL_SCOPE, Iris
-from cchc_graph.records import AgencyMention
 from cchc_graph.lexicon import Lexicon
+from cchc_graph.records import AgencyMention
 
 
 @dataclass(slots=True)
@@ -46,8 +46,7 @@ class AgencyRegistry:
         if agency is None:
             place = None if national else province
             label_vi, label_en = self._labels(mention, place)
-            agency = Agency(iri, mention.type_slug, place, label_vi, label_en,
-                            agency_type.is_group)
+            agency = Agency(iri, mention.type_slug, place, label_vi, label_en, agency_type.is_group)
             self.agencies[iri] = agency
         if mention.text:
             agency.spellings.add(mention.text)
@@ -60,5 +59,7 @@ class AgencyRegistry:
         province_name = self.lexicon.province_label(province)
         if province_name is None:
             return base_vi, base_en
-        suffix_vi = f" tỉnh {province_name}" if not base_vi.endswith(" tỉnh") else f" {province_name}"
+        suffix_vi = (
+            f" tỉnh {province_name}" if not base_vi.endswith(" tỉnh") else f" {province_name}"
+        )
         return base_vi + suffix_vi, f"{base_en}, {province_name} province"

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from cchc_graph.iris import Iris, number_slug
-from cchc_graph.records import Citation, ParsedDocument, Problem, Severity
 from cchc_graph.lexicon import Lexicon
+from cchc_graph.records import Citation, ParsedDocument, Problem, Severity
 from cchc_graph.text import slug
 
 _IDENTITY_YEAR = re.compile(r"/((?:19|20)\d{2})/")
@@ -40,7 +40,7 @@ class Instrument:
 
 
 def number_key(number: str, year: int | None) -> str:
-    """"108/2014/NĐ-CP" of 2014 and "108/NĐ-CP" of 2014 name one decree: drop the year part."""
+    """ "108/2014/NĐ-CP" of 2014 and "108/NĐ-CP" of 2014 name one decree: drop the year part."""
     if year is not None:
         return number.replace(f"/{year}/", "/")
     return _IDENTITY_YEAR.sub("/", number)
@@ -73,13 +73,21 @@ class InstrumentRegistry:
         iri = self.iris.instrument(citation.kind, year, key + (f"-{scope}" if scope else ""))
         instrument = self.instruments.get(iri)
         if instrument is None:
-            instrument = Instrument(iri, citation.kind, citation.number, citation.date, year,
-                                    citation.issuer.type_slug if citation.issuer else None, scope,
-                                    citation.title)
+            instrument = Instrument(
+                iri,
+                citation.kind,
+                citation.number,
+                citation.date,
+                year,
+                citation.issuer.type_slug if citation.issuer else None,
+                scope,
+                citation.title,
+            )
             self.instruments[iri] = instrument
             if year is not None and citation.number:
                 self._dated[(citation.kind, number_key(citation.number, year), scope)].append(
-                    instrument)
+                    instrument
+                )
         else:
             _merge(instrument, citation)
         return instrument
@@ -96,15 +104,25 @@ class InstrumentRegistry:
             return None
         return document.header.province
 
-    def _year_from_context(self, citation: Citation, document: ParsedDocument,
-                           scope: str | None) -> int | None:
-        assert citation.number is not None
-        candidates = [i for (kind, num, sc), found in self._dated.items()
-                      if kind == citation.kind and sc == scope
-                      and num == number_key(citation.number, None) for i in found]
-        same_document = {c.year or (c.date.year if c.date else None) for c in _all_citations(
-            document) if c.kind == citation.kind and c.number and number_key(
-                c.number, c.year) == number_key(citation.number, None) and (c.year or c.date)}
+    def _year_from_context(
+        self, citation: Citation, document: ParsedDocument, scope: str | None
+    ) -> int | None:
+        if citation.number is None:
+            return None
+        candidates = [
+            i
+            for (kind, num, sc), found in self._dated.items()
+            if kind == citation.kind and sc == scope and num == number_key(citation.number, None)
+            for i in found
+        ]
+        same_document = {
+            c.year or (c.date.year if c.date else None)
+            for c in _all_citations(document)
+            if c.kind == citation.kind
+            and c.number
+            and number_key(c.number, c.year) == number_key(citation.number, None)
+            and (c.year or c.date)
+        }
         same_document.discard(None)
         if len(same_document) == 1:
             return same_document.pop()
@@ -112,10 +130,16 @@ class InstrumentRegistry:
         if len(years) == 1:
             return years.pop()
         if len(years) > 1:
-            self.problems.append(Problem(
-                "ambiguous-instrument", f"{citation.number} is cited without a date and the corpus "
-                f"knows it from {sorted(y for y in years if y)}: left undated", Severity.WARNING,
-                citation.span, citation.quote))
+            self.problems.append(
+                Problem(
+                    "ambiguous-instrument",
+                    f"{citation.number} is cited without a date and the corpus "
+                    f"knows it from {sorted(y for y in years if y)}: left undated",
+                    Severity.WARNING,
+                    citation.span,
+                    citation.quote,
+                )
+            )
         return None
 
 

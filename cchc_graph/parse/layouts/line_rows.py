@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from cchc_graph.errors import SourceError
 from cchc_graph.ingest.normalise import NormalisedText
 from cchc_graph.parse.cells import bold_heading, is_fragment, strip_tags
 from cchc_graph.parse.context import ParseContext
@@ -62,7 +63,8 @@ def detect(text: NormalisedText) -> str | None:
 def read(text: NormalisedText, context: ParseContext) -> TableResult:
     """Sections, tasks, deliverables and problems of the annex."""
     found = find_header(text)
-    assert found is not None
+    if found is None:
+        raise SourceError(text.source.name, 1, "no annex table header in this layout")
     layout, header_line, roles = found
     builder = TaskBuilder(context, layout)
     page_break = False
@@ -93,8 +95,15 @@ def read(text: NormalisedText, context: ParseContext) -> TableResult:
     return builder.finish()
 
 
-def _place_row(cells: dict[Column, str], line: str, number: int, roles: list[Column | None],
-               builder: TaskBuilder, page_break: bool, last_row: Row | None) -> Row | None:
+def _place_row(
+    cells: dict[Column, str],
+    line: str,
+    number: int,
+    roles: list[Column | None],
+    builder: TaskBuilder,
+    page_break: bool,
+    last_row: Row | None,
+) -> Row | None:
     first = cells.get(Column.ID, "")
     section = section_of(first, cells.get(Column.TASK, ""))
     if section:
@@ -160,6 +169,10 @@ def join_fragment(cell: str, fragment: str) -> str:
 
 
 def _unplaced(builder: TaskBuilder, number: int, line: str) -> Problem:
-    return Problem("unplaced-row", "a table row whose first cell is neither a section nor a task "
-                   "number: kept as a problem", Severity.WARNING, builder.context.span(number),
-                   squash(strip_tags(line))[:300])
+    return Problem(
+        "unplaced-row",
+        "a table row whose first cell is neither a section nor a task number: kept as a problem",
+        Severity.WARNING,
+        builder.context.span(number),
+        squash(strip_tags(line))[:300],
+    )

@@ -14,17 +14,26 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from cchc_graph.errors import SourceError
 from cchc_graph.ingest.normalise import NormalisedText
 from cchc_graph.parse.context import ParseContext
 from cchc_graph.parse.deadlines import parse_deadline
-from cchc_graph.parse.tables import Column, Row, TableResult, TaskBuilder, header_columns, section_of
+from cchc_graph.parse.tables import (
+    Column,
+    Row,
+    TableResult,
+    TaskBuilder,
+    header_columns,
+    section_of,
+)
 from cchc_graph.text import fold, squash
 
 LAYOUT = "pipe-cell-annex"
 _MIN_SEPARATORS = 12
 _DEADLINE_START = re.compile(
     r"^(?:quy|thang|nam|hang nam|hang quy|thuong xuyen|tu|trong|truoc|khi|sau khi|theo|dinh ky|"
-    r"cuoi|dau|giua|\d{1,2}/\d)(?![a-z])")
+    r"cuoi|dau|giua|\d{1,2}/\d)(?![a-z])"
+)
 _TASK_NUMBER = re.compile(r"^(\d{1,3})\s*[.)]\s*")
 _AFTER_WHO = (Column.BUDGET, Column.NOTE)
 
@@ -39,8 +48,10 @@ class _Cell:
     def tail(self) -> str:
         """Text after the last line that ends a sentence: the first header cell of a table that
         follows the plan body without a separator (001_e700a40f57bf9176.txt:447-448)."""
-        cut = max((i + 1 for i, line in enumerate(self.lines)
-                   if line.rstrip().endswith((".", ":", ";"))), default=0)
+        cut = max(
+            (i + 1 for i, line in enumerate(self.lines) if line.rstrip().endswith((".", ":", ";"))),
+            default=0,
+        )
         return squash(" ".join(self.lines[cut:]))
 
 
@@ -55,27 +66,37 @@ def read(text: NormalisedText, context: ParseContext) -> TableResult:
     """Sections, tasks, deliverables and problems of the annex."""
     cells = _cells(text)
     found = _header(cells)
-    assert found is not None
+    if found is None:
+        raise SourceError(text.source.name, 1, "no annex table header in this layout")
     start, roles = found
     reader = _Walker(cells, roles, context)
     reader.walk(start)
     reader.builder.renumber_orphan_section()
-    ends_file = all(not squash(x) or x.strip() == "|" for x in text.lines[cells[-1].line_end:])
+    ends_file = all(not squash(x) or x.strip() == "|" for x in text.lines[cells[-1].line_end :])
     first = cells[start] if start < len(cells) else None
     first_is_heading = first is not None and _is_heading(first.text)
-    reader.builder.check_truncation(first_is_heading, first.line_start if first else 1,
-                                    ends_file, reader.last_row, "\n".join(text.lines))
+    reader.builder.check_truncation(
+        first_is_heading,
+        first.line_start if first else 1,
+        ends_file,
+        reader.last_row,
+        "\n".join(text.lines),
+    )
     return reader.builder.finish()
 
 
 class _Walker:
-    def __init__(self, cells: list[_Cell], roles: list[Column | None], context: ParseContext) -> None:
+    def __init__(
+        self, cells: list[_Cell], roles: list[Column | None], context: ParseContext
+    ) -> None:
         self.cells = cells
         self.roles = [r for r in roles if r is not None]
         self.context = context
         self.builder = TaskBuilder(context, LAYOUT)
         self.last_row: Row | None = None
-        self.who = [r for r in self.roles if r in (Column.LEAD, Column.COOPERATING, Column.ASSIGNMENT)]
+        self.who = [
+            r for r in self.roles if r in (Column.LEAD, Column.COOPERATING, Column.ASSIGNMENT)
+        ]
 
     def walk(self, position: int) -> None:
         while position < len(self.cells):
@@ -84,7 +105,7 @@ class _Walker:
                 position += 1
             elif _is_heading(cell.text):
                 section = section_of(cell.text)
-                roman, heading = (section if section else (None, cell.text))
+                roman, heading = section if section else (None, cell.text)
                 self.builder.start_section(roman, heading, cell.line_start)
                 position += 1
             elif self._opens_task(position):
@@ -94,9 +115,12 @@ class _Walker:
 
     def _opens_task(self, position: int) -> bool:
         following = self.cells[position + 1].text if position + 1 < len(self.cells) else ""
-        return bool(following) and not self._is_deadline(following) \
-            and not self._is_agency(following) \
+        return (
+            bool(following)
+            and not self._is_deadline(following)
+            and not self._is_agency(following)
             and not _is_heading(following)
+        )
 
     def _row(self, position: int, with_task: bool) -> int:
         cells: dict[Column, str] = {}
@@ -116,9 +140,14 @@ class _Walker:
         position = self._who(position, cells, present)
         position = self._trailing(position, cells, present)
         last = self.cells[position - 1]
-        row = Row(cells, first.line_start, last.line_end, squash(" | ".join(
-            c.text for c in self.cells[self.cells.index(first):position])), frozenset(present),
-            lines)
+        row = Row(
+            cells,
+            first.line_start,
+            last.line_end,
+            squash(" | ".join(c.text for c in self.cells[self.cells.index(first) : position])),
+            frozenset(present),
+            lines,
+        )
         if with_task:
             match = _TASK_NUMBER.match(cells[Column.TASK])
             self.builder.start_task(match.group(1) if match else None, row)
@@ -129,8 +158,10 @@ class _Walker:
 
     def _who(self, position: int, cells: dict[Column, str], present: set[Column]) -> int:
         """Lead and cooperating cells, when the row has them (they may be merged away)."""
-        window = [self.cells[i].text for i in range(position, min(position + len(self.who),
-                                                                     len(self.cells)))]
+        window = [
+            self.cells[i].text
+            for i in range(position, min(position + len(self.who), len(self.cells)))
+        ]
         if not window or not any(self._is_agency(t) for t in window):
             return position
         if any(t and not self._is_agency(t) for t in window):
@@ -155,8 +186,9 @@ class _Walker:
     def _is_agency(self, text: str) -> bool:
         found = self.context.gazetteer.find(text)
         # "Các sở: Tư pháp, Tài chính" opens with a list head, the first name comes after it
-        return bool(found) and (found[0].start <= 1 or fold(text[:found[0].start]) in (
-            "cac so:", "cac so", "so"))
+        return bool(found) and (
+            found[0].start <= 1 or fold(text[: found[0].start]) in ("cac so:", "cac so", "so")
+        )
 
     def _is_deadline(self, text: str) -> bool:
         if not _DEADLINE_START.match(fold(text)):
@@ -171,8 +203,9 @@ def _cells(text: NormalisedText) -> list[_Cell]:
     start = 1
     for number, line in enumerate(text.lines, start=1):
         if line.strip() == "|":
-            cells.append(_Cell(squash(" ".join(pieces)), start if pieces else number, number,
-                               tuple(pieces)))
+            cells.append(
+                _Cell(squash(" ".join(pieces)), start if pieces else number, number, tuple(pieces))
+            )
             pieces = []
             start = number + 1
         elif squash(line):
@@ -188,7 +221,7 @@ def _header(cells: list[_Cell]) -> tuple[int, list[Column | None]] | None:
     """Index of the first cell after the header, and the header's column roles."""
     for index in range(len(cells)):
         for width in (8, 7, 6, 5, 4):
-            window = cells[index:index + width]
+            window = cells[index : index + width]
             texts = [window[0].tail() if window else "", *(c.text for c in window[1:])]
             if len(window) < width or any(len(t) > 60 or not t for t in texts):
                 continue
@@ -201,6 +234,8 @@ def _header(cells: list[_Cell]) -> tuple[int, list[Column | None]] | None:
 def _is_heading(text: str) -> bool:
     letters = [c for c in text if c.isalpha()]
     words = text.split()
-    return len(words) >= 2 and len(letters) >= 8 and sum(c.isupper() for c in letters) / len(
-        letters) > 0.9
-
+    return (
+        len(words) >= 2
+        and len(letters) >= 8
+        and sum(c.isupper() for c in letters) / len(letters) > 0.9
+    )

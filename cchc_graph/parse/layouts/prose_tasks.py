@@ -29,7 +29,7 @@ from cchc_graph.records import (
     Severity,
     Task,
 )
-from cchc_graph.text import fold, fold_keep_length, squash
+from cchc_graph.text import fold_keep_length, squash
 
 LAYOUT = "prose-assignments"
 _NUMBERED = re.compile(r"^(?P<n>\d{1,2})\s*[.)]\s+(?P<rest>.*)$", re.DOTALL)
@@ -37,7 +37,9 @@ _LETTERED = re.compile(r"^(?P<x>[a-zđ])\)\s*(?P<rest>.*)$", re.DOTALL)
 _BULLET = re.compile(r"^[-–+•]\s*(?P<rest>.*)$", re.DOTALL)
 _CLOSING = re.compile(r"\./\.\s*$|/\.\s*$")
 # "Thời hạn trình UBND tỉnh: trong quý III/2017" (003_15ca9d007ed5324e.txt:16)
-_DEADLINE_LABEL = re.compile(r"(?:thoi han|thoi gian trinh|thoi gian thuc hien)[^:.;]{0,30}:\s*[^.;)]+")
+_DEADLINE_LABEL = re.compile(
+    r"(?:thoi han|thoi gian trinh|thoi gian thuc hien)[^:.;]{0,30}:\s*[^.;)]+"
+)
 # words that introduce a deadline ("ngay trong quý III/2017", "thực hiện từ năm 2017"); "ngày"
 # folds to "ngay" too, so "ngay" only counts before another of these words
 _LEAD_IN = {"trong", "tu", "bat", "dau", "thuc", "hien", "truoc", "den", "cham", "nhat", "cuoi"}
@@ -47,8 +49,9 @@ _FIELDS: tuple[tuple[str, str], ...] = (
     ("deadline", r"thoi gian (?:thuc hien|hoan thanh)|thoi han(?: hoan thanh)?|tien do"),
     ("product", r"san pham(?: dau ra)?|ket qua dau ra"),
 )
-_FIELD_LABEL = re.compile(r"(?:^|(?<=[\s;.,]))(?P<label>" + "|".join(f"(?P<{n}>{p})" for n, p in _FIELDS)
-                          + r")\s*:\s*")
+_FIELD_LABEL = re.compile(
+    r"(?:^|(?<=[\s;.,]))(?P<label>" + "|".join(f"(?P<{n}>{p})" for n, p in _FIELDS) + r")\s*:\s*"
+)
 
 
 @dataclass(slots=True)
@@ -69,9 +72,13 @@ class _Topic:
     deadline: Deadline | None
 
 
-def read_outline(paragraphs: list[Paragraph], context: ParseContext, section: Section | None,
-                 id_prefix: str = "", area_sections: bool = False
-                 ) -> tuple[list[Task], list[Problem], list[Section]]:
+def read_outline(
+    paragraphs: list[Paragraph],
+    context: ParseContext,
+    section: Section | None,
+    id_prefix: str = "",
+    area_sections: bool = False,
+) -> tuple[list[Task], list[Problem], list[Section]]:
     """Tasks of a numbered outline; items that name no agency are reported, not made tasks.
 
     With `area_sections`, a numbered item with lettered sub-items whose heading names a reform
@@ -86,21 +93,30 @@ def read_outline(paragraphs: list[Paragraph], context: ParseContext, section: Se
         item_section = section
         if area_sections and item.children:
             heading = _strip_marker(item.first.text).rstrip(":")
-            item_section = Section(item.local_id, heading, context.area_of(heading),
-                                   context.span(item.first.line_start))
+            item_section = Section(
+                item.local_id,
+                heading,
+                context.area_of(heading),
+                context.span(item.first.line_start),
+            )
             sections.append(item_section)
         if item.children:
             # an item's heading passes its agency and deadline down, not its cooperating ones
             # ("2. Các sở, ngành ... chủ trì, phối hợp với các cơ quan liên quan ...:")
-            heading = _topic(_strip_marker(item.first.text), parent, context)
-            parent = _Topic(Assignment(heading.assignment.lead), heading.deadline)
+            passed = _topic(_strip_marker(item.first.text), parent, context)
+            parent = _Topic(Assignment(passed.assignment.lead), passed.deadline)
         for task_item in targets:
             task = _task(task_item, parent, context, item_section, id_prefix)
             if task is None:
-                problems.append(Problem(
-                    "no-agency", f"item {id_prefix}{task_item.local_id} names no agency: not a task",
-                    Severity.INFO, context.span(task_item.first.line_start, task_item.first.line_end),
-                    task_item.first.text[:200]))
+                problems.append(
+                    Problem(
+                        "no-agency",
+                        f"item {id_prefix}{task_item.local_id} names no agency: not a task",
+                        Severity.INFO,
+                        context.span(task_item.first.line_start, task_item.first.line_end),
+                        task_item.first.text[:200],
+                    )
+                )
             else:
                 tasks.append(task)
     return tasks, problems, sections
@@ -137,8 +153,9 @@ def _topic(heading: str, parent: _Topic, context: ParseContext) -> _Topic:
     return _Topic(assignment, deadline)
 
 
-def _task(item: _Item, parent: _Topic, context: ParseContext, section: Section | None,
-          id_prefix: str) -> Task | None:
+def _task(
+    item: _Item, parent: _Topic, context: ParseContext, section: Section | None, id_prefix: str
+) -> Task | None:
     paragraphs = [item.first, *item.body]
     first_text = _strip_marker(item.first.text)
     topic = parent
@@ -154,26 +171,37 @@ def _task(item: _Item, parent: _Topic, context: ParseContext, section: Section |
             # "c) Giao Thanh tra tỉnh chủ trì ..." then "Chủ trì lập kế hoạch ...": same agency
             topic = _Topic(Assignment(deliverable.assignment.lead), parent.deadline)
     deliverables = tuple(found)
-    if not any(d.assignment.lead or d.assignment.cooperating or d.assignment.participants
-               for d in deliverables):
+    if not any(
+        d.assignment.lead or d.assignment.cooperating or d.assignment.participants
+        for d in deliverables
+    ):
         return None
     last = paragraphs[-1]
     quote = squash(" ".join(p.text for p in [item.first, *item.body]))
     description = _FIELD_LABEL.split(fold_keep_length(first_text))[0]
-    description = first_text[:len(description)].strip(" ;.:") or first_text.rstrip(":")
-    return Task(f"{id_prefix}{item.local_id}", section, description, deliverables,
-                context.span(item.first.line_start, last.line_end), quote)
+    description = first_text[: len(description)].strip(" ;.:") or first_text.rstrip(":")
+    return Task(
+        f"{id_prefix}{item.local_id}",
+        section,
+        description,
+        deliverables,
+        context.span(item.first.line_start, last.line_end),
+        quote,
+    )
 
 
-def _group_deliverables(paragraphs: list[Paragraph], topic: _Topic, context: ParseContext
-                        ) -> list[list[Paragraph]]:
+def _group_deliverables(
+    paragraphs: list[Paragraph], topic: _Topic, context: ParseContext
+) -> list[list[Paragraph]]:
     groups: list[list[Paragraph]] = []
     current_lead: set[tuple[str, str | None]] = set()
     current_has_deadline = False
     fields_seen: set[str] = set()
     for paragraph in paragraphs:
         text = _strip_marker(paragraph.text)
-        own_fields = set(labelled_fields(text)) if _FIELD_LABEL.match(fold_keep_length(text)) else set()
+        own_fields = (
+            set(labelled_fields(text)) if _FIELD_LABEL.match(fold_keep_length(text)) else set()
+        )
         if groups and own_fields and not own_fields & fields_seen:
             # "- Đơn vị chủ trì: Sở Tư pháp" is a field of the deliverable above, not a new one
             groups[-1].append(paragraph)
@@ -181,9 +209,12 @@ def _group_deliverables(paragraphs: list[Paragraph], topic: _Topic, context: Par
             continue
         subject = {(m.type_slug, m.name_slug) for m in opening_agencies(text, context.gazetteer)}
         has_deadline = find_deadline(text, context) is not None
-        new = (not groups or bool(_BULLET.match(paragraph.text))
-               or (bool(subject) and subject != current_lead)
-               or (has_deadline and current_has_deadline))
+        new = (
+            not groups
+            or bool(_BULLET.match(paragraph.text))
+            or (bool(subject) and subject != current_lead)
+            or (has_deadline and current_has_deadline)
+        )
         fields_seen = own_fields if new else fields_seen | own_fields
         if new:
             groups.append([paragraph])
@@ -205,10 +236,13 @@ def _deliverable(group: list[Paragraph], topic: _Topic, context: ParseContext) -
         cooperating = column_mentions(fields.get("cooperating", ""), context.gazetteer)
         assignment = Assignment(lead, tuple(c for c in cooperating if c not in lead), ())
     else:
-        assignment = _with_topic(read_assignment(text, context.gazetteer,
-                                                 topic=topic.assignment.lead), topic)
+        assignment = _with_topic(
+            read_assignment(text, context.gazetteer, topic=topic.assignment.lead), topic
+        )
     if fields.get("deadline"):
-        deadline: Deadline | None = parse_deadline(fields["deadline"], context.lexicon.deadline_phrases)
+        deadline: Deadline | None = parse_deadline(
+            fields["deadline"], context.lexicon.deadline_phrases
+        )
     else:
         deadline = find_deadline(text, context) or topic.deadline
     product = fields.get("product") or _FIELD_LABEL.split(text)[0].strip(" ;.") or text
@@ -217,21 +251,27 @@ def _deliverable(group: list[Paragraph], topic: _Topic, context: ParseContext) -
 
 def _with_topic(assignment: Assignment, topic: _Topic) -> Assignment:
     """Add the heading's cooperating agencies ("Chủ trì, phối hợp với ... tham mưu: - ...")."""
-    extra = tuple(m for m in topic.assignment.cooperating
-                  if m not in assignment.lead and m not in assignment.cooperating)
-    return Assignment(assignment.lead, assignment.cooperating + extra,
-                      tuple(m for m in assignment.participants if m not in extra))
+    extra = tuple(
+        m
+        for m in topic.assignment.cooperating
+        if m not in assignment.lead and m not in assignment.cooperating
+    )
+    return Assignment(
+        assignment.lead,
+        assignment.cooperating + extra,
+        tuple(m for m in assignment.participants if m not in extra),
+    )
 
 
 def labelled_fields(text: str) -> dict[str, str]:
-    """"Đơn vị chủ trì: Sở Nội vụ; Thời gian thực hiện: Quý II/2023" -> {"lead": ..., ...}."""
+    """ "Đơn vị chủ trì: Sở Nội vụ; Thời gian thực hiện: Quý II/2023" -> {"lead": ..., ...}."""
     folded = fold_keep_length(text)
     matches = list(_FIELD_LABEL.finditer(folded))
     fields: dict[str, str] = {}
     for index, match in enumerate(matches):
         end = matches[index + 1].start() if index + 1 < len(matches) else len(text)
         name = next(n for n, _ in _FIELDS if match.group(n))
-        fields[name] = squash(text[match.end():end]).strip(" ;.")
+        fields[name] = squash(text[match.end() : end]).strip(" ;.")
     return fields
 
 
@@ -240,7 +280,7 @@ def find_deadline(text: str, context: ParseContext) -> Deadline | None:
     folded = fold_keep_length(text)
     labelled = _DEADLINE_LABEL.search(folded)
     if labelled:
-        phrase = squash(text[labelled.start():labelled.end()])
+        phrase = squash(text[labelled.start() : labelled.end()])
         deadline = parse_deadline(phrase, context.lexicon.deadline_phrases)
         if deadline.due or deadline.start or deadline.kind:
             return deadline
@@ -255,14 +295,18 @@ def find_deadline(text: str, context: ParseContext) -> Deadline | None:
     sentence = _sentence_around(folded, first.start)
     if deadline_kind(sentence, context.lexicon.deadline_phrases) is DeadlineKind.RECURRING:
         # "ít nhất 02 lần/năm (thực hiện từ năm 2017 trở đi)": the year starts a recurring duty
-        return Deadline(deadline.text, DeadlineKind.RECURRING, None, deadline.start or (
-            deadline.due.replace(month=1, day=1) if deadline.due else None))
+        return Deadline(
+            deadline.text,
+            DeadlineKind.RECURRING,
+            None,
+            deadline.start or (deadline.due.replace(month=1, day=1) if deadline.due else None),
+        )
     return deadline
 
 
 def _lead_in_start(folded: str, position: int) -> int:
     start = position
-    words = list(re.finditer(r"[a-z]+", folded[max(0, position - 40):position]))
+    words = list(re.finditer(r"[a-z]+", folded[max(0, position - 40) : position]))
     offset = max(0, position - 40)
     for word in reversed(words):
         if word.group(0) in _LEAD_IN or (word.group(0) == "ngay" and start < position):
@@ -283,7 +327,7 @@ def _sentence_around(folded: str, position: int) -> str:
     start = max(folded.rfind(". ", 0, position), folded.rfind("; ", 0, position))
     end_match = re.search(r"[.;](?:\s|$)", folded[position:])
     end = position + end_match.start() if end_match else len(folded)
-    return folded[start + 1:end]
+    return folded[start + 1 : end]
 
 
 def agencies_of(text: str, context: ParseContext) -> tuple[AgencyMention, ...]:

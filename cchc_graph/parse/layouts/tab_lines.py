@@ -58,10 +58,16 @@ def read(text: NormalisedText, context: ParseContext) -> TableResult:
             continue
         if not _looks_like_row(block):
             continue
-        cells = {role: block.cells[i] for i, role in enumerate(roles)
-                 if role is not None and i < len(block.cells)}
-        lines = {role: block.cell_lines[i] for i, role in enumerate(roles)
-                 if role is not None and i < len(block.cell_lines)}
+        cells = {
+            role: block.cells[i]
+            for i, role in enumerate(roles)
+            if role is not None and i < len(block.cells)
+        }
+        lines = {
+            role: block.cell_lines[i]
+            for i, role in enumerate(roles)
+            if role is not None and i < len(block.cell_lines)
+        }
         section = section_of(cells.get(Column.ID, ""), cells.get(Column.TASK, ""))
         if section:
             first_is_heading = first_is_heading or seen_rows == 0
@@ -70,20 +76,28 @@ def read(text: NormalisedText, context: ParseContext) -> TableResult:
             last_row = _task_row(block, cells, lines, builder)
         seen_rows += 1
     if roles == list(STANDARD_COLUMNS) and blocks:
-        builder.result.problems.append(Problem(
-            "no-header-row", "the annex has no header row: the standard column order TT | Nhiệm "
-            "vụ | Sản phẩm | Tiến độ | Phân công is assumed", Severity.INFO,
-            context.span(blocks[0].line_start), ""))
+        builder.result.problems.append(
+            Problem(
+                "no-header-row",
+                "the annex has no header row: the standard column order TT | Nhiệm "
+                "vụ | Sản phẩm | Tiến độ | Phân công is assumed",
+                Severity.INFO,
+                context.span(blocks[0].line_start),
+                "",
+            )
+        )
     builder.renumber_orphan_section()
     if blocks:
-        ends_file = all(not squash(x) for x in text.lines[blocks[-1].line_end:])
-        builder.check_truncation(first_is_heading, blocks[0].line_start, ends_file, last_row,
-                                 "\n".join(text.lines))
+        ends_file = all(not squash(x) for x in text.lines[blocks[-1].line_end :])
+        builder.check_truncation(
+            first_is_heading, blocks[0].line_start, ends_file, last_row, "\n".join(text.lines)
+        )
     return builder.finish()
 
 
-def _task_row(block: _Block, cells: dict[Column, str], lines: dict[Column, int],
-              builder: TaskBuilder) -> Row:
+def _task_row(
+    block: _Block, cells: dict[Column, str], lines: dict[Column, int], builder: TaskBuilder
+) -> Row:
     quote = squash(" | ".join(block.cells))
     row = Row(cells, block.line_start, block.line_end, quote, frozenset(cells), lines)
     number = task_number(cells.get(Column.ID, ""))
