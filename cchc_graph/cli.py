@@ -17,7 +17,8 @@ from cchc_graph.build import BuildReport, build
 from cchc_graph.errors import EXIT_BAD_INPUT, EXIT_INTERNAL, CchcError
 from cchc_graph.ingest.sources import read_source
 from cchc_graph.parse import parse_document
-from cchc_graph.records import ParsedDocument
+from cchc_graph.lexicon import Lexicon
+from cchc_graph.records import AgencyMention, ParsedDocument
 from cchc_graph.resources import load_lexicon
 from cchc_graph.settings import Settings
 
@@ -67,8 +68,9 @@ cli.add_command(build_command, name="build")
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def inspect(source: Path) -> None:
     """Show what the reader takes from one document: tasks, deliverables, targets, with lines."""
-    document = _guard(lambda: parse_document(read_source(source), load_lexicon()))
-    click.echo(format_document(document))
+    lexicon = load_lexicon()
+    document = _guard(lambda: parse_document(read_source(source), lexicon))
+    click.echo(format_document(document, lexicon))
 
 
 def _guard(action: Callable[[], T]) -> T:
@@ -114,8 +116,13 @@ def format_report(report: BuildReport, quiet: bool = False) -> str:
     return "\n".join(lines)
 
 
-def format_document(document: ParsedDocument) -> str:
+def format_document(document: ParsedDocument, lexicon: Lexicon) -> str:
     """Every task, deliverable, target and citation of one parsed document, with lines."""
+
+    def names(mentions: tuple[AgencyMention, ...]) -> str:
+        labels = [m.label or lexicon.agency_types[m.type_slug].concept.label_vi for m in mentions]
+        return ", ".join(labels) or "-"
+
     header = document.header
     out = [
         f"{document.source.name}: {document.layout}",
@@ -140,8 +147,8 @@ def format_document(document: ParsedDocument) -> str:
                 if deadline
                 else "no deadline"
             )
-            lead = ", ".join(m.label or m.text for m in deliverable.assignment.lead) or "-"
-            coop = ", ".join(m.label or m.text for m in deliverable.assignment.cooperating) or "-"
+            lead = names(deliverable.assignment.lead)
+            coop = names(deliverable.assignment.cooperating)
             out.append(f"    - {(deliverable.product or '(no product)')[:80]}")
             out.append(f"      {when}; lead: {lead}; cooperating: {coop}")
     for target in document.targets:

@@ -47,6 +47,11 @@ def test_inspect_shows_tasks_with_lines() -> None:
     assert "task VII.12 (line 288)" in result.stdout
     assert "tab-line-annex" in result.stdout
     assert "lead: Sở Nội vụ, Sở Thông tin và Truyền thông" in result.stdout
+    result = CliRunner().invoke(cli, ["inspect", str(SOURCES / "000_fbdcaf704ef480ea.txt")])
+    # agencies show as their canonical name, whatever the spelling ("Tài chính" in a list)
+    assert "cooperating: Sở Nội vụ, Sở Tư pháp, Sở Tài chính, Sở Tài nguyên và Môi trường" in (
+        result.stdout
+    )
 
 
 def test_help_documents_the_exit_codes() -> None:

@@ -16,7 +16,9 @@ README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8"
 def test_quick_start_is_two_commands() -> None:
     block = README.split("## Quick start", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
     assert [line.split("#")[0].strip() for line in block.strip().splitlines()] == [
-        "make run", "make test"]
+        "make run",
+        "make test",
+    ]
 
 
 def test_every_cchc_command_exists() -> None:

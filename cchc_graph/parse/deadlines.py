@@ -57,6 +57,7 @@ class DatePeriod:
     start: int
     is_range: bool
     lead_word: str
+    end: int = 0  # offset just after the expression
 
 
 def parse_deadline(text: str, phrases: dict[str, tuple[str, ...]]) -> Deadline:
@@ -145,7 +146,9 @@ def _period(name: str, match: re.Match[str], folded: str) -> DatePeriod | None:
     if not 1900 < first.year < 2200 or last < first:
         return None
     before = folded[: match.start()].split()
-    return DatePeriod(first, last, match.start(), is_range, before[-1] if before else "")
+    return DatePeriod(
+        first, last, match.start(), is_range, before[-1] if before else "", match.end()
+    )
 
 
 def _month(year: int, month: int) -> tuple[date, date]:

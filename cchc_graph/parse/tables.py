@@ -256,7 +256,7 @@ class TaskBuilder:
             assignment_items = []
         count = len(products) if len(products) >= 2 and len(products) == len(deadlines) else 1
         if count == 1:
-            products = [" ".join(products)] if products else []
+            products = ["; ".join(products)] if products else []
             deadlines = [" ".join(deadlines)] if deadlines else []
         span = self.context.span(row.line_start, row.line_end)
         out: list[Deliverable] = []

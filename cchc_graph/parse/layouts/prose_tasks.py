@@ -289,7 +289,7 @@ def find_deadline(text: str, context: ParseContext) -> Deadline | None:
         return None  # "công tác năm 2013", "Nghị quyết ... năm 2016" name a year, not a deadline
     first = periods[0]
     start = _lead_in_start(folded, first.start)
-    end = _phrase_end(folded, first.start)
+    end = _phrase_end(folded, first.end)
     phrase = squash(text[start:end])
     deadline = parse_deadline(phrase, context.lexicon.deadline_phrases)
     sentence = _sentence_around(folded, first.start)
@@ -306,9 +306,12 @@ def find_deadline(text: str, context: ParseContext) -> Deadline | None:
 
 def _lead_in_start(folded: str, position: int) -> int:
     start = position
-    words = list(re.finditer(r"[a-z]+", folded[max(0, position - 40) : position]))
     offset = max(0, position - 40)
+    # whole words only: the "TU" of "12-CTr/TU" is not "từ"
+    words = list(re.finditer(r"(?<![\w/-])[a-z]+(?=\s)", folded[offset:position]))
     for word in reversed(words):
+        if folded[offset + word.end() : start].strip():
+            break  # something else stands between this word and the deadline
         if word.group(0) in _LEAD_IN or (word.group(0) == "ngay" and start < position):
             start = offset + word.start()
         else:
@@ -317,10 +320,9 @@ def _lead_in_start(folded: str, position: int) -> int:
 
 
 def _phrase_end(folded: str, position: int) -> int:
-    match = re.search(r"[.;,)](?:\s|$)|$", folded[position:])
-    end = position + (match.start() if match else len(folded) - position)
-    tail = re.match(r"\s*tro di", folded[end:])
-    return end + tail.end() if tail else end
+    """The deadline phrase ends with its date, or after "trở đi" ("từ năm 2018 trở đi")."""
+    tail = re.match(r"\s*tro di", folded[position:])
+    return position + tail.end() if tail else position
 
 
 def _sentence_around(folded: str, position: int) -> str:
