@@ -16,8 +16,8 @@ import click
 from cchc_graph.build import BuildReport, build
 from cchc_graph.errors import EXIT_BAD_INPUT, EXIT_INTERNAL, CchcError
 from cchc_graph.ingest.sources import read_source
-from cchc_graph.parse import parse_document
 from cchc_graph.lexicon import Lexicon
+from cchc_graph.parse import parse_document
 from cchc_graph.records import AgencyMention, ParsedDocument
 from cchc_graph.resources import load_lexicon
 from cchc_graph.settings import Settings
