@@ -19,9 +19,10 @@ import pyoxigraph as ox
 from cchc_graph.errors import BuildError, CchcError, SourceError
 from cchc_graph.ingest.sources import discover, read_source
 from cchc_graph.iris import Iris
+from cchc_graph.link import link_tasks
 from cchc_graph.namespaces import PREFIXES
 from cchc_graph.parse import parse_document
-from cchc_graph.rdf import corpus_quads, vocabulary_quads
+from cchc_graph.rdf import corpus_quads, link_quads, vocabulary_quads
 from cchc_graph.records import ParsedDocument
 from cchc_graph.resolve import ResolvedCorpus, ResolvedDocument, resolve_corpus
 from cchc_graph.resources import load_lexicon
@@ -64,6 +65,7 @@ class BuildReport:
 
     documents: list[DocumentSummary]
     triples: int
+    continuations: int
     agencies: int
     instruments: int
     seconds: float
@@ -132,14 +134,17 @@ def build(
     corpus = resolve_corpus(parsed, lexicon, iris)
     _attach_corpus_problems(corpus)
     # generation order is deterministic; dict.fromkeys drops repeats and keeps that order
-    quads = list(
-        dict.fromkeys(
-            [*vocabulary_quads(settings.ontology_dir, lexicon, iris), *corpus_quads(corpus, iris)]
-        )
-    )
+    links = link_tasks(corpus)
+    generated = [
+        *vocabulary_quads(settings.ontology_dir, lexicon, iris),
+        *corpus_quads(corpus, iris),
+        *link_quads(links, iris),
+    ]
+    quads = list(dict.fromkeys(generated))
     report = BuildReport(
         [_summary(d) for d in corpus.documents],
         len(quads),
+        len(links),
         len(corpus.agencies),
         len(corpus.instruments),
         round(time.perf_counter() - started, 3),

@@ -111,7 +111,8 @@ def format_report(report: BuildReport, quiet: bool = False) -> str:
     lines.append(
         f"{len(report.documents)} documents, {tasks} tasks, {deliverables} deliverables, "
         f"{targets} targets, {report.instruments} instruments, {report.agencies} agencies, "
-        f"{report.triples} triples in {report.seconds:.2f} s -> {report.out_dir}"
+        f"{report.continuations} cross-year links, {report.triples} triples in "
+        f"{report.seconds:.2f} s -> {report.out_dir}"
     )
     return "\n".join(lines)
 

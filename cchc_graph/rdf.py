@@ -15,6 +15,7 @@ import pyoxigraph as ox
 
 from cchc_graph.iris import Iris
 from cchc_graph.lexicon import Lexicon
+from cchc_graph.link import Continuation
 from cchc_graph.namespaces import CCHC, DCTERMS, ELI, ORG, PROV, RDF, RDFS, SKOS, XSD
 from cchc_graph.records import Citation, Deliverable, Problem, Span, Target, Task
 from cchc_graph.resolve import Agency, Instrument, ResolvedCorpus, ResolvedDocument
@@ -325,3 +326,19 @@ def _decimal(value: Decimal) -> str:
 
 def _short(text: str, limit: int = 120) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def link_quads(links: list[Continuation], iris: Iris) -> list[ox.Quad]:
+    """The cross-document links, in their own graph: cchc:continues and its score."""
+    graph = _Graph(iris.graph("links"))
+    for link in links:
+        (later_doc, later), (earlier_doc, earlier) = link.later, link.earlier
+        later_iri = iris.task(later_doc.key, later.local_id)
+        earlier_iri = iris.task(earlier_doc.key, earlier.local_id)
+        graph.link(later_iri, CCHC + "continues", earlier_iri)
+        node = f"{later_iri}/continues/{earlier_doc.key}"
+        graph.link(node, RDF + "type", CCHC + "Continuation")
+        graph.link(node, CCHC + "laterTask", later_iri)
+        graph.link(node, CCHC + "earlierTask", earlier_iri)
+        graph.add(node, CCHC + "similarity", _typed(link.score, "decimal"))
+    return graph.quads

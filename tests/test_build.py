@@ -209,3 +209,23 @@ def test_a_new_document_is_picked_up(sources_copy: Path, tmp_path: Path) -> None
     report = build(Settings(), sources_copy, tmp_path / "out")
     assert len(report.documents) == 6
     assert any(d.iri == f"{ID}plan/binh-dinh/2020" for d in report.documents)
+
+
+def test_tasks_continue_across_years(store: ox.Store) -> None:
+    """2017 II.4 repeats 2014 II.3 ("Cập nhật kịp thời các quy định thủ tục hành chính ...")."""
+    rows = select(
+        store,
+        """SELECT DISTINCT ?earlier ?score WHERE {
+        ?c a cchc:Continuation ; cchc:laterTask id:task\\/khanh-hoa-2017\\/II.4 ;
+           cchc:earlierTask ?earlier ; cchc:similarity ?score .
+        id:task\\/khanh-hoa-2017\\/II.4 cchc:continues ?earlier }""",
+    )
+    assert [r["earlier"] for r in rows] == [f"{ID}task/khanh-hoa-2014/II.3"]
+    assert float(rows[0]["score"]) > 0.6
+    backwards = select(
+        store,
+        """SELECT ?later ?earlier WHERE { ?later cchc:continues ?earlier .
+        ?later cchc:inDocument/cchc:periodStart ?y1 . ?earlier cchc:inDocument/cchc:periodEnd ?y0 .
+        FILTER (?y1 <= ?y0) }""",
+    )
+    assert backwards == []
