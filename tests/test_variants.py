@@ -117,3 +117,39 @@ def test_prose_tasks_with_labelled_fields() -> None:
 def test_no_false_truncation(name: str) -> None:
     """These tables end where the plan ends: no cut-off annex is reported."""
     assert not [p for p in parse(name).problems if p.kind == "annex-truncated"]
+
+
+def test_pipe_cells_with_a_number_column() -> None:
+    """Cells between "|" lines, hard-wrapped, with an STT column (Lào Cai 2018)."""
+    document = parse("lao_cai_2018_pipe_stt.txt")
+    assert document.layout == "pipe-cell-annex"
+    assert document.header.province == "lao-cai"
+    assert document.header.signer == "Đặng Xuân Phong"
+    assert [t.local_id for t in document.tasks] == ["I.1", "I.2", "II.1"]
+    follow_up = task(document, "I.2").deliverables
+    assert [d.product for d in follow_up] == ["Kế hoạch theo dõi", "Báo cáo kết quả theo dõi"]
+    # the second product row has no agency cells: it shares those of the row above
+    assert slugs(follow_up[1].assignment.lead) == {"so-tu-phap"}
+    assert follow_up[1].deadline is not None
+    assert follow_up[1].deadline.due == datetime.date(2018, 11, 30)
+    iso = [t for t in document.targets if t.indicator == "iso-9001"]
+    assert [(t.comparator, t.value, t.year) for t in iso] == [(">", 90, 2018)]
+
+
+def test_arabic_sections_and_rows_continued_without_a_page_break() -> None:
+    """Sections numbered 1, 2 with tasks 1.1, 1.2; a cell cut mid-sentence onto the next line."""
+    document = parse("thanh_hoa_2019_arabic.txt")
+    assert [(s.id, s.area) for s in document.sections] == [
+        ("1", "the-che"),
+        ("2", "tai-chinh-cong"),
+    ]
+    assert [t.local_id for t in document.tasks] == ["1.1", "1.2", "2.1"]
+    watch = task(document, "1.2")
+    assert len(watch.deliverables) == 1
+    assert watch.description.endswith("trong các lĩnh vực đất đai, xây dựng")
+    assert slugs(watch.deliverables[0].assignment.cooperating) == {
+        "so-tai-nguyen-va-moi-truong",
+        "so-xay-dung",
+    }
+    autonomy = task(document, "2.1").deliverables
+    assert [d.product for d in autonomy] == ["Quyết định giao tự chủ", "Báo cáo đánh giá"]

@@ -126,9 +126,25 @@ def section_of(cell: str, next_cell: str = "") -> tuple[str, str] | None:
 
 
 def task_number(cell: str) -> str | None:
-    """ "3" for a task-number cell ("3", "3.", "<p>3</p>"), else None."""
+    """ "3" for a task-number cell ("3", "3.", "<p>3</p>", "1.3" under section 1), else None."""
     text = squash(re.sub(r"<[^>]+>", " ", cell))
-    return text if re.fullmatch(r"\d{1,3}\.?", text) else None
+    if not re.fullmatch(r"\d{1,3}(?:\.\d{1,3})*\.?", text):
+        return None
+    return text.rstrip(".").split(".")[-1]
+
+
+def numbered_heading(cells: dict[Column, str]) -> tuple[str, str] | None:
+    """("1", "CẢI CÁCH THỂ CHẾ") for a row that numbers its sections 1, 2, 3: a number, an
+    upper-case heading, and nothing in the product, deadline or agency columns."""
+    number = squash(re.sub(r"<[^>]+>", " ", cells.get(Column.ID, "")))
+    heading = squash(re.sub(r"<[^>]+>", " ", cells.get(Column.TASK, "")))
+    others = [v for k, v in cells.items() if k not in (Column.ID, Column.TASK, Column.NOTE)]
+    letters = [c for c in heading if c.isalpha()]
+    if not re.fullmatch(r"\d{1,2}\.?", number) or any(squash(v) for v in others):
+        return None
+    if len(letters) < 6 or sum(c.isupper() for c in letters) < 0.9 * len(letters):
+        return None
+    return number.rstrip("."), heading
 
 
 class TaskBuilder:

@@ -20,6 +20,7 @@ from cchc_graph.parse.tables import (
     TableResult,
     TaskBuilder,
     header_columns,
+    numbered_heading,
     section_of,
     task_number,
 )
@@ -105,7 +106,7 @@ def _place_row(
     last_row: Row | None,
 ) -> Row | None:
     first = cells.get(Column.ID, "")
-    section = section_of(first, cells.get(Column.TASK, ""))
+    section = section_of(first, cells.get(Column.TASK, "")) or numbered_heading(cells)
     if section:
         builder.start_section(section[0], section[1], number)
         return last_row
@@ -121,7 +122,9 @@ def _place_row(
     if squash(strip_tags(first)):
         builder.result.problems.append(_unplaced(builder, number, line))
         return last_row
-    if page_break and last_row is not None and is_fragment(_first_filled(cells)):
+    filled = [v for v in cells.values() if squash(strip_tags(v))]
+    cut_by_page = page_break and is_fragment(_first_filled(cells))
+    if last_row is not None and (cut_by_page or all(is_fragment(v) for v in filled)):
         _continue_row(last_row, cells, number, line)
         return last_row
     builder.add_row(row)

@@ -26,7 +26,7 @@ from cchc_graph.parse.tables import (
     header_columns,
     section_of,
 )
-from cchc_graph.text import fold, squash
+from cchc_graph.text import fold, is_roman, squash
 
 LAYOUT = "pipe-cell-annex"
 _MIN_SEPARATORS = 12
@@ -36,6 +36,7 @@ _DEADLINE_START = re.compile(
 )
 _TASK_NUMBER = re.compile(r"^(\d{1,3})\s*[.)]\s*")
 _AFTER_WHO = (Column.BUDGET, Column.NOTE)
+_ID_CELL = re.compile(r"[IVXL]+\.?|\d{1,3}(?:\.\d{1,3})*\.?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,9 +75,9 @@ def read(text: NormalisedText, context: ParseContext) -> TableResult:
     reader.builder.renumber_orphan_section()
     ends_file = all(not squash(x) or x.strip() == "|" for x in text.lines[cells[-1].line_end :])
     first = cells[start] if start < len(cells) else None
-    first_is_heading = first is not None and _is_heading(first.text)
+    # the table is found by its header row, so it starts there: only its end can be missing
     reader.builder.check_truncation(
-        first_is_heading,
+        True,
         first.line_start if first else 1,
         ends_file,
         reader.last_row,
@@ -103,6 +104,8 @@ class _Walker:
             cell = self.cells[position]
             if not cell.text:
                 position += 1
+            elif Column.ID in self.roles and _ID_CELL.fullmatch(cell.text):
+                position = self._numbered(position)
             elif _is_heading(cell.text):
                 section = section_of(cell.text)
                 roman, heading = section if section else (None, cell.text)
@@ -113,6 +116,18 @@ class _Walker:
             else:
                 position = self._row(position, with_task=False)
 
+    def _numbered(self, position: int) -> int:
+        """A "TT" cell: a Roman numeral opens a section (its heading follows), a number a task."""
+        ident = self.cells[position].text.rstrip(".")
+        following = self.cells[position + 1] if position + 1 < len(self.cells) else None
+        if is_roman(ident):
+            heading = following.text if following is not None else ""
+            self.builder.start_section(ident, heading, self.cells[position].line_start)
+            return position + 2
+        if following is None:
+            return position + 1
+        return self._row(position + 1, with_task=True, number=ident.split(".")[-1])
+
     def _opens_task(self, position: int) -> bool:
         following = self.cells[position + 1].text if position + 1 < len(self.cells) else ""
         return (
@@ -122,7 +137,7 @@ class _Walker:
             and not _is_heading(following)
         )
 
-    def _row(self, position: int, with_task: bool) -> int:
+    def _row(self, position: int, with_task: bool, number: str | None = None) -> int:
         cells: dict[Column, str] = {}
         present: set[Column] = set()
         lines: dict[Column, int] = {}
@@ -150,7 +165,7 @@ class _Walker:
         )
         if with_task:
             match = _TASK_NUMBER.match(cells[Column.TASK])
-            self.builder.start_task(match.group(1) if match else None, row)
+            self.builder.start_task(number or (match.group(1) if match else None), row)
         else:
             self.builder.add_row(row)
         self.last_row = row

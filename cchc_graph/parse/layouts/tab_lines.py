@@ -18,6 +18,7 @@ from cchc_graph.parse.tables import (
     TableResult,
     TaskBuilder,
     header_columns,
+    numbered_heading,
     section_of,
     task_number,
 )
@@ -68,7 +69,9 @@ def read(text: NormalisedText, context: ParseContext) -> TableResult:
             for i, role in enumerate(roles)
             if role is not None and i < len(block.cell_lines)
         }
-        section = section_of(cells.get(Column.ID, ""), cells.get(Column.TASK, ""))
+        section = section_of(cells.get(Column.ID, ""), cells.get(Column.TASK, "")) or (
+            numbered_heading(cells)
+        )
         if section:
             first_is_heading = first_is_heading or seen_rows == 0
             builder.start_section(section[0], section[1], block.line_start)
