@@ -153,3 +153,42 @@ def test_arabic_sections_and_rows_continued_without_a_page_break() -> None:
     }
     autonomy = task(document, "2.1").deliverables
     assert [d.product for d in autonomy] == ["Quyết định giao tự chủ", "Báo cáo đánh giá"]
+
+
+def test_numeric_header_date_and_a_numbered_directive() -> None:
+    from cchc_graph.records import SourceFile
+
+    text = "\n".join(
+        [
+            "ỦY BAN NHÂN DÂN TỈNH PHÚ YÊN",
+            "",
+            "Số: 05/CT-UBND",
+            "",
+            "Phú Yên, ngày 05/3/2019",
+            "",
+            "CHỈ THỊ",
+            "Về đẩy mạnh cải cách hành chính năm 2019",
+            "",
+            "1. Giao Sở Nội vụ chủ trì, phối hợp với các sở, ngành kiểm tra công vụ trong quý II/2019.",
+            "",
+            "2. Giao Sở Tư pháp rà soát thủ tục hành chính, báo cáo trong tháng 9/2019.",
+            "",
+            "CHỦ TỊCH",
+            "",
+            "Trần Hữu Thế",
+        ]
+    )
+    document = parse_document(SourceFile("phu_yen.txt", "phu_yen", text, "0"), load_lexicon())
+    header = document.header
+    assert (header.type, header.province, header.signer) == ("directive", "phu-yen", "Trần Hữu Thế")
+    assert header.adopted_by is not None
+    assert (header.adopted_by.number, header.adopted_by.date) == (
+        "05/CT-UBND",
+        datetime.date(2019, 3, 5),
+    )
+    assert [t.local_id for t in document.tasks] == ["1", "2"]
+    first = document.tasks[0].deliverables[0]
+    assert slugs(first.assignment.lead) == {"so-noi-vu"}
+    assert slugs(first.assignment.cooperating) == {"group:cac-so-ban-nganh"}
+    assert first.deadline is not None and first.deadline.due == datetime.date(2019, 6, 30)
+    assert header.period == (2019, 2019)

@@ -22,9 +22,10 @@ _KIND_HEADINGS = {
     "nghi quyet": "nghi-quyet",
 }
 _NUMBER = re.compile(r"Số\s*:\s*(\d+[a-zđ]?\s*(?:[-/]\s*[0-9A-Za-zĐđ&]+)+)")
+# "Khánh Hòa, ngày 31 tháng 12 năm 2013", also written "Hà Nội, ngày 05/01/2022"
 _PLACE_DATE = re.compile(
-    r"(?P<place>[^\n,|]{2,40}?),\s*ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})"
-    r"\s+năm\s+(?P<y>\d{4})"
+    r"(?P<place>[^\n,|]{2,40}?),\s*ngày\s+(?P<d>\d{1,2})(?:\s+tháng\s+|\s*/\s*)(?P<m>\d{1,2})"
+    r"(?:\s+năm\s+|\s*/\s*)(?P<y>\d{4})"
 )
 # "(Ban hành kèm theo Quyết định số 3518 /QĐ-UBND ngày 31 /12/2013" (000_fbdcaf704ef480ea.txt:54)
 _ATTACHED = re.compile(

@@ -284,13 +284,25 @@ class TaskBuilder:
             else:
                 assignment_text = "\n".join(assignment_items)
             assignment = self._assignment(row, assignment_text, earlier + out)
+            quote = _assignment_quote(row, assignment_text)
+            if quote and not (assignment.lead or assignment.cooperating or assignment.participants):
+                self.result.problems.append(
+                    Problem(
+                        "unknown-agency",
+                        f"{task_id}: no known agency in {quote[:120]!r}; add its "
+                        "name to ontology/schemes/agency-types.ttl",
+                        Severity.WARNING,
+                        span,
+                        quote,
+                    )
+                )
             deadline = self._deadline(deadline_text, span, task_id)
             budget = _budget(row.cells.get(Column.BUDGET, ""))
             deliverable = Deliverable(
                 product or None,
                 deadline,
                 assignment,
-                _assignment_quote(row, assignment_text),
+                quote,
                 span,
                 row.quote,
                 budget,
