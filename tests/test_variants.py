@@ -169,7 +169,8 @@ def test_numeric_header_date_and_a_numbered_directive() -> None:
             "CHỈ THỊ",
             "Về đẩy mạnh cải cách hành chính năm 2019",
             "",
-            "1. Giao Sở Nội vụ chủ trì, phối hợp với các sở, ngành kiểm tra công vụ trong quý II/2019.",
+            "1. Giao Sở Nội vụ chủ trì, phối hợp với các sở, ngành kiểm tra công vụ "
+            "trong quý II/2019.",
             "",
             "2. Giao Sở Tư pháp rà soát thủ tục hành chính, báo cáo trong tháng 9/2019.",
             "",
