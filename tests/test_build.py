@@ -239,3 +239,11 @@ def test_every_cchc_term_in_the_graph_is_declared(store: ox.Store) -> None:
     used = {r["t"] for r in select(store, """SELECT DISTINCT ?t WHERE {
         { ?s ?t ?o } UNION { ?s a ?t } FILTER (STRSTARTS(STR(?t), STR(cchc:))) }""")}
     assert used - declared == set()
+
+
+def test_every_literal_is_nfc(built: tuple[BuildReport, Path]) -> None:
+    import unicodedata
+
+    text = (built[1] / "cchc.nq").read_text(encoding="utf-8")
+    assert text == unicodedata.normalize("NFC", text)
+    assert "Sở Tư pháp tỉnh Khánh Hòa" in text  # diacritics kept in labels
