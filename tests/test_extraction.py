@@ -193,7 +193,7 @@ def _check_deliverable(label: str, want: dict[str, Any], have: Deliverable) -> N
     if "kind" in want:
         kind = deadline.kind.value if deadline and deadline.kind else None
         assert kind == want["kind"], (label, want["kind"], kind)
-    for role in ("lead", "cooperating"):
+    for role in ("lead", "cooperating", "participants"):
         if role in want:
             assert agencies(getattr(have.assignment, role)) == set(want[role] or []), (
                 label,
