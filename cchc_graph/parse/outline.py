@@ -69,19 +69,7 @@ def _paragraph_targets(paragraph: Paragraph, context: ParseContext) -> list[Targ
     for draft in find_targets(paragraph.text, context.lexicon):
         line = paragraph.line_at(draft.start)
         year = draft.year or context.period_end
-        out.append(
-            Target(
-                draft.indicator,
-                draft.comparator,
-                draft.value,
-                draft.unit,
-                year,
-                draft.scope,
-                context.span(line),
-                squash(paragraph.text),
-                draft.max_value,
-            )
-        )
+        out.append(draft.to_target(year, context.span(line), squash(paragraph.text)))
     return out
 
 
@@ -143,19 +131,8 @@ def prose_targets(tasks: list[Task], context: ParseContext) -> list[Target]:
             for draft in find_targets(text, context.lexicon):
                 if not _GOAL_CUES.search(draft.cue):
                     continue
-                out.append(
-                    Target(
-                        draft.indicator,
-                        draft.comparator,
-                        draft.value,
-                        draft.unit,
-                        draft.year or context.period_end,
-                        draft.scope,
-                        deliverable.span,
-                        text,
-                        draft.max_value,
-                    )
-                )
+                year = draft.year or context.period_end
+                out.append(draft.to_target(year, deliverable.span, text))
     return out
 
 

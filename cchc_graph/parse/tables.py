@@ -356,19 +356,7 @@ class TaskBuilder:
     ) -> None:
         for draft in find_targets(product, self.context.lexicon, context=description):
             year = _target_year(deadline, self.context.period_end)
-            self.result.targets.append(
-                Target(
-                    draft.indicator,
-                    draft.comparator,
-                    draft.value,
-                    draft.unit,
-                    year,
-                    draft.scope,
-                    span,
-                    product,
-                    draft.max_value,
-                )
-            )
+            self.result.targets.append(draft.to_target(year, span, product))
 
     # ---- truncation -------------------------------------------------------------------------
     def _maybe_truncated(self, last_row: Row) -> None:

@@ -10,6 +10,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from cchc_graph.lexicon import Lexicon
+from cchc_graph.records import Span, Target
 from cchc_graph.text import fold_keep_length, squash
 
 # "tối thiểu 20%", "trên 75%", "Từ 50% - dưới 70%", "đạt từ 30%", "100%", "khoảng 60 - 70%"
@@ -44,6 +45,20 @@ class TargetDraft:
     start: int
     end: int
     cue: str = ""  # the folded words between the clause start and the number ("dat toi thieu")
+
+    def to_target(self, year: int | None, span: Span, quote: str) -> Target:
+        """The Target record, once the caller knows the year, the line and the quote."""
+        return Target(
+            self.indicator,
+            self.comparator,
+            self.value,
+            self.unit,
+            year,
+            self.scope,
+            span,
+            quote,
+            self.max_value,
+        )
 
 
 def find_targets(text: str, lexicon: Lexicon, context: str = "") -> list[TargetDraft]:
