@@ -98,21 +98,20 @@ def _is_next_part(key: str) -> bool:
 def implementation_range(text: NormalisedText, body_end: int) -> tuple[int, int] | None:
     """Lines of the last "Tổ chức thực hiện" heading's part, up to the signature or annex."""
     start = None
-    for number in range(1, body_end + 1):
-        key = squash(fold(text.line(number)))
-        if re.fullmatch(r"(?:[ivx]+\s*[.:]\s*)?to chuc thuc\s*(?:hien)?\s*:?", key):
+    for number in range(1, body_end):
+        # 001_e700a40f57bf9176.txt:363-364 wraps the heading: "II. Tổ chức thực" / "hiện"
+        key = squash(fold(text.line(number) + " " + text.line(number + 1)))
+        if re.match(r"(?:[ivx]+\s*[.:]\s*)?to chuc thuc hien\s*:?$", key):
+            start = number + 2
+        elif re.fullmatch(
+            r"(?:[ivx]+\s*[.:]\s*)?to chuc thuc hien\s*:?", squash(fold(text.line(number)))
+        ):
             start = number + 1
     if start is None:
         return None
     for number in range(start, body_end + 1):
         key = squash(fold(text.line(number)))
-        if (
-            _BODY_END.match(key)
-            or (_ROMAN_HEADING.match(key) and number > start)
-            or key in ("hien",)
-        ):
-            if key == "hien":  # "TỔ CHỨC THỰC\nHIỆN" wrapped over two lines
-                continue
+        if _BODY_END.match(key) or (_ROMAN_HEADING.match(key) and number > start):
             return start, number - 1
     return start, body_end
 
