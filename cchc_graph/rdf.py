@@ -19,6 +19,7 @@ from cchc_graph.link import Continuation
 from cchc_graph.namespaces import CCHC, DCTERMS, ELI, ORG, PROV, RDF, RDFS, SKOS, XSD
 from cchc_graph.records import Citation, Deliverable, Problem, Span, Target, Task
 from cchc_graph.resolve import Agency, Instrument, ResolvedCorpus, ResolvedDocument
+from cchc_graph.text import nfc, squash
 
 _TYPE = ox.NamedNode(RDF + "type")
 _ROLE_PROPERTY = {"legal-basis": CCHC + "legalBasis", "implements": CCHC + "implements"}
@@ -53,9 +54,9 @@ class _Graph:
 
     def provenance(self, subject: str, source_iri: str, span: Span, quote: str) -> None:
         self.link(subject, PROV + "wasDerivedFrom", source_iri)
-        self.add(subject, CCHC + "sourceLine", _typed(span.line_start, "positiveInteger"))
+        self.add(subject, CCHC + "sourceLine", _typed(span.line_start, "integer"))
         if span.line_end != span.line_start:
-            self.add(subject, CCHC + "sourceLineEnd", _typed(span.line_end, "positiveInteger"))
+            self.add(subject, CCHC + "sourceLineEnd", _typed(span.line_end, "integer"))
         if quote:
             self.add(subject, CCHC + "sourceText", _text(quote))
 
@@ -104,7 +105,7 @@ def _action_document(graph: _Graph, document: ResolvedDocument, iris: Iris) -> N
     graph.link(iri, RDF + "type", CCHC + kind)
     graph.link(iri, RDF + "type", CCHC + "ActionDocument")
     graph.link(iri, PROV + "wasDerivedFrom", document.source_iri)
-    graph.add(iri, CCHC + "sourceLine", _typed(header.span.line_start, "positiveInteger"))
+    graph.add(iri, CCHC + "sourceLine", _typed(header.span.line_start, "integer"))
     if header.title:
         graph.add(iri, DCTERMS + "title", _text(header.title, "vi"))
         graph.add(iri, RDFS + "label", _text(header.title, "vi"))
@@ -266,7 +267,8 @@ def _target(
 
 def _agency(graph: _Graph, agency: Agency, iris: Iris) -> None:
     iri = agency.iri
-    graph.link(iri, RDF + "type", CCHC + ("AgencyGroup" if agency.is_group else "Agency"))
+    kind = "NationalBody" if agency.national else "AgencyGroup" if agency.is_group else "Agency"
+    graph.link(iri, RDF + "type", CCHC + kind)
     graph.link(iri, RDF + "type", ORG + "Organization")
     graph.link(iri, ORG + "classification", iris.agency_type(agency.type_slug))
     graph.link(iri, CCHC + "agencyType", iris.agency_type(agency.type_slug))
@@ -278,9 +280,7 @@ def _agency(graph: _Graph, agency: Agency, iris: Iris) -> None:
             graph.add(iri, SKOS + "altLabel", _text(spelling, "vi"))
     if agency.province:
         graph.link(iri, CCHC + "province", iris.province(agency.province))
-        graph.add(iri, CCHC + "jurisdiction", _text("provincial"))
-    else:
-        graph.add(iri, CCHC + "jurisdiction", _text("national"))
+    graph.add(iri, CCHC + "jurisdiction", _text("national" if agency.national else "provincial"))
 
 
 def _finding(
@@ -292,7 +292,8 @@ def _finding(
     graph.add(node, CCHC + "findingKind", _text(problem.kind))
     graph.add(node, CCHC + "severity", _text(problem.severity.value))
     graph.add(node, RDFS + "comment", _text(problem.message))
-    graph.provenance(node, document.source_iri, problem.span, problem.quote)
+    quote = problem.quote or _source_line(document, problem.span.line_start)
+    graph.provenance(node, document.source_iri, problem.span, quote)
 
 
 def vocabulary_quads(ontology_dir: Path, lexicon: Lexicon, iris: Iris) -> Iterator[ox.Quad]:
@@ -313,6 +314,12 @@ def vocabulary_quads(ontology_dir: Path, lexicon: Lexicon, iris: Iris) -> Iterat
         vocabulary.add(iri, SKOS + "prefLabel", _text(f"{province.label} province", "en"))
         vocabulary.add(iri, RDFS + "label", _text(province.label, "vi"))
     yield from vocabulary.quads
+
+
+def _source_line(document: ResolvedDocument, number: int) -> str:
+    """The text of a source line, for findings that name a line but quote nothing."""
+    lines = nfc(document.parsed.source.text).split("\n")
+    return squash(lines[number - 1]) if 0 < number <= len(lines) else ""
 
 
 def _date(value: date) -> ox.Literal:

@@ -373,7 +373,7 @@ class TaskBuilder:
                     "master programme: check whether rows are missing",
                     Severity.INFO,
                     self.context.span(last_row.line_start, last_row.line_end),
-                    "end",
+                    last_row.quote,
                 )
             )
 
@@ -394,7 +394,7 @@ class TaskBuilder:
                     "header or a section heading, earlier rows are missing from the source",
                     Severity.WARNING,
                     self.context.span(first_line),
-                    "start",
+                    _line(document, first_line),
                 )
             )
         if not ends_file or last_row is None:
@@ -419,7 +419,7 @@ class TaskBuilder:
                 f"the annex table is cut off at the end: {reason}",
                 Severity.WARNING,
                 self.context.span(last_row.line_start, last_row.line_end),
-                "end",
+                last_row.quote,
             )
         )
 
@@ -449,6 +449,11 @@ def cut_mid_phrase(cell: str, row_text: str, document: str) -> bool:
         and in_document >= 2
         and in_document == document_total - 1
     )
+
+
+def _line(document: str, number: int) -> str:
+    lines = document.split("\n")
+    return squash(lines[number - 1]) if 0 < number <= len(lines) else ""
 
 
 def _only_bare_departments(lead: tuple[AgencyMention, ...]) -> bool:

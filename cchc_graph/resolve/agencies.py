@@ -26,6 +26,11 @@ class Agency:
     is_group: bool
     spellings: set[str] = field(default_factory=set)
 
+    @property
+    def national(self) -> bool:
+        """A central body (Chính phủ, Bộ Nội vụ): no province of its own."""
+        return self.iri.rsplit("/", 2)[-2] == NATIONAL_SCOPE
+
 
 class AgencyRegistry:
     """Every agency of the corpus, created on first mention and shared across documents."""
@@ -39,7 +44,9 @@ class AgencyRegistry:
         """The agency a mention names, in the document's province (national bodies excepted)."""
         agency_type = self.lexicon.agency_types[mention.type_slug]
         national = agency_type.level == "national"
-        scope = NATIONAL_SCOPE if national or province is None else province
+        # a document whose province could not be read keeps its agencies apart ("unknown"),
+        # without a province: validation then reports them
+        scope = NATIONAL_SCOPE if national else (province or "unknown")
         agency_slug = mention.name_slug or mention.type_slug
         iri = self.iris.agency(scope, agency_slug)
         agency = self.agencies.get(iri)
