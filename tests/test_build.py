@@ -232,12 +232,24 @@ def test_tasks_continue_across_years(store: ox.Store) -> None:
 
 
 def test_every_cchc_term_in_the_graph_is_declared(store: ox.Store) -> None:
-    declared = {r["t"] for r in select(store, """SELECT DISTINCT ?t WHERE { GRAPH ?g {
+    declared = {
+        r["t"]
+        for r in select(
+            store,
+            """SELECT DISTINCT ?t WHERE { GRAPH ?g {
         ?t a ?kind . FILTER (?kind IN (<http://www.w3.org/2002/07/owl#Class>,
         <http://www.w3.org/2002/07/owl#ObjectProperty>,
-        <http://www.w3.org/2002/07/owl#DatatypeProperty>)) } }""")}
-    used = {r["t"] for r in select(store, """SELECT DISTINCT ?t WHERE {
-        { ?s ?t ?o } UNION { ?s a ?t } FILTER (STRSTARTS(STR(?t), STR(cchc:))) }""")}
+        <http://www.w3.org/2002/07/owl#DatatypeProperty>)) } }""",
+        )
+    }
+    used = {
+        r["t"]
+        for r in select(
+            store,
+            """SELECT DISTINCT ?t WHERE {
+        { ?s ?t ?o } UNION { ?s a ?t } FILTER (STRSTARTS(STR(?t), STR(cchc:))) }""",
+        )
+    }
     assert used - declared == set()
 
 

@@ -146,8 +146,11 @@ def test_annex_sections(path: Path) -> None:
     assert counts == expected
     for section in annex_sections:
         assert section.area == annex["sections"][section.id]["area"], section
-    truncated = {"start" if "starts mid-table" in p.message else "end"
-                 for p in document.problems if p.kind == "annex-truncated"}
+    truncated = {
+        "start" if "starts mid-table" in p.message else "end"
+        for p in document.problems
+        if p.kind == "annex-truncated"
+    }
     want = {"none": set(), "start": {"start"}, "end": {"end"}, "both": {"start", "end"}}
     assert truncated == want[annex["truncated"]]
 

@@ -394,7 +394,7 @@ class TaskBuilder:
                     "header or a section heading, earlier rows are missing from the source",
                     Severity.WARNING,
                     self.context.span(first_line),
-                    _line(document, first_line),
+                    _opening(document, first_line),
                 )
             )
         if not ends_file or last_row is None:
@@ -451,9 +451,11 @@ def cut_mid_phrase(cell: str, row_text: str, document: str) -> bool:
     )
 
 
-def _line(document: str, number: int) -> str:
-    lines = document.split("\n")
-    return squash(lines[number - 1]) if 0 < number <= len(lines) else ""
+def _opening(document: str, number: int, count: int = 3) -> str:
+    """The first `count` non-blank lines from line `number` on: a cut row's number alone says
+    nothing, its task text does."""
+    lines = [squash(x) for x in document.split("\n")[max(number - 1, 0) :]]
+    return " | ".join([x for x in lines if x][:count])
 
 
 def _only_bare_departments(lead: tuple[AgencyMention, ...]) -> bool:

@@ -43,6 +43,8 @@ _DEADLINE_LABEL = re.compile(
 # words that introduce a deadline ("ngay trong quý III/2017", "thực hiện từ năm 2017"); "ngày"
 # folds to "ngay" too, so "ngay" only counts before another of these words
 _LEAD_IN = {"trong", "tu", "bat", "dau", "thuc", "hien", "truoc", "den", "cham", "nhat", "cuoi"}
+# only a stated cadence: "chế độ báo cáo định kỳ" alone is one duty among others of the item
+_CADENCE = re.compile(r"(?<![a-z])dinh ky\s+hang\s+(?:thang|quy|nam)(?![a-z])")
 _FIELDS: tuple[tuple[str, str], ...] = (
     ("lead", r"(?:don vi|co quan)\s+chu tri"),
     ("cooperating", r"(?:don vi|co quan)\s+phoi hop"),
@@ -286,7 +288,12 @@ def find_deadline(text: str, context: ParseContext) -> Deadline | None:
             return deadline
     periods = [p for p in find_periods(folded) if _lead_in_start(folded, p.start) < p.start]
     if not periods:
-        return None  # "công tác năm 2013", "Nghị quyết ... năm 2016" name a year, not a deadline
+        # "Báo cáo ... định kỳ hàng quý, 6 tháng, năm": a cadence is a deadline without a date;
+        # "công tác năm 2013", "Nghị quyết ... năm 2016" name a year, not a deadline
+        cadence = _CADENCE.search(folded)
+        if cadence is None:
+            return None
+        return Deadline(squash(text[cadence.start() : cadence.end()]), DeadlineKind.RECURRING)
     first = periods[0]
     start = _lead_in_start(folded, first.start)
     end = _phrase_end(folded, first.end)

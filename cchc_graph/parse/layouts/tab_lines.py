@@ -1,7 +1,8 @@
 """tab_lines: annex tables written one cell per line, each cell starting with a tab, rows separated
 by blank lines, section headings repeated across all columns (2023 Khánh Hòa plan) -> TableResult.
 
-A cell may go on over lines that do not start with a tab ("- " bullet lines).
+A cell may go on over lines that do not start with a tab ("- " bullet lines); a line holding only
+the tab is an empty cell (a draft that leaves the product or the deadline blank).
 """
 
 from __future__ import annotations
@@ -49,13 +50,14 @@ def read(text: NormalisedText, context: ParseContext) -> TableResult:
     blocks = [b for b in _blocks(text) if len(b.cells) >= 4]
     builder = TaskBuilder(context, LAYOUT)
     roles: list[Column | None] = list(STANDARD_COLUMNS)
-    first_is_heading = False
+    first_is_heading = has_header = False
     seen_rows = 0
     last_row: Row | None = None
     for block in blocks:
         header = header_columns(block.cells)
         if header:
             roles, first_is_heading = header, first_is_heading or seen_rows == 0
+            has_header = True
             continue
         if not _looks_like_row(block):
             continue
@@ -78,7 +80,7 @@ def read(text: NormalisedText, context: ParseContext) -> TableResult:
         else:
             last_row = _task_row(block, cells, lines, builder)
         seen_rows += 1
-    if roles == list(STANDARD_COLUMNS) and blocks:
+    if not has_header and blocks:
         builder.result.problems.append(
             Problem(
                 "no-header-row",
@@ -115,9 +117,11 @@ def _blocks(text: NormalisedText) -> list[_Block]:
     blocks: list[_Block] = []
     current: _Block | None = None
     for number, line in enumerate(text.lines, start=1):
-        if _CELL_START.match(line) and squash(line) == "" and current is not None:
-            blocks.append(current)
-            current = None
+        if _CELL_START.match(line) and squash(line) == "":
+            if current is not None:  # a tab and nothing else: an empty cell of the row
+                current.cells.append("")
+                current.cell_lines.append(number)
+                current.line_end = number
             continue
         if not squash(line):
             if current is not None:
