@@ -19,7 +19,7 @@ import pyoxigraph as ox
 from cchc_graph.errors import BuildError, CchcError, SourceError
 from cchc_graph.ingest.sources import discover, read_source
 from cchc_graph.iris import Iris
-from cchc_graph.link import link_tasks
+from cchc_graph.link import Continuation, link_tasks
 from cchc_graph.namespaces import PREFIXES
 from cchc_graph.parse import parse_document
 from cchc_graph.rdf import corpus_quads, link_quads, vocabulary_quads
@@ -117,6 +117,31 @@ def _parse_path(path: Path) -> ParsedDocument:
     return parse_document(read_source(path), load_lexicon(_WORKER_SETTINGS[0]))
 
 
+@dataclass(slots=True)
+class Assembly:
+    """A resolved corpus, its cross-year links and its quads, before anything is written."""
+
+    corpus: ResolvedCorpus
+    links: list[Continuation]
+    quads: list[ox.Quad]
+
+
+def assemble(parsed: list[ParsedDocument], settings: Settings) -> Assembly:
+    """Resolve and link parsed documents together and generate every quad of the graph."""
+    lexicon = load_lexicon(settings)
+    iris = Iris(settings.base_iri)
+    corpus = resolve_corpus(parsed, lexicon, iris)
+    _attach_corpus_problems(corpus)
+    links = link_tasks(corpus)
+    generated = [
+        *vocabulary_quads(settings.ontology_dir, lexicon, iris),
+        *corpus_quads(corpus, iris),
+        *link_quads(links, iris),
+    ]
+    # generation order is deterministic; dict.fromkeys drops repeats and keeps that order
+    return Assembly(corpus, links, list(dict.fromkeys(generated)))
+
+
 def build(
     settings: Settings | None = None,
     sources_dir: Path | None = None,
@@ -128,29 +153,17 @@ def build(
     sources_dir = sources_dir or settings.sources_dir
     out_dir = out_dir or settings.build_dir
     started = time.perf_counter()
-    lexicon = load_lexicon(settings)
-    iris = Iris(settings.base_iri)
-    parsed = parse_sources(sources_dir, progress, settings)
-    corpus = resolve_corpus(parsed, lexicon, iris)
-    _attach_corpus_problems(corpus)
-    # generation order is deterministic; dict.fromkeys drops repeats and keeps that order
-    links = link_tasks(corpus)
-    generated = [
-        *vocabulary_quads(settings.ontology_dir, lexicon, iris),
-        *corpus_quads(corpus, iris),
-        *link_quads(links, iris),
-    ]
-    quads = list(dict.fromkeys(generated))
+    assembly = assemble(parse_sources(sources_dir, progress, settings), settings)
     report = BuildReport(
-        [_summary(d) for d in corpus.documents],
-        len(quads),
-        len(links),
-        len(corpus.agencies),
-        len(corpus.instruments),
+        [_summary(d) for d in assembly.corpus.documents],
+        len(assembly.quads),
+        len(assembly.links),
+        len(assembly.corpus.agencies),
+        len(assembly.corpus.instruments),
         round(time.perf_counter() - started, 3),
         str(out_dir),
     )
-    _write_atomically(quads, report, out_dir)
+    _write_atomically(assembly.quads, report, out_dir)
     return report
 
 
@@ -201,4 +214,12 @@ def _prefixes() -> dict[str, str]:
     return {**PREFIXES, "id": "https://w3id.org/cchc/id/"}
 
 
-__all__ = ["BuildReport", "CchcError", "DocumentSummary", "build", "parse_sources"]
+__all__ = [
+    "Assembly",
+    "BuildReport",
+    "CchcError",
+    "DocumentSummary",
+    "assemble",
+    "build",
+    "parse_sources",
+]
