@@ -1,6 +1,6 @@
 """cli: the `cchc` command, a click group of thin commands over the library.
 
-Exit codes: 0 ok; 1 validation violations (later commands); 2 bad input (the file and line are
+Exit codes: 0 ok; 1 validation violations; 2 bad input (the file and line are
 named); 3 internal error.
 """
 
@@ -14,13 +14,26 @@ from typing import TypeVar
 import click
 
 from cchc_graph.build import BuildReport, build
-from cchc_graph.errors import EXIT_BAD_INPUT, EXIT_INTERNAL, CchcError
+from cchc_graph.check import CheckReport
+from cchc_graph.check import check as check_draft
+from cchc_graph.errors import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_VIOLATIONS, CchcError
 from cchc_graph.ingest.sources import read_source
 from cchc_graph.lexicon import Lexicon
 from cchc_graph.parse import parse_document
 from cchc_graph.records import AgencyMention, ParsedDocument
+from cchc_graph.reports import FORMATS, render_check, render_validation
 from cchc_graph.resources import load_lexicon
 from cchc_graph.settings import Settings
+from cchc_graph.validate import (
+    ENGINES,
+    DataError,
+    Level,
+    ValidationReport,
+    load_data,
+    load_shapes,
+    shape_files,
+)
+from cchc_graph.validate import validate as validate_graph
 
 T = TypeVar("T")
 EPILOG = (
@@ -71,6 +84,122 @@ def inspect(source: Path) -> None:
     lexicon = load_lexicon()
     document = _guard(lambda: parse_document(read_source(source), lexicon))
     click.echo(format_document(document, lexicon))
+
+
+_SEVERITY = click.Choice([level.label for level in Level])
+_ENGINE = click.Choice(list(ENGINES))
+
+
+@cli.command(epilog=EPILOG)
+@click.option(
+    "--data",
+    "data_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="RDF file to validate (.trig .nq .ttl .nt .rdf .jsonld) [default: the built graph].",
+)
+@click.option(
+    "--shapes",
+    "shapes_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Shapes file; repeat for several [default: every shapes/*.ttl].",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(list(FORMATS)), default="text", show_default=True
+)
+@click.option(
+    "--severity",
+    type=_SEVERITY,
+    default="info",
+    show_default=True,
+    help="Show findings of this severity and above.",
+)
+@click.option("--engine", type=_ENGINE, help="SHACL engine [default: CCHC_SHACL_ENGINE or turbo].")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report to this file instead of standard output.",
+)
+def validate(
+    data_file: Path | None,
+    shapes_files: tuple[Path, ...],
+    fmt: str,
+    severity: str,
+    engine: str | None,
+    output: Path | None,
+) -> None:
+    """Validate the graph against the SHACL shapes; exit 1 when there is a Violation.
+
+    Integrity shapes (sh:Violation) fail; completeness shapes (sh:Warning, sh:Info) report what
+    a plan lacks, by document, with the task id, the source line and the quote.
+    """
+    settings = Settings()
+    data_path = data_file or settings.build_dir / "cchc.nq"
+
+    def run() -> ValidationReport:
+        if not data_path.exists():
+            raise DataError(f"{data_path}: no graph yet; run `cchc build` first")
+        shapes = load_shapes(shapes_files or shape_files(settings.shapes_dir))
+        return validate_graph(load_data(data_path), shapes, engine or settings.shacl_engine)
+
+    report = _guard(run)
+    _emit(render_validation(report, fmt, Level[severity.upper()]), output)
+    if not report.conforms:
+        sys.exit(EXIT_VIOLATIONS)
+
+
+@cli.command(epilog=EPILOG)
+@click.argument("draft", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--sources",
+    "sources_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Documents to check the draft against [default: data/sources/].",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown", "html"]),
+    default="text",
+    show_default=True,
+)
+@click.option("--severity", type=_SEVERITY, default="info", show_default=True)
+@click.option("--engine", type=_ENGINE, help="SHACL engine [default: CCHC_SHACL_ENGINE or turbo].")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path))
+def check(
+    draft: Path,
+    sources_dir: Path | None,
+    fmt: str,
+    severity: str,
+    engine: str | None,
+    output: Path | None,
+) -> None:
+    """Lint a draft plan: read it with the sources, in memory, and report what it lacks.
+
+    Nothing is written and the built graph is not touched. Besides the findings, the report
+    lists what the reader could not understand, the tasks that repeat earlier plans of the
+    province, and the agencies and instruments no other document names.
+    """
+    settings = Settings()
+    if sources_dir is not None:
+        settings = settings.model_copy(update={"sources_dir": sources_dir})
+
+    def run() -> CheckReport:
+        shapes = load_shapes(shape_files(settings.shapes_dir))
+        return check_draft(draft, shapes, settings, engine or settings.shacl_engine)
+
+    report = _guard(run)
+    _emit(render_check(report, fmt, Level[severity.upper()]), output)
+    if not report.conforms:
+        sys.exit(EXIT_VIOLATIONS)
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output is None:
+        click.echo(text, nl=not text.endswith("\n"))
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}", err=True)
 
 
 def _guard(action: Callable[[], T]) -> T:

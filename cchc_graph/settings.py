@@ -1,8 +1,9 @@
-"""settings: Settings(BaseSettings, env prefix CCHC_): folders and the base IRI."""
+"""settings: Settings(BaseSettings, env prefix CCHC_): folders, the base IRI, the SHACL engine."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -19,3 +20,5 @@ class Settings(BaseSettings):
     build_dir: Path = REPO_ROOT / "data" / "build"
     ontology_dir: Path = REPO_ROOT / "ontology"
     vocab_dir: Path = REPO_ROOT / "data" / "vocab"
+    shapes_dir: Path = REPO_ROOT / "shapes"
+    shacl_engine: Literal["turbo", "pyshacl"] = "turbo"

@@ -1,12 +1,15 @@
-"""The `cchc` command line: build and inspect, with their exit codes."""
+"""The `cchc` command line: build, inspect and validate, with their exit codes."""
 
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
 
-from click.testing import CliRunner
+import rdflib
+from click.testing import CliRunner, Result
+from rdflib.namespace import RDF, SH
 
+from cchc_graph.build import BuildReport
 from cchc_graph.cli import cli
 from tests.conftest import SOURCES
 
@@ -57,3 +60,72 @@ def test_inspect_shows_tasks_with_lines() -> None:
 def test_help_documents_the_exit_codes() -> None:
     result = CliRunner().invoke(cli, ["build", "--help"])
     assert "Exit codes: 0 ok, 1 validation violations, 2 bad input" in result.stdout
+
+
+# ---------------------------------------------------------------------------------- validate
+def validate_cli(*args: str) -> Result:
+    return CliRunner().invoke(cli, ["validate", *args])
+
+
+def test_validate_prints_findings_by_document_with_lines(built: tuple[BuildReport, Path]) -> None:
+    result = validate_cli("--data", str(built[1] / "cchc.nq"), "--severity", "warning")
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert out.startswith("conforms: 0 violations, 43 warnings")
+    # documents in order, each with its findings by line
+    positions = [out.index(name) for name in sorted(p.name for p in SOURCES.glob("*.txt"))]
+    assert positions == sorted(positions)
+    assert "line 191  IV.3/d1       Deliverable has a product" in out
+    assert "« 3 Xây dựng và thí điểm thực hiện tiêu chí đánh giá" in out
+    assert "Không nêu cơ quan chủ trì" in out and "No lead agency is named" in out
+    assert "Lead is only a group" not in out  # an info, below the threshold
+
+
+def test_validate_exits_1_on_a_violation(built: tuple[BuildReport, Path], tmp_path: Path) -> None:
+    broken = tmp_path / "broken.nq"
+    lines = (built[1] / "cchc.nq").read_text(encoding="utf-8").splitlines()
+    # a task that lost its document
+    kept = [
+        x
+        for x in lines
+        if not (
+            x.startswith(
+                "<https://w3id.org/cchc/id/task/khanh-hoa-2017/II.4> <https://w3id.org/cchc/def#inDocument>"
+            )
+        )
+    ]
+    assert len(kept) == len(lines) - 1
+    broken.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    result = validate_cli("--data", str(broken), "--severity", "violation")
+    assert result.exit_code == 1
+    assert "DOES NOT CONFORM: 1 violation" in result.stdout
+    assert "II.4" in result.stdout and "A task belongs to exactly one document" in result.stdout
+
+
+def test_validate_formats(built: tuple[BuildReport, Path], tmp_path: Path) -> None:
+    data = str(built[1] / "cchc.nq")
+    markdown = validate_cli("--data", data, "--format", "markdown").stdout
+    assert markdown.startswith("# Validation report")
+    assert "| 191 | IV.3/d1 | Deliverable has a product |" in markdown
+    turtle = validate_cli("--data", data, "--format", "turtle", "--severity", "warning").stdout
+    graph = rdflib.Graph().parse(data=turtle, format="turtle")
+    results = list(graph.subjects(RDF.type, SH.ValidationResult))
+    assert len(results) == 43
+    page = tmp_path / "report.html"
+    html = validate_cli("--data", data, "--format", "html", "--output", str(page))
+    assert html.exit_code == 0 and page.exists()
+    text = page.read_text(encoding="utf-8")
+    assert text.count("<tr data-shape=") == 116
+    assert 'lang="vi"' in text and "Ô sản phẩm để trống" in text
+
+
+def test_validate_without_a_build_says_what_to_do(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["validate"], env={"CCHC_BUILD_DIR": str(tmp_path)})
+    assert result.exit_code == 2
+    assert "run `cchc build` first" in result.stderr
+
+
+def test_validate_with_the_reference_engine(built: tuple[BuildReport, Path]) -> None:
+    result = validate_cli("--data", str(built[1] / "cchc.nq"), "--engine", "pyshacl")
+    assert result.exit_code == 0
+    assert "pySHACL" in result.stdout and "0 violations, 43 warnings, 73 infos" in result.stdout
