@@ -3,13 +3,18 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test build lint bench clean
+.PHONY: run test build validate lint bench clean
 
+# build, then validate: a Violation stops here (exit 1); warnings are printed for plan authors
 run: $(VENV)/.installed
 	$(BIN)/cchc build
+	$(BIN)/cchc validate --severity warning
 
 build: $(VENV)/.installed
 	$(BIN)/cchc build
+
+validate: build
+	$(BIN)/cchc validate
 
 test: $(VENV)/.installed-dev
 	$(BIN)/pytest -q
@@ -20,6 +25,7 @@ lint: $(VENV)/.installed-dev
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/build.py
+	$(BIN)/python bench/validate.py
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
