@@ -86,8 +86,24 @@ def inspect(source: Path) -> None:
     click.echo(format_document(document, lexicon))
 
 
-_SEVERITY = click.Choice([level.label for level in Level])
-_ENGINE = click.Choice(list(ENGINES))
+# the options `validate` and `check` share
+_severity_option = click.option(
+    "--severity",
+    type=click.Choice([level.label for level in Level]),
+    default="info",
+    show_default=True,
+    help="Show findings of this severity and above.",
+)
+_engine_option = click.option(
+    "--engine",
+    type=click.Choice(list(ENGINES)),
+    help="SHACL engine [default: CCHC_SHACL_ENGINE or turbo].",
+)
+_output_option = click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report to this file instead of standard output.",
+)
 
 
 @cli.command(epilog=EPILOG)
@@ -107,19 +123,9 @@ _ENGINE = click.Choice(list(ENGINES))
 @click.option(
     "--format", "fmt", type=click.Choice(list(FORMATS)), default="text", show_default=True
 )
-@click.option(
-    "--severity",
-    type=_SEVERITY,
-    default="info",
-    show_default=True,
-    help="Show findings of this severity and above.",
-)
-@click.option("--engine", type=_ENGINE, help="SHACL engine [default: CCHC_SHACL_ENGINE or turbo].")
-@click.option(
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the report to this file instead of standard output.",
-)
+@_severity_option
+@_engine_option
+@_output_option
 def validate(
     data_file: Path | None,
     shapes_files: tuple[Path, ...],
@@ -163,9 +169,9 @@ def validate(
     default="text",
     show_default=True,
 )
-@click.option("--severity", type=_SEVERITY, default="info", show_default=True)
-@click.option("--engine", type=_ENGINE, help="SHACL engine [default: CCHC_SHACL_ENGINE or turbo].")
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path))
+@_severity_option
+@_engine_option
+@_output_option
 def check(
     draft: Path,
     sources_dir: Path | None,
