@@ -7,7 +7,7 @@ plain whether the engines agree. Budgets (validation of the default engine): und
 sources, under 60 s on the synthetic corpus. Each run is a fresh process; the reference engine
 (pySHACL) on the synthetic corpus gets one run and a time limit, since it takes minutes.
 
-    python bench/validate.py [--count 500] [--repeat 3] [--reference-limit 1800]
+    python bench/validate.py [--count 500] [--repeat 3] [--reference-limit 1800] [--engines turbo]
 """
 
 from __future__ import annotations
@@ -85,6 +85,9 @@ def main() -> int:
     parser.add_argument("--count", type=int, default=500)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--reference-limit", type=float, default=1800.0)
+    parser.add_argument(
+        "--engines", default="turbo,pyshacl", help="comma-separated, e.g. turbo [turbo,pyshacl]"
+    )
     parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--engine", default=DEFAULT_ENGINE, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -100,7 +103,7 @@ def main() -> int:
     for name, folder in (("sources", ROOT / "data" / "sources"), ("synthetic", corpus)):
         graph = built_graph(name, folder)
         digests = {}
-        for engine in ("turbo", "pyshacl"):
+        for engine in args.engines.split(","):
             slow = engine == "pyshacl" and name == "synthetic"
             runs = [
                 run(graph, engine, args.reference_limit if slow else None)
