@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 
-from cchc_graph.records import SourceFile, Span
+from cchc_graph.records import SourceFile
 from cchc_graph.text import nfc, squash, starts_lowercase
 
 # 002_4c182d265d647846.txt writes "**QUYẾT ĐỊNH**", "## **II. ...**" and "~~4032~~"
@@ -30,10 +29,6 @@ class NormalisedText:
     def line(self, number: int) -> str:
         """The normalised text of 1-based line `number`."""
         return self.lines[number - 1]
-
-    def span(self, start: int, end: int | None = None) -> Span:
-        """A Span over 1-based lines of this source."""
-        return Span(self.source.name, start, end if end is not None else start)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,10 +143,3 @@ class FlatText:
     def lines_of(self, start: int, end: int) -> tuple[int, int]:
         """First and last source line covered by the offsets start..end."""
         return self.line_at(start), self.line_at(max(start, end - 1))
-
-
-def iter_nonblank(text: NormalisedText, first: int = 1) -> Iterator[tuple[int, str]]:
-    """(line number, line) for every non-blank line from `first` on."""
-    for number in range(first, len(text.lines) + 1):
-        if text.line(number).strip():
-            yield number, text.line(number)

@@ -19,6 +19,12 @@ _PROTECTED_DASH = re.compile(
 _BOLD_HEADING = re.compile(r"^\s*<p>\s*<b>(.*?)</b>\s*</p>", re.IGNORECASE | re.DOTALL)
 
 
+def untagged(fragment: str) -> str:
+    """The text of an HTML fragment with its tags dropped and whitespace squashed (entities
+    kept as written)."""
+    return squash(_TAG.sub(" ", fragment))
+
+
 def strip_tags(fragment: str) -> str:
     """Plain text of an HTML fragment, entities decoded, whitespace squashed."""
     return squash(html.unescape(_TAG.sub(" ", fragment)))

@@ -10,7 +10,6 @@ from datetime import date
 
 from cchc_graph.ingest.normalise import FlatText, NormalisedText
 from cchc_graph.lexicon import Lexicon
-from cchc_graph.parse.gazetteer import gazetteer_for
 from cchc_graph.records import AgencyMention, Citation, DocumentHeader, Problem, Severity, Span
 from cchc_graph.text import fold, fold_keep_length, squash
 
@@ -221,10 +220,3 @@ def _signer(text: NormalisedText) -> str | None:
                     continue  # "KT. CHỦ TỊCH" / "PHÓ CHỦ TỊCH" / "[Handwritten signature]"
                 return candidate if _NAME.match(candidate) else None
     return None
-
-
-def organisation_of(
-    gazetteer_text: str, lexicon: Lexicon, province: str | None
-) -> AgencyMention | None:
-    """The first agency named in a phrase ("UBND tỉnh yêu cầu"), for headers without one."""
-    return gazetteer_for(lexicon, province).mention(gazetteer_text)

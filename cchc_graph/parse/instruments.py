@@ -176,10 +176,6 @@ def _issuer_from_code(number: str, lexicon: Lexicon) -> AgencyMention | None:
         slug = lexicon.issuer_codes.get(part)
         if slug:  # an empty text: the name was read from a code, not written in the document
             return AgencyMention("", slug, lexicon.agency_types[slug].is_group)
-    for part in parts:  # "2722/SNV-CCHC": the issuer code comes first, the unit after it
-        slug = lexicon.issuer_codes.get(part)
-        if slug:
-            return AgencyMention("", slug, False)
     return None
 
 

@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
 from cchc_graph.parse.assignments import column_mentions, read_assignment
-from cchc_graph.parse.cells import split_items
+from cchc_graph.parse.cells import split_items, untagged
 from cchc_graph.parse.context import ParseContext
 from cchc_graph.parse.deadlines import parse_deadline
 from cchc_graph.parse.targets import find_targets
@@ -67,8 +67,8 @@ _HEADER_WORDS: tuple[tuple[str, Column], ...] = (
     ("stt", Column.ID),
     ("tt", Column.ID),
 )
+_HEADER_PATTERNS = tuple((re.compile(rf"(?<![a-z]){w}(?![a-z])"), c) for w, c in _HEADER_WORDS)
 _SECTION = re.compile(r"^(?P<roman>[IVXL]+)\s*[.:]?\s*(?P<heading>.*)$")
-_TASK_NUMBER = re.compile(r"^(?P<n>\d{1,3})\s*[.)]?\s*(?P<rest>.*)$", re.DOTALL)
 _ENDS_MID_SENTENCE = re.compile(r"(?:,|\b(?:và|của|các|với|cho|để|theo|trong|đến|về))\s*$")
 
 
@@ -96,16 +96,13 @@ class TableResult:
 
 def header_columns(cells: list[str]) -> list[Column | None] | None:
     """Column roles of a header row, or None when the row is not a header."""
-    plain = [squash(re.sub(r"<[^>]+>", " ", cell)) for cell in cells]
+    plain = [untagged(cell) for cell in cells]
     if any(len(text) > 60 for text in plain) or sum(1 for text in plain if text) < 3:
         return None  # header cells are short labels; a data row mentioning "kết quả" is not one
     roles: list[Column | None] = []
-    for cell in cells:
-        key = fold(re.sub(r"<[^>]+>", " ", cell))
-        role = next(
-            (c for word, c in _HEADER_WORDS if re.search(rf"(?<![a-z]){word}(?![a-z])", key)), None
-        )
-        roles.append(role)
+    for text in plain:
+        key = fold(text)
+        roles.append(next((c for word, c in _HEADER_PATTERNS if word.search(key)), None))
     has_task = Column.TASK in roles or Column.PRODUCT in roles
     has_who = any(r in roles for r in (Column.ASSIGNMENT, Column.LEAD))
     filled = [text for text in plain if text]
@@ -117,17 +114,17 @@ def header_columns(cells: list[str]) -> list[Column | None] | None:
 
 def section_of(cell: str, next_cell: str = "") -> tuple[str, str] | None:
     """("II", "CẢI CÁCH THỦ TỤC HÀNH CHÍNH") for a section heading cell, else None."""
-    text = squash(re.sub(r"<[^>]+>", " ", cell))
+    text = untagged(cell)
     match = _SECTION.match(text)
     if match is None or not is_roman(match.group("roman")):
         return None
-    heading = match.group("heading").strip(" .:") or squash(re.sub(r"<[^>]+>", " ", next_cell))
+    heading = match.group("heading").strip(" .:") or untagged(next_cell)
     return match.group("roman"), heading
 
 
 def task_number(cell: str) -> str | None:
     """ "3" for a task-number cell ("3", "3.", "<p>3</p>", "1.3" under section 1), else None."""
-    text = squash(re.sub(r"<[^>]+>", " ", cell))
+    text = untagged(cell)
     if not re.fullmatch(r"\d{1,3}(?:\.\d{1,3})*\.?", text):
         return None
     return text.rstrip(".").split(".")[-1]
@@ -136,8 +133,8 @@ def task_number(cell: str) -> str | None:
 def numbered_heading(cells: dict[Column, str]) -> tuple[str, str] | None:
     """("1", "CẢI CÁCH THỂ CHẾ") for a row that numbers its sections 1, 2, 3: a number, an
     upper-case heading, and nothing in the product, deadline or agency columns."""
-    number = squash(re.sub(r"<[^>]+>", " ", cells.get(Column.ID, "")))
-    heading = squash(re.sub(r"<[^>]+>", " ", cells.get(Column.TASK, "")))
+    number = untagged(cells.get(Column.ID, ""))
+    heading = untagged(cells.get(Column.TASK, ""))
     others = [v for k, v in cells.items() if k not in (Column.ID, Column.TASK, Column.NOTE)]
     letters = [c for c in heading if c.isalpha()]
     if not re.fullmatch(r"\d{1,2}\.?", number) or any(squash(v) for v in others):
@@ -150,15 +147,13 @@ def numbered_heading(cells: dict[Column, str]) -> tuple[str, str] | None:
 class TaskBuilder:
     """Turns a stream of section / task / deliverable rows into records, one table at a time."""
 
-    def __init__(self, context: ParseContext, layout: str) -> None:
+    def __init__(self, context: ParseContext) -> None:
         self.context = context
-        self.layout = layout
         self.result = TableResult()
         self.section: Section | None = None
         self._task_rows: list[Row] = []
         self._task_id: str | None = None
         self._auto_number = 0
-        self._pending_area_rows: list[Row] = []
 
     # ---- stream -------------------------------------------------------------------------
     def start_section(self, roman: str | None, heading: str | None, line: int) -> None:
@@ -399,7 +394,7 @@ class TaskBuilder:
             )
         if not ends_file or last_row is None:
             return
-        cells = [squash(re.sub(r"<[^>]+>", " ", v)) for v in last_row.cells.values() if v]
+        cells = [untagged(v) for v in last_row.cells.values() if v]
         row_text = " | ".join(cells)
         cut = next(
             (

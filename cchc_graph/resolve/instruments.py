@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from cchc_graph.iris import Iris, number_slug
@@ -36,7 +36,6 @@ class Instrument:
     issuer_slug: str | None
     scope: str | None  # the province a provincial instrument belongs to
     title: str | None
-    amends: list[str] = field(default_factory=list)
 
 
 def number_key(number: str, year: int | None) -> str:

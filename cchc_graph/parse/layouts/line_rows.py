@@ -67,7 +67,7 @@ def read(text: NormalisedText, context: ParseContext) -> TableResult:
     if found is None:
         raise SourceError(text.source.name, 1, "no annex table header in this layout")
     layout, header_line, roles = found
-    builder = TaskBuilder(context, layout)
+    builder = TaskBuilder(context)
     page_break = False
     last_row: Row | None = None
     last_line = header_line

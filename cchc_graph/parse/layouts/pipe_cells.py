@@ -93,7 +93,7 @@ class _Walker:
         self.cells = cells
         self.roles = [r for r in roles if r is not None]
         self.context = context
-        self.builder = TaskBuilder(context, LAYOUT)
+        self.builder = TaskBuilder(context)
         self.last_row: Row | None = None
         self.who = [
             r for r in self.roles if r in (Column.LEAD, Column.COOPERATING, Column.ASSIGNMENT)

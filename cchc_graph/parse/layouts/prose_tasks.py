@@ -19,7 +19,6 @@ from cchc_graph.parse.assignments import column_mentions, opening_agencies, read
 from cchc_graph.parse.context import ParseContext
 from cchc_graph.parse.deadlines import deadline_kind, find_periods, parse_deadline
 from cchc_graph.records import (
-    AgencyMention,
     Assignment,
     Deadline,
     DeadlineKind,
@@ -337,8 +336,3 @@ def _sentence_around(folded: str, position: int) -> str:
     end_match = re.search(r"[.;](?:\s|$)", folded[position:])
     end = position + end_match.start() if end_match else len(folded)
     return folded[start + 1 : end]
-
-
-def agencies_of(text: str, context: ParseContext) -> tuple[AgencyMention, ...]:
-    """Every agency a paragraph names (used to tell assignment items from plain prose)."""
-    return column_mentions(text, context.gazetteer)

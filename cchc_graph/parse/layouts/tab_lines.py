@@ -48,7 +48,7 @@ def detect(text: NormalisedText) -> str | None:
 def read(text: NormalisedText, context: ParseContext) -> TableResult:
     """Sections, tasks, deliverables and problems of the annex."""
     blocks = [b for b in _blocks(text) if len(b.cells) >= 4]
-    builder = TaskBuilder(context, LAYOUT)
+    builder = TaskBuilder(context)
     roles: list[Column | None] = list(STANDARD_COLUMNS)
     first_is_heading = has_header = False
     seen_rows = 0
