@@ -378,9 +378,10 @@ class TaskBuilder:
         first_line: int,
         ends_file: bool,
         last_row: Row | None,
-        document: str = "",
+        lines: tuple[str, ...] = (),
     ) -> None:
-        """Report an annex that starts or stops mid-table (the rows present are kept)."""
+        """Report an annex that starts or stops mid-table (the rows present are kept); `lines`
+        are the document's lines."""
         if not first_row_is_heading:
             self.result.problems.append(
                 Problem(
@@ -389,19 +390,16 @@ class TaskBuilder:
                     "header or a section heading, earlier rows are missing from the source",
                     Severity.WARNING,
                     self.context.span(first_line),
-                    _opening(document, first_line),
+                    _opening(lines, first_line),
                 )
             )
         if not ends_file or last_row is None:
             return
         cells = [untagged(v) for v in last_row.cells.values() if v]
-        row_text = " | ".join(cells)
+        row = fold_keep_length(" | ".join(cells))
+        document = fold_keep_length("\n".join(lines))
         cut = next(
-            (
-                c
-                for c in cells
-                if _ENDS_MID_SENTENCE.search(c) or cut_mid_phrase(c, row_text, document)
-            ),
+            (c for c in cells if _ENDS_MID_SENTENCE.search(c) or cut_mid_phrase(c, row, document)),
             None,
         )
         if cut is None:
@@ -422,9 +420,9 @@ class TaskBuilder:
 PROGRAMME_AREAS = 6  # both master programmes (30c/NQ-CP and 76/NQ-CP of 2021) have six areas
 
 
-def cut_mid_phrase(cell: str, row_text: str, document: str) -> bool:
+def cut_mid_phrase(cell: str, folded_row: str, folded_document: str) -> bool:
     """True when the cell's last three words never end a phrase anywhere else: the row and the
-    document write them only as the start of something longer. The task cell of
+    document (both folded) write them only as the start of something longer. The task cell of
     002_4c182d265d647846.txt:207 ends "... thông tin đại"; its own row and the plan write "thông
     tin đại chúng" — the end of the file cut the row."""
     words = fold(cell).split()
@@ -432,12 +430,12 @@ def cut_mid_phrase(cell: str, row_text: str, document: str) -> bool:
         return False
     pattern = re.compile(r"(?<![a-z])" + re.escape(" ".join(words[-3:])) + r"( ?)([a-z]?)")
 
-    def continued(text: str) -> tuple[int, int]:
-        found = pattern.findall(fold_keep_length(text))
+    def continued(folded: str) -> tuple[int, int]:
+        found = pattern.findall(folded)
         return sum(1 for space, letter in found if space and letter), len(found)
 
-    in_row, row_total = continued(row_text)
-    in_document, document_total = continued(document)
+    in_row, row_total = continued(folded_row)
+    in_document, document_total = continued(folded_document)
     return (
         in_row >= 1
         and in_row == row_total - 1
@@ -446,11 +444,11 @@ def cut_mid_phrase(cell: str, row_text: str, document: str) -> bool:
     )
 
 
-def _opening(document: str, number: int, count: int = 3) -> str:
+def _opening(lines: tuple[str, ...], number: int, count: int = 3) -> str:
     """The first `count` non-blank lines from line `number` on: a cut row's number alone says
     nothing, its task text does."""
-    lines = [squash(x) for x in document.split("\n")[max(number - 1, 0) :]]
-    return " | ".join([x for x in lines if x][:count])
+    found = (squash(x) for x in lines[max(number - 1, 0) :])
+    return " | ".join([x for x in found if x][:count])
 
 
 def _only_bare_departments(lead: tuple[AgencyMention, ...]) -> bool:

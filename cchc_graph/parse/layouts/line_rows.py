@@ -92,7 +92,7 @@ def read(text: NormalisedText, context: ParseContext) -> TableResult:
         page_break = False
     builder.renumber_orphan_section()
     ends_file = all(not squash(x) for x in text.lines[last_line:])
-    builder.check_truncation(True, header_line, ends_file, last_row, "\n".join(text.lines))
+    builder.check_truncation(True, header_line, ends_file, last_row, text.lines)
     return builder.finish()
 
 

@@ -81,7 +81,7 @@ def read(text: NormalisedText, context: ParseContext) -> TableResult:
         first.line_start if first else 1,
         ends_file,
         reader.last_row,
-        "\n".join(text.lines),
+        text.lines,
     )
     return reader.builder.finish()
 

@@ -95,7 +95,7 @@ def read(text: NormalisedText, context: ParseContext) -> TableResult:
     if blocks:
         ends_file = all(not squash(x) for x in text.lines[blocks[-1].line_end :])
         builder.check_truncation(
-            first_is_heading, blocks[0].line_start, ends_file, last_row, "\n".join(text.lines)
+            first_is_heading, blocks[0].line_start, ends_file, last_row, text.lines
         )
     return builder.finish()
 
