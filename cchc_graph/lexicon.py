@@ -53,7 +53,8 @@ class Province:
     aliases: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+# eq=False: a lexicon is hashed by identity, so what is compiled from it can be cached on it
+@dataclass(frozen=True, slots=True, eq=False)
 class Lexicon:
     """Everything the parsers and resolvers know about the domain, loaded from vocabulary files."""
 

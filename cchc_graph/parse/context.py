@@ -5,6 +5,7 @@ period) — built once per document after its header is read.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from cchc_graph.lexicon import Lexicon
 from cchc_graph.parse.gazetteer import Gazetteer, gazetteer_for
@@ -40,17 +41,13 @@ class ParseContext:
         return None
 
 
-_AREA_LABELS: dict[int, list[tuple[str, str]]] = {}
-
-
+@lru_cache(maxsize=8)
 def _area_labels(lexicon: Lexicon) -> list[tuple[str, str]]:
     """(folded label, area slug) of every area label, longest first; folded once per lexicon."""
-    if id(lexicon) not in _AREA_LABELS:
-        labels = [
-            (fold(label), slug)
-            for slug, concept in lexicon.areas.items()
-            for label in (concept.label_vi, *concept.alt_labels)
-            if fold(label)
-        ]
-        _AREA_LABELS[id(lexicon)] = sorted(labels, key=lambda pair: -len(pair[0]))
-    return _AREA_LABELS[id(lexicon)]
+    labels = [
+        (fold(label), slug)
+        for slug, concept in lexicon.areas.items()
+        for label in (concept.label_vi, *concept.alt_labels)
+        if fold(label)
+    ]
+    return sorted(labels, key=lambda pair: -len(pair[0]))

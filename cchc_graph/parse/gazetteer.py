@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from cchc_graph.lexicon import AgencyType, Lexicon
 from cchc_graph.records import AgencyMention
@@ -151,15 +152,10 @@ class Gazetteer:
         return result
 
 
-_COMPILED: dict[tuple[int, str | None], Gazetteer] = {}
-
-
+@lru_cache(maxsize=256)
 def gazetteer_for(lexicon: Lexicon, province: str | None) -> Gazetteer:
     """The compiled gazetteer of one province, compiled once per lexicon and province."""
-    key = (id(lexicon), province)
-    if key not in _COMPILED:
-        _COMPILED[key] = Gazetteer(lexicon, province)
-    return _COMPILED[key]
+    return Gazetteer(lexicon, province)
 
 
 def _aliases(agency_type: AgencyType) -> list[str]:

@@ -7,9 +7,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from cchc_graph.ingest.normalise import FlatText, NormalisedText
 from cchc_graph.lexicon import Lexicon
+from cchc_graph.parse.instruments import day_month_year
 from cchc_graph.records import AgencyMention, Citation, DocumentHeader, Problem, Severity, Span
 from cchc_graph.text import fold, fold_keep_length, squash
 
@@ -78,7 +80,8 @@ def parse_header(text: NormalisedText, lexicon: Lexicon) -> HeaderResult:
                 )
             )
         number = number or attached_number
-        when = when or _loose_date(attached.group("date"))
+        attached_date = attached.group("date")
+        when = when or (day_month_year(attached_date) if attached_date else None)
     title = _title(text, kind_line, lexicon)
     if kind == "ke-hoach" and title and not fold(title).startswith("ke hoach"):
         title = "Kế hoạch " + title[:1].lower() + title[1:]  # "KẾ HOẠCH / Cải cách hành chính ..."
@@ -117,17 +120,24 @@ def parse_header(text: NormalisedText, lexicon: Lexicon) -> HeaderResult:
 def detect_province(text: NormalisedText, lexicon: Lexicon) -> str | None:
     """The province the document names most ("tỉnh Khánh Hòa", "Báo Khánh Hòa")."""
     folded = fold("\n".join(text.lines))
+    names, pattern = _province_names(lexicon)
+    counts: dict[str, int] = {}
+    for match in pattern.finditer(folded):
+        slug = names[match.group(1)]
+        counts[slug] = counts.get(slug, 0) + 1
+    return max(sorted(counts), key=lambda s: counts[s]) if counts else None
+
+
+@lru_cache(maxsize=8)
+def _province_names(lexicon: Lexicon) -> tuple[dict[str, str], re.Pattern[str]]:
+    """Folded province names and aliases -> slug, and one pattern for all (longest first)."""
     names = {fold(n): slug for slug, p in lexicon.provinces.items() for n in (p.label, *p.aliases)}
     pattern = re.compile(
         r"(?<![a-z])("
         + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
         + r")(?![a-z])"
     )
-    counts: dict[str, int] = {}
-    for match in pattern.finditer(folded):
-        slug = names[match.group(1)]
-        counts[slug] = counts.get(slug, 0) + 1
-    return max(sorted(counts), key=lambda s: counts[s]) if counts else None
+    return names, pattern
 
 
 def _document_kind(text: NormalisedText, last: int) -> tuple[str | None, int | None]:
@@ -152,16 +162,6 @@ def _date(match: re.Match[str]) -> date | None:
     try:
         return date(int(match.group("y")), int(match.group("m")), int(match.group("d")))
     except ValueError:
-        return None
-
-
-def _loose_date(raw: str | None) -> date | None:
-    if not raw:
-        return None
-    numbers = [int(n) for n in re.findall(r"\d+", raw)]
-    try:
-        return date(numbers[2], numbers[1], numbers[0])
-    except (ValueError, IndexError):
         return None
 
 

@@ -60,14 +60,15 @@ def find_citations(
     """Every instrument cited in `flat`, in text order, with its own line and a short quote."""
     text = flat.text
     found: list[tuple[int, Citation]] = []
+    taken: list[tuple[int, int]] = []  # every numbered match, a code or not, hides a law inside it
     for match in _CITATION.finditer(text):
+        taken.append((match.start(), match.end()))
         number = re.sub(r"\s+", "", match.group("number"))
         if not _has_code(number):
             continue
         found.append(
             (match.start(), _citation(match, number, flat, source, gazetteer, lexicon, role))
         )
-    taken = [(m.start(), m.end()) for m in _CITATION.finditer(text)]
     for match in _LAW.finditer(text):
         if any(match.start() < e and s < match.end() for s, e in taken):
             continue
@@ -122,7 +123,7 @@ def _citation(
 
 
 def _law(match: re.Match[str], flat: FlatText, source: str, role: str) -> Citation:
-    when = _parse_date(match.group("date")) if match.group("date") else None
+    when = day_month_year(match.group("date")) if match.group("date") else None
     year = int(match.group("year")) if match.group("year") else (when.year if when else None)
     line_start, line_end = flat.lines_of(match.start(), match.end())
     return Citation(
@@ -153,7 +154,8 @@ def _date_after(rest: str) -> tuple[date | None, int | None, int]:
     return None, None, 0
 
 
-def _parse_date(raw: str) -> date | None:
+def day_month_year(raw: str) -> date | None:
+    """ "19/6/2015" or "19 tháng 6 năm 2015" -> 2015-06-19 (None when it is not a date)."""
     numbers = [int(n) for n in re.findall(r"\d+", raw)]
     if len(numbers) != 3:
         return None
