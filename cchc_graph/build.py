@@ -138,8 +138,7 @@ def assemble(parsed: list[ParsedDocument], settings: Settings) -> Assembly:
         *corpus_quads(corpus, iris),
         *link_quads(links, iris),
     ]
-    # generation order is deterministic; dict.fromkeys drops repeats and keeps that order
-    return Assembly(corpus, links, list(dict.fromkeys(generated)))
+    return Assembly(corpus, links, generated)
 
 
 def build(

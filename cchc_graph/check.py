@@ -15,7 +15,6 @@ import rdflib
 
 from cchc_graph.build import assemble, parse_sources
 from cchc_graph.ingest.sources import read_source
-from cchc_graph.lexicon import Lexicon
 from cchc_graph.parse import parse_document
 from cchc_graph.records import ParsedDocument, Problem
 from cchc_graph.resolve import ResolvedDocument
@@ -99,7 +98,7 @@ def check(
     )
     others_resolved = assembly.corpus.documents[:-1]
     cited_elsewhere = {i.iri for d in others_resolved for _, i in d.citations}
-    new_instruments = _new_instruments(resolved, cited_elsewhere, lexicon)
+    new_instruments = _new_instruments(resolved, cited_elsewhere)
     return CheckReport(
         parsed.source.name,
         parsed.header.title,
@@ -164,14 +163,11 @@ def _new_agencies(draft: ResolvedDocument, others: list[ResolvedDocument]) -> li
     return sorted(found.values(), key=lambda n: (n.line, n.label))
 
 
-def _new_instruments(
-    draft: ResolvedDocument, cited_elsewhere: set[str], lexicon: Lexicon
-) -> list[Newcomer]:
+def _new_instruments(draft: ResolvedDocument, cited_elsewhere: set[str]) -> list[Newcomer]:
     found: dict[str, Newcomer] = {}
     for citation, instrument in draft.citations:
         if instrument.iri not in cited_elsewhere and instrument.iri not in found:
-            kind = lexicon.instrument_kinds.get(instrument.kind)
             name = instrument.number or instrument.title or ""
-            label = f"{kind.label_vi} {name}".strip() if kind else name
+            label = f"{instrument.kind_label} {name}".strip()
             found[instrument.iri] = Newcomer(label, citation.span.line_start, instrument.iri)
     return sorted(found.values(), key=lambda n: (n.line, n.label))

@@ -74,8 +74,7 @@ def document_quads(document: ResolvedDocument, iris: Iris) -> list[ox.Quad]:
     _action_document(graph, document, iris)
     for index, (citation, instrument) in enumerate(document.citations, start=1):
         _citation(graph, document, citation, instrument, index, iris)
-    if document.adopted_by is not None:
-        _instrument(graph, document.adopted_by, iris)
+    _document_instruments(graph, document, iris)
     for task in document.parsed.tasks:
         _task(graph, document, task, iris)
     for index, target in enumerate(document.parsed.targets, start=1):
@@ -136,14 +135,28 @@ def _citation(
     graph.link(node, CCHC + "citedIn", document.iri)
     graph.add(node, CCHC + "citationRole", _text(citation.role))
     graph.provenance(node, document.source_iri, citation.span, citation.quote)
-    graph.link(document.iri, ELI + "cites", instrument.iri)
-    if citation.role in _ROLE_PROPERTY:
-        graph.link(document.iri, _ROLE_PROPERTY[citation.role], instrument.iri)
-    _instrument(graph, instrument, iris)
-    for amended in citation.amends:
-        target = next((i for c, i in document.citations if c.number == amended), None)
-        if target is not None:
-            graph.link(instrument.iri, ELI + "amends", target.iri)
+
+
+def _document_instruments(graph: _Graph, document: ResolvedDocument, iris: Iris) -> None:
+    """Each instrument the document names once, however often it cites it, with the links
+    from the document (eli:cites, legal basis, implements) and between instruments (amends)."""
+    links: dict[tuple[str, str, str], None] = {}
+    instruments: dict[str, Instrument] = {}
+    for citation, instrument in document.citations:
+        instruments.setdefault(instrument.iri, instrument)
+        links[(document.iri, ELI + "cites", instrument.iri)] = None
+        if citation.role in _ROLE_PROPERTY:
+            links[(document.iri, _ROLE_PROPERTY[citation.role], instrument.iri)] = None
+        for amended in citation.amends:
+            target = next((i for c, i in document.citations if c.number == amended), None)
+            if target is not None:
+                links[(instrument.iri, ELI + "amends", target.iri)] = None
+    if document.adopted_by is not None:
+        instruments.setdefault(document.adopted_by.iri, document.adopted_by)
+    for link in links:
+        graph.link(*link)
+    for instrument in instruments.values():
+        _instrument(graph, instrument, iris)
 
 
 def _instrument(graph: _Graph, instrument: Instrument, iris: Iris) -> None:
@@ -152,7 +165,7 @@ def _instrument(graph: _Graph, instrument: Instrument, iris: Iris) -> None:
     graph.link(iri, RDF + "type", ELI + "LegalResource")
     graph.link(iri, CCHC + "instrumentKind", iris.instrument_kind(instrument.kind))
     label = instrument.number or instrument.title or instrument.kind
-    graph.add(iri, RDFS + "label", _text(f"{_kind_label(instrument.kind)} {label}".strip(), "vi"))
+    graph.add(iri, RDFS + "label", _text(f"{instrument.kind_label} {label}".strip(), "vi"))
     if instrument.number:
         graph.add(iri, ELI + "id_local", _text(instrument.number))
     if instrument.date:
@@ -163,32 +176,8 @@ def _instrument(graph: _Graph, instrument: Instrument, iris: Iris) -> None:
         graph.add(iri, DCTERMS + "title", _text(instrument.title, "vi"))
     if instrument.scope:
         graph.link(iri, CCHC + "province", iris.province(instrument.scope))
-    if instrument.issuer_slug:
-        scope = instrument.scope or "viet-nam"
-        issuer = iris.agency(scope, instrument.issuer_slug)
-        graph.link(iri, ELI + "passed_by", issuer)
-
-
-_KIND_LABELS = {
-    "luat": "Luật",
-    "nghi-quyet": "Nghị quyết",
-    "nghi-dinh": "Nghị định",
-    "quyet-dinh": "Quyết định",
-    "chi-thi": "Chỉ thị",
-    "ke-hoach": "Kế hoạch",
-    "cong-van": "Công văn",
-    "ket-luan": "Kết luận",
-    "to-trinh": "Tờ trình",
-    "chuong-trinh-hanh-dong": "Chương trình hành động",
-    "thong-tu": "Thông tư",
-    "huong-dan": "Hướng dẫn",
-    "bao-cao": "Báo cáo",
-    "chuong-trinh": "Chương trình",
-}
-
-
-def _kind_label(kind: str) -> str:
-    return _KIND_LABELS.get(kind, kind)
+    if instrument.issuer_iri:
+        graph.link(iri, ELI + "passed_by", instrument.issuer_iri)
 
 
 def _task(graph: _Graph, document: ResolvedDocument, task: Task, iris: Iris) -> None:
@@ -237,8 +226,9 @@ def _deliverable(
         ("participantAgency", deliverable.assignment.participants),
     )
     for prop, mentions in roles:
-        for mention in mentions:
-            graph.link(node, CCHC + prop, document.agency(mention).iri)
+        # two spellings in one cell can name one agency: link it once
+        for iri in dict.fromkeys(document.agency(m).iri for m in mentions):
+            graph.link(node, CCHC + prop, iri)
     if deliverable.budget is not None:
         graph.add(node, CCHC + "budget", _typed(deliverable.budget, "decimal"))
     graph.provenance(node, document.source_iri, deliverable.span, deliverable.quote)

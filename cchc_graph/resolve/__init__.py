@@ -75,6 +75,11 @@ def _resolve_document(
     resolved_agencies = {
         (m.type_slug, m.name_slug): agencies.resolve(m, header.province) for m in mentions
     }
+    adopted_pair = [(adopted, adopted_instrument)] if adopted and adopted_instrument else []
+    for citation, instrument in [*adopted_pair, *citations]:
+        issuer = citation.issuer
+        if instrument.issuer_iri is None and issuer and issuer.type_slug == instrument.issuer_slug:
+            instrument.issuer_iri = resolved_agencies[(issuer.type_slug, issuer.name_slug)].iri
     return ResolvedDocument(
         document,
         iri,

@@ -36,6 +36,8 @@ class Instrument:
     issuer_slug: str | None
     scope: str | None  # the province a provincial instrument belongs to
     title: str | None
+    kind_label: str  # "Nghị định", from the instrument-kinds vocabulary
+    issuer_iri: str | None = None  # the agency that issued it, as the agency registry names it
 
 
 def number_key(number: str, year: int | None) -> str:
@@ -81,6 +83,7 @@ class InstrumentRegistry:
                 citation.issuer.type_slug if citation.issuer else None,
                 scope,
                 citation.title,
+                self._kind_label(citation.kind),
             )
             self.instruments[iri] = instrument
             if year is not None and citation.number:
@@ -90,6 +93,10 @@ class InstrumentRegistry:
         else:
             _merge(instrument, citation)
         return instrument
+
+    def _kind_label(self, kind: str) -> str:
+        concept = self.lexicon.instrument_kinds.get(kind)
+        return concept.label_vi if concept else kind
 
     def _key(self, citation: Citation, year: int | None) -> str:
         if citation.number:
