@@ -25,7 +25,7 @@ from cchc_graph.parse import parse_document
 from cchc_graph.rdf import corpus_quads, link_quads, vocabulary_quads
 from cchc_graph.records import ParsedDocument
 from cchc_graph.resolve import ResolvedCorpus, ResolvedDocument, resolve_corpus
-from cchc_graph.resources import load_lexicon
+from cchc_graph.resources import load_lexicon, ontology_quads, scheme_quads
 from cchc_graph.settings import Settings
 
 OUTPUTS = ("cchc.trig", "cchc.nq", "report.json")
@@ -134,7 +134,9 @@ def assemble(parsed: list[ParsedDocument], settings: Settings) -> Assembly:
     _attach_corpus_problems(corpus)
     links = link_tasks(corpus)
     generated = [
-        *vocabulary_quads(settings.ontology_dir, lexicon, iris),
+        *vocabulary_quads(
+            ontology_quads(settings.ontology_dir), scheme_quads(settings), lexicon, iris
+        ),
         *corpus_quads(corpus, iris),
         *link_quads(links, iris),
     ]
@@ -162,7 +164,7 @@ def build(
         round(time.perf_counter() - started, 3),
         str(out_dir),
     )
-    _write_atomically(assembly.quads, report, out_dir)
+    _write_atomically(assembly.quads, report, out_dir, settings.base_iri)
     return report
 
 
@@ -194,11 +196,15 @@ def _summary(document: ResolvedDocument) -> DocumentSummary:
     )
 
 
-def _write_atomically(quads: list[ox.Quad], report: BuildReport, out_dir: Path) -> None:
+def _write_atomically(
+    quads: list[ox.Quad], report: BuildReport, out_dir: Path, base_iri: str
+) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".build-", dir=out_dir))
     try:
-        ox.serialize(quads, staging / "cchc.trig", ox.RdfFormat.TRIG, prefixes=_prefixes())
+        ox.serialize(
+            quads, staging / "cchc.trig", ox.RdfFormat.TRIG, prefixes={**PREFIXES, "id": base_iri}
+        )
         ox.serialize(quads, staging / "cchc.nq", ox.RdfFormat.N_QUADS)
         (staging / "report.json").write_text(report.to_json(), encoding="utf-8")
         for name in OUTPUTS:
@@ -207,10 +213,6 @@ def _write_atomically(quads: list[ox.Quad], report: BuildReport, out_dir: Path) 
         raise BuildError(f"could not write the graph to {out_dir}: {exc}") from exc
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-
-
-def _prefixes() -> dict[str, str]:
-    return {**PREFIXES, "id": "https://w3id.org/cchc/id/"}
 
 
 __all__ = [

@@ -13,6 +13,7 @@ from cchc_graph.text import slug
 
 DEFAULT_BASE = "https://w3id.org/cchc/id/"
 NATIONAL_SCOPE = "viet-nam"  # national bodies (Chính phủ, Bộ Nội vụ) belong to no province
+UNKNOWN_SCOPE = "unknown"  # a document whose province could not be read, and its agencies
 
 
 class Iris:
@@ -25,9 +26,11 @@ class Iris:
         """instrument/{kind}/{year}/{number}: instrument/nghi-quyet/2011/30c-nq-cp."""
         return f"{self.base}instrument/{kind}/{year if year else 'undated'}/{number_key}"
 
-    def plan(self, province: str, period: tuple[int, int]) -> str:
-        """plan/{province}/{period}: plan/khanh-hoa/2014, plan/cao-bang/2016-2020."""
-        return f"{self.base}plan/{province}/{period_slug(period)}"
+    def plan(self, province: str, period: tuple[int, int], variant: str | None = None) -> str:
+        """plan/{province}/{period}: plan/khanh-hoa/2014, plan/cao-bang/2016-2020; a second
+        plan of the same province and period adds its number: plan/khanh-hoa/2014/3518-qd-ubnd."""
+        iri = f"{self.base}plan/{province}/{period_slug(period)}"
+        return f"{iri}/{variant}" if variant else iri
 
     def directive(self, province: str, year: int, number: str) -> str:
         """directive/{province}/{year}/{n}."""
@@ -62,6 +65,10 @@ class Iris:
 
     def deadline_kind(self, kind: str) -> str:
         return f"{self.base}deadline-kind/{kind}"
+
+    def continuation(self, later_task_iri: str, earlier_plan_key: str) -> str:
+        """task/{plan-key}/{local id}/continues/{earlier plan-key}."""
+        return f"{later_task_iri}/continues/{earlier_plan_key}"
 
     def target(self, plan_key: str, index: int) -> str:
         """target/{plan-key}/{n}: target/khanh-hoa-2017/9."""

@@ -5,11 +5,10 @@ carries prov:wasDerivedFrom, cchc:sourceLine and cchc:sourceText.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
-from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -82,8 +81,11 @@ def document_quads(document: ResolvedDocument, iris: Iris) -> list[ox.Quad]:
     for agency in {a.iri: a for a in document.agencies.values()}.values():
         _agency(graph, agency, iris)
     problems = [*document.parsed.problems, *document.problems]
+    # findings that name a line but quote nothing quote that line: split the text once
+    lines = nfc(document.parsed.source.text).split("\n") if problems else []
     for index, problem in enumerate(problems, start=1):
-        _finding(graph, document, problem, index, iris)
+        quote = problem.quote or _line(lines, problem.span.line_start)
+        _finding(graph, document, problem, quote, index, iris)
     return graph.quads
 
 
@@ -274,7 +276,12 @@ def _agency(graph: _Graph, agency: Agency, iris: Iris) -> None:
 
 
 def _finding(
-    graph: _Graph, document: ResolvedDocument, problem: Problem, index: int, iris: Iris
+    graph: _Graph,
+    document: ResolvedDocument,
+    problem: Problem,
+    quote: str,
+    index: int,
+    iris: Iris,
 ) -> None:
     node = iris.finding(document.parsed.source.stem, index)
     graph.link(document.source_iri, CCHC + "hasFinding", node)
@@ -282,21 +289,19 @@ def _finding(
     graph.add(node, CCHC + "findingKind", _text(problem.kind))
     graph.add(node, CCHC + "severity", _text(problem.severity.value))
     graph.add(node, RDFS + "comment", _text(problem.message))
-    quote = problem.quote or _source_line(document, problem.span.line_start)
     graph.provenance(node, document.source_iri, problem.span, quote)
 
 
-def vocabulary_quads(ontology_dir: Path, lexicon: Lexicon, iris: Iris) -> Iterator[ox.Quad]:
-    """The ontology graph, the vocabulary graph and the province nodes."""
-    ontology = ox.NamedNode(iris.graph("ontology"))
-    for quad in ox.parse(path=ontology_dir / "cchc.ttl", format=ox.RdfFormat.TURTLE):
-        yield ox.Quad(quad.subject, quad.predicate, quad.object, ontology)
+def vocabulary_quads(
+    ontology: Iterable[ox.Quad], schemes: Iterable[ox.Quad], lexicon: Lexicon, iris: Iris
+) -> Iterator[ox.Quad]:
+    """The ontology graph, the vocabulary graph (the schemes) and the province nodes."""
+    ontology_graph = ox.NamedNode(iris.graph("ontology"))
+    for quad in ontology:
+        yield ox.Quad(quad.subject, quad.predicate, quad.object, ontology_graph)
     vocabulary = _Graph(iris.graph("vocabularies"))
-    for path in sorted((ontology_dir / "schemes").glob("*.ttl")):
-        for quad in ox.parse(path=path, format=ox.RdfFormat.TURTLE):
-            vocabulary.quads.append(
-                ox.Quad(quad.subject, quad.predicate, quad.object, vocabulary.name)
-            )
+    for quad in schemes:
+        vocabulary.quads.append(ox.Quad(quad.subject, quad.predicate, quad.object, vocabulary.name))
     for province in lexicon.provinces.values():
         iri = iris.province(province.slug)
         vocabulary.link(iri, RDF + "type", CCHC + "Province")
@@ -306,9 +311,7 @@ def vocabulary_quads(ontology_dir: Path, lexicon: Lexicon, iris: Iris) -> Iterat
     yield from vocabulary.quads
 
 
-def _source_line(document: ResolvedDocument, number: int) -> str:
-    """The text of a source line, for findings that name a line but quote nothing."""
-    lines = nfc(document.parsed.source.text).split("\n")
+def _line(lines: list[str], number: int) -> str:
     return squash(lines[number - 1]) if 0 < number <= len(lines) else ""
 
 
@@ -333,7 +336,7 @@ def link_quads(links: list[Continuation], iris: Iris) -> list[ox.Quad]:
         later_iri = iris.task(later_doc.key, later.local_id)
         earlier_iri = iris.task(earlier_doc.key, earlier.local_id)
         graph.link(later_iri, CCHC + "continues", earlier_iri)
-        node = f"{later_iri}/continues/{earlier_doc.key}"
+        node = iris.continuation(later_iri, earlier_doc.key)
         graph.link(node, RDF + "type", CCHC + "Continuation")
         graph.link(node, CCHC + "laterTask", later_iri)
         graph.link(node, CCHC + "earlierTask", earlier_iri)

@@ -28,9 +28,34 @@ def load_lexicon(settings: Settings | None = None) -> Lexicon:
     return _load_lexicon(settings.ontology_dir / "schemes", settings.vocab_dir)
 
 
+def scheme_quads(settings: Settings | None = None) -> tuple[ox.Quad, ...]:
+    """Every statement of the SKOS scheme files, parsed once (the lexicon and the vocabulary
+    graph both come from them)."""
+    settings = settings or Settings()
+    return _scheme_quads(settings.ontology_dir / "schemes")
+
+
+@lru_cache(maxsize=4)
+def ontology_quads(ontology_dir: Path) -> tuple[ox.Quad, ...]:
+    """Every statement of ontology/cchc.ttl."""
+    return _parse(ontology_dir / "cchc.ttl")
+
+
+@lru_cache(maxsize=4)
+def _scheme_quads(schemes_dir: Path) -> tuple[ox.Quad, ...]:
+    return tuple(q for name in sorted(SCHEME_FILES) for q in _parse(schemes_dir / f"{name}.ttl"))
+
+
+def _parse(path: Path) -> tuple[ox.Quad, ...]:
+    try:
+        return tuple(ox.parse(path=path, format=ox.RdfFormat.TURTLE))
+    except (OSError, SyntaxError) as exc:
+        raise VocabularyError(f"{path}: {exc}") from exc
+
+
 @lru_cache(maxsize=4)
 def _load_lexicon(schemes_dir: Path, vocab_dir: Path) -> Lexicon:
-    graph = _SchemeGraph(schemes_dir)
+    graph = _SchemeGraph(_scheme_quads(schemes_dir))
     agency_types = {
         slug: AgencyType(
             concept=graph.concept(iri),
@@ -89,35 +114,30 @@ def _load_provinces(path: Path) -> dict[str, Province]:
 
 
 class _SchemeGraph:
-    """The scheme files parsed once into subject -> predicate -> values, for plain lookups."""
+    """The scheme statements as subject -> predicate -> values, for plain lookups."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, quads: tuple[ox.Quad, ...]) -> None:
         self.facts: dict[str, dict[str, list[ox.NamedNode | ox.Literal]]] = defaultdict(
             lambda: defaultdict(list)
         )
-        for name in SCHEME_FILES:
-            path = folder / f"{name}.ttl"
-            try:
-                quads = list(ox.parse(path=path, format=ox.RdfFormat.TURTLE))
-            except (OSError, SyntaxError) as exc:
-                raise VocabularyError(f"{path}: {exc}") from exc
-            for quad in quads:
-                if isinstance(quad.subject, ox.NamedNode):
-                    obj = quad.object
-                    if isinstance(obj, ox.NamedNode | ox.Literal):
-                        self.facts[quad.subject.value][quad.predicate.value].append(obj)
+        for quad in quads:
+            if isinstance(quad.subject, ox.NamedNode):
+                obj = quad.object
+                if isinstance(obj, ox.NamedNode | ox.Literal):
+                    self.facts[quad.subject.value][quad.predicate.value].append(obj)
 
     def members(self, kind_path: str) -> list[tuple[str, str]]:
         """(slug, IRI) of every concept whose IRI is under id/<kind_path>."""
         found = []
+        marker = "/id/" + kind_path
         for iri, props in self.facts.items():
-            marker = "/id/" + kind_path
-            if marker in iri and any(
-                o.value == SKOS + "Concept" for o in props.get(RDF + "type", ())
+            # a top concept (a programme, "other headings") groups the members, it is not one
+            if (
+                marker in iri
+                and any(o.value == SKOS + "Concept" for o in props.get(RDF + "type", ()))
+                and SKOS + "topConceptOf" not in props
             ):
-                slug = iri.split(marker, 1)[1]
-                if slug not in {"programme-2011-2020", "programme-2021-2030", "other-headings"}:
-                    found.append((slug, iri))
+                found.append((iri.split(marker, 1)[1], iri))
         return sorted(found)
 
     def values(self, iri: str, predicate: str, lang: str | None = None) -> list[str]:

@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from cchc_graph.iris import DEFAULT_BASE
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -15,7 +17,7 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="CCHC_")
 
-    base_iri: str = "https://w3id.org/cchc/id/"
+    base_iri: str = DEFAULT_BASE
     sources_dir: Path = REPO_ROOT / "data" / "sources"
     build_dir: Path = REPO_ROOT / "data" / "build"
     ontology_dir: Path = REPO_ROOT / "ontology"

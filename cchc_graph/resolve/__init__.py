@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from cchc_graph.iris import Iris, number_slug, period_slug
+from cchc_graph.iris import UNKNOWN_SCOPE, Iris, number_slug, period_slug
 from cchc_graph.lexicon import Lexicon
 from cchc_graph.records import AgencyMention, Citation, ParsedDocument, Problem
 from cchc_graph.resolve.agencies import Agency, AgencyRegistry
@@ -64,7 +64,7 @@ def _resolve_document(
     taken: set[str],
 ) -> ResolvedDocument:
     header = document.header
-    province = header.province or "unknown"
+    province = header.province or UNKNOWN_SCOPE
     iri, key = _document_identity(document, province, iris, taken)
     adopted = header.adopted_by
     adopted_instrument = (
@@ -104,7 +104,8 @@ def _document_identity(
         period = header.period or (0, 0)
         iri, key = iris.plan(province, period), f"{province}-{period_slug(period)}"
         if iri in taken and number:  # a second plan for the same province and period
-            iri, key = f"{iri}/{number_slug(number)}", f"{key}-{number_slug(number)}"
+            variant = number_slug(number)
+            iri, key = iris.plan(province, period, variant), f"{key}-{variant}"
     taken.add(iri)
     return iri, key
 

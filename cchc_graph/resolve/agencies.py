@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from cchc_graph.iris import NATIONAL_SCOPE, Iris
+from cchc_graph.iris import NATIONAL_SCOPE, UNKNOWN_SCOPE, Iris
 from cchc_graph.lexicon import Lexicon
 from cchc_graph.records import AgencyMention
 
@@ -44,9 +44,9 @@ class AgencyRegistry:
         """The agency a mention names, in the document's province (national bodies excepted)."""
         agency_type = self.lexicon.agency_types[mention.type_slug]
         national = agency_type.level == "national"
-        # a document whose province could not be read keeps its agencies apart ("unknown"),
-        # without a province: validation then reports them
-        scope = NATIONAL_SCOPE if national else (province or "unknown")
+        # a document whose province could not be read keeps its agencies apart, without a
+        # province: validation then reports them
+        scope = NATIONAL_SCOPE if national else (province or UNKNOWN_SCOPE)
         agency_slug = mention.name_slug or mention.type_slug
         iri = self.iris.agency(scope, agency_slug)
         agency = self.agencies.get(iri)
