@@ -64,13 +64,11 @@ def main() -> int:
     if args.measure:
         print(json.dumps(measure(args.measure)))
         return 0
-    from bench.synthetic import generate
+    from bench.synthetic import corpus
 
-    corpus = ROOT / "bench" / "out" / f"corpus-{args.count}"
-    if not corpus.exists() or len(list(corpus.glob("*.txt"))) != args.count:
-        generate(args.count, corpus)
+    synthetic = corpus(args.count)
     failed = False
-    for name, folder in (("sources", ROOT / "data" / "sources"), ("synthetic", corpus)):
+    for name, folder in (("sources", ROOT / "data" / "sources"), ("synthetic", synthetic)):
         runs = [run(folder) for _ in range(args.repeat)]
         best = min(runs, key=lambda r: r["seconds"])
         peak = max(r["peak_bytes"] for r in runs)

@@ -77,6 +77,14 @@ def generate(count: int, out_dir: Path, seed: int = 20261122) -> list[Path]:
     return written
 
 
+def corpus(count: int) -> Path:
+    """bench/out/corpus-<count>/, generated on first use (the same seed gives the same files)."""
+    folder = Path(__file__).resolve().parent / "out" / f"corpus-{count}"
+    if not folder.exists() or len(list(folder.glob("*.txt"))) != count:
+        generate(count, folder)
+    return folder
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--count", type=int, default=500)

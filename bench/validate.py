@@ -94,13 +94,11 @@ def main() -> int:
     if args.measure:
         print(json.dumps(measure(args.measure, args.engine)))
         return 0
-    from bench.synthetic import generate
+    from bench.synthetic import corpus
 
-    corpus = ROOT / "bench" / "out" / f"corpus-{args.count}"
-    if not corpus.exists() or len(list(corpus.glob("*.txt"))) != args.count:
-        generate(args.count, corpus)
+    synthetic = corpus(args.count)
     failed = False
-    for name, folder in (("sources", ROOT / "data" / "sources"), ("synthetic", corpus)):
+    for name, folder in (("sources", ROOT / "data" / "sources"), ("synthetic", synthetic)):
         graph = built_graph(name, folder)
         digests = {}
         for engine in args.engines.split(","):

@@ -27,3 +27,8 @@ PREFIXES: dict[str, str] = {
     "owl": OWL,
     "xsd": XSD,
 }
+
+
+def sparql_prefixes(extra: dict[str, str] | None = None) -> str:
+    """PREFIX lines for every namespace above (and `extra`), to start a SPARQL query."""
+    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in {**PREFIXES, **(extra or {})}.items())

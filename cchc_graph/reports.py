@@ -35,10 +35,10 @@ class DocumentGroup:
 
 
 def group(findings: list[Finding], titles: dict[str, str]) -> list[DocumentGroup]:
-    """Findings by document (graph-wide ones last), then by severity (violations first)."""
+    """Findings by document (graph-wide ones last), then by severity (violations first); the
+    findings come in that order from `validate`."""
     groups = []
-    ordered = sorted(findings, key=lambda f: (f.document or "~", -f.level, f.line or 0))
-    for file, in_document in groupby(ordered, key=lambda f: f.document):
+    for file, in_document in groupby(findings, key=lambda f: f.document):
         by_level = [
             (level, list(items)) for level, items in groupby(in_document, lambda f: f.level)
         ]
@@ -102,7 +102,7 @@ def _text_findings(findings: list[Finding], titles: dict[str, str]) -> Iterator[
                 yield f"    {where:9} {f.item or _short(f.focus):12}  {f.shape_label_en}"
                 yield f"        {f.message_vi}"
                 yield f"        {f.message_en}"
-                if f.value and f.path and not f.value.startswith(("http", "urn")):
+                if f.value and f.path and f.value_is_literal:
                     yield f"        value: {f.value}"
                 if f.quote:
                     yield f"        « {_clip(f.quote)} »"

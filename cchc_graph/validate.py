@@ -78,8 +78,8 @@ class Finding:
     shape: str
     shape_label_vi: str
     shape_label_en: str
+    value_is_literal: bool = False
     document: str | None = None  # source file name
-    document_iri: str | None = None
     item: str | None = None  # "II.1", "II.1/d2"
     line: int | None = None
     quote: str | None = None
@@ -169,14 +169,13 @@ def validate(data: ox.Store, shapes: rdflib.Graph, engine: str = "turbo") -> Val
         )
     else:
         raise CchcError(f"unknown SHACL engine {engine!r}: use one of {', '.join(ENGINES)}")
-    documents = _documents(data)
-    findings = sorted(_placed(_findings(results, shapes), data, documents), key=_order)
+    findings = sorted(_placed(_findings(results, shapes), data), key=_order)
     return ValidationReport(
         findings,
         ENGINE_NAMES[engine],
         time.perf_counter() - started,
         len(data),
-        {file: title for file, (_, title) in documents.items()},
+        _titles(data),
         results,
     )
 
@@ -216,6 +215,7 @@ def _findings(results: rdflib.Graph, shapes: rdflib.Graph) -> Iterator[Finding]:
             str(shape),
             labels.get("vi", name),
             labels.get("en", name),
+            isinstance(value, rdflib.Literal),
         )
 
 
@@ -272,9 +272,7 @@ class _Place:
     item: str | None
 
 
-def _placed(
-    findings: Iterable[Finding], data: ox.Store, documents: dict[str, tuple[str, str]]
-) -> Iterator[Finding]:
+def _placed(findings: Iterable[Finding], data: ox.Store) -> Iterator[Finding]:
     """Each finding in the document it is about, with item, line and quote.
 
     A finding on an instrument or an agency is repeated in every document that names it, at the
@@ -282,7 +280,10 @@ def _placed(
     with its own line (a truncation finding), that line is the one shown.
     """
     findings = list(findings)
-    places = _places(data, {n for f in findings for n in (f.focus, f.value) if n})
+    nodes = {f.focus for f in findings} | {
+        f.value for f in findings if f.value and not f.value_is_literal
+    }
+    places = _places(data, nodes)
     for finding in findings:
         value_places = places.get(finding.value or "", [])
         focus_places = places.get(finding.focus, [])
@@ -295,7 +296,6 @@ def _placed(
             yield replace(
                 finding,
                 document=place.file,
-                document_iri=documents.get(place.file, ("", ""))[0] or None,
                 item=item,
                 line=place.line,
                 quote=place.quote,
@@ -342,6 +342,9 @@ def _places(data: ox.Store, nodes: set[str]) -> dict[str, list[_Place]]:
     return found
 
 
+_TYPE = ox.NamedNode(str(RDF.type))
+_ACTION_DOCUMENT = ox.NamedNode(CCHC + "ActionDocument")
+_TITLE = ox.NamedNode(DCTERMS + "title")
 _LOCAL_ID = ox.NamedNode(CCHC + "localId")
 _DELIVERABLE_OF = ox.NamedNode(CCHC + "deliverableOf")
 _SOURCE_LINE = ox.NamedNode(CCHC + "sourceLine")
@@ -389,22 +392,15 @@ class _Lookup:
         return self.files[source]
 
 
-def _documents(data: ox.Store) -> dict[str, tuple[str, str]]:
-    """Source file name -> (document IRI, title)."""
-    query = f"""PREFIX cchc: <{CCHC}> PREFIX prov: <{PROV}> PREFIX dcterms: <{DCTERMS}>
-        SELECT ?doc ?file ?title WHERE {{
-            ?doc a cchc:ActionDocument ; prov:wasDerivedFrom/dcterms:identifier ?file .
-            OPTIONAL {{ ?doc dcterms:title ?title }} }}"""
-    return {row["file"]: (row["doc"], row.get("title", "")) for row in _select(data, query)}
-
-
-def _select(data: ox.Store, query: str) -> Iterator[dict[str, str]]:
-    solutions = data.query(query)
-    if not isinstance(solutions, ox.QuerySolutions):
-        raise TypeError("a SELECT query was expected")
-    for solution in solutions:
-        yield {
-            variable.value: term.value
-            for variable in solutions.variables
-            if (term := solution[variable]) is not None
-        }
+def _titles(data: ox.Store) -> dict[str, str]:
+    """Source file name -> the title of the document read from it."""
+    graph = _Lookup(data)
+    titles = {}
+    for quad in data.quads_for_pattern(None, _TYPE, _ACTION_DOCUMENT):
+        document = quad.subject
+        if isinstance(document, ox.Triple):
+            continue
+        file = graph.file_of(document)
+        if file is not None:
+            titles[file] = graph.value(document, _TITLE) or ""
+    return titles

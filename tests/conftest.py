@@ -6,9 +6,13 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+import rdflib
 
 from cchc_graph.build import BuildReport, build
+from cchc_graph.iris import DEFAULT_BASE
+from cchc_graph.namespaces import sparql_prefixes
 from cchc_graph.settings import Settings
+from cchc_graph.validate import load_shapes, shape_files
 
 ROOT = Path(__file__).parent.parent
 SOURCES = ROOT / "data" / "sources"
@@ -22,6 +26,12 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[BuildReport, Path]:
 
 
 @pytest.fixture(scope="session")
+def shapes() -> rdflib.Graph:
+    """The project's shapes (shapes/*.ttl, or CCHC_SHAPES_DIR), parsed once per session."""
+    return load_shapes(shape_files(Settings().shapes_dir))
+
+
+@pytest.fixture(scope="session")
 def store(built: tuple[BuildReport, Path]) -> ox.Store:
     """The built graph in an in-memory pyoxigraph store."""
     graph = ox.Store()
@@ -31,13 +41,7 @@ def store(built: tuple[BuildReport, Path]) -> ox.Store:
 
 def select(store: ox.Store, query: str) -> list[dict[str, str]]:
     """Rows of a SELECT over the union of all named graphs, as plain strings."""
-    prefixes = """PREFIX cchc: <https://w3id.org/cchc/def#>
-PREFIX eli: <http://data.europa.eu/eli/ontology#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-PREFIX org: <http://www.w3.org/ns/org#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX id: <https://w3id.org/cchc/id/>
-"""
+    prefixes = sparql_prefixes({"id": DEFAULT_BASE})
     result = store.query(prefixes + query, use_default_graph_as_union=True)
     rows = []
     for solution in result:  # type: ignore[union-attr]

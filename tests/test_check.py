@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from cchc_graph.check import CheckReport, check
 from cchc_graph.cli import cli
 from cchc_graph.settings import Settings
-from cchc_graph.validate import Level, load_shapes, shape_files
+from cchc_graph.validate import Level
 from tests.conftest import ROOT, SOURCES
 
 DRAFT = ROOT / "tests" / "data" / "drafts" / "khanh_hoa_2024_draft.txt"
@@ -32,11 +32,6 @@ GAPS = {
     ("DeliverableLead", "III.2/d1", 86),  # the assignment cell (l.90) is empty
     ("TruncatedAnnex", None, 92),  # the last row stops at "... viên chức theo"
 }
-
-
-@pytest.fixture(scope="module")
-def shapes() -> rdflib.Graph:
-    return load_shapes(shape_files(Settings().shapes_dir))
 
 
 @pytest.fixture(scope="module")

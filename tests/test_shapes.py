@@ -17,35 +17,19 @@ from rdflib.namespace import RDF, SH
 
 from cchc_graph.build import assemble
 from cchc_graph.ingest.sources import read_source
+from cchc_graph.iris import DEFAULT_BASE
+from cchc_graph.namespaces import PREFIXES, sparql_prefixes
 from cchc_graph.parse import parse_document
 from cchc_graph.resources import load_lexicon
 from cchc_graph.settings import Settings
-from cchc_graph.validate import Finding, Level, load_shapes, shape_files, union_store, validate
+from cchc_graph.validate import Finding, Level, load_shapes, union_store, validate
 from tests.conftest import ROOT
 
-BASE = "https://w3id.org/cchc/id/"
+BASE = DEFAULT_BASE
 SHAPES_NS = "https://w3id.org/cchc/shapes#"
 COMPLETE_PLAN = ROOT / "tests" / "data" / "variants" / "binh_dinh_2020_columns.txt"
 CASES_FILE = Path(__file__).parent / "shapes" / "cases.yaml"
-PROLOGUE = f"""BASE <{BASE}>
-PREFIX cchc: <https://w3id.org/cchc/def#>
-PREFIX eli: <http://data.europa.eu/eli/ontology#>
-PREFIX org: <http://www.w3.org/ns/org#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
-"""
-PREFIXES = {
-    "cchc:": "https://w3id.org/cchc/def#",
-    "eli:": "http://data.europa.eu/eli/ontology#",
-    "org:": "http://www.w3.org/ns/org#",
-    "prov:": "http://www.w3.org/ns/prov#",
-    "skos:": "http://www.w3.org/2004/02/skos/core#",
-    "dcterms:": "http://purl.org/dc/terms/",
-}
+PROLOGUE = f"BASE <{BASE}>\n" + sparql_prefixes()
 
 
 @dataclass(frozen=True)
@@ -69,7 +53,7 @@ class Case:
             return None
         inverse = self.path.startswith("^")
         prefix, local = self.path.lstrip("^").split(":")
-        return ("^" if inverse else "") + PREFIXES[prefix + ":"] + local
+        return ("^" if inverse else "") + PREFIXES[prefix] + local
 
 
 CASES = [Case(**entry) for entry in yaml.safe_load(CASES_FILE.read_text(encoding="utf-8"))]
@@ -79,11 +63,6 @@ PASSING = [c for c in CASES if c.expect == "none"]
 
 def case_id(case: Case) -> str:
     return f"{case.shape}:{case.why}"
-
-
-@pytest.fixture(scope="module")
-def shapes() -> rdflib.Graph:
-    return load_shapes(shape_files(Settings().shapes_dir))
 
 
 @pytest.fixture(scope="module")

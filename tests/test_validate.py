@@ -9,18 +9,16 @@ from typing import Any
 
 import pyoxigraph as ox
 import pytest
+import rdflib
 import yaml
 
 from cchc_graph.build import BuildReport
-from cchc_graph.settings import Settings
 from cchc_graph.validate import (
     DataError,
     Finding,
     Level,
     ValidationReport,
     load_data,
-    load_shapes,
-    shape_files,
     validate,
 )
 from tests.conftest import ROOT
@@ -116,8 +114,7 @@ UNINDEXED_TARGETS = {
 
 
 @pytest.fixture(scope="module")
-def report(built: tuple[BuildReport, Path]) -> ValidationReport:
-    shapes = load_shapes(shape_files(Settings().shapes_dir))
+def report(built: tuple[BuildReport, Path], shapes: rdflib.Graph) -> ValidationReport:
     return validate(load_data(built[1] / "cchc.nq"), shapes)
 
 
@@ -187,10 +184,10 @@ def test_findings_carry_vietnamese_and_english_messages(report: ValidationReport
         assert finding.document and finding.line and finding.quote
 
 
-def test_engines_agree_on_the_sources(built: tuple[BuildReport, Path]) -> None:
-    data = load_data(built[1] / "cchc.nq")
-    shapes = load_shapes(shape_files(Settings().shapes_dir))
-    turbo, reference = validate(data, shapes, "turbo"), validate(data, shapes, "pyshacl")
+def test_engines_agree_on_the_sources(
+    built: tuple[BuildReport, Path], shapes: rdflib.Graph, report: ValidationReport
+) -> None:
+    turbo, reference = report, validate(load_data(built[1] / "cchc.nq"), shapes, "pyshacl")
 
     def keys(r: ValidationReport) -> list[tuple[object, ...]]:
         return sorted((f.level, f.focus, f.shape, f.path, f.message_en) for f in r.findings)
@@ -199,12 +196,13 @@ def test_engines_agree_on_the_sources(built: tuple[BuildReport, Path]) -> None:
     assert (turbo.engine, reference.engine) == ("pyshacl-turbo", "pySHACL")
 
 
-def test_a_graph_in_any_rdf_syntax(built: tuple[BuildReport, Path], tmp_path: Path) -> None:
+def test_a_graph_in_any_rdf_syntax(
+    built: tuple[BuildReport, Path], shapes: rdflib.Graph, tmp_path: Path
+) -> None:
     turtle = tmp_path / "graph.ttl"
     quads = ox.parse(path=built[1] / "cchc.trig", format=ox.RdfFormat.TRIG)
     triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
     ox.serialize(triples, turtle, ox.RdfFormat.TURTLE)
-    shapes = load_shapes(shape_files(Settings().shapes_dir))
     from_turtle = validate(load_data(turtle), shapes)
     assert from_turtle.conforms
     assert from_turtle.count(Level.WARNING) == len(WARNINGS)
