@@ -109,6 +109,8 @@ def test_prose_tasks_with_labelled_fields() -> None:
     assert online.deadline is not None and online.deadline.kind is not None
     assert online.deadline.kind.value == "continuous"
     assert slugs(online.assignment.cooperating) == {"van-phong-ubnd-tinh", "so-noi-vu"}
+    # no "Sản phẩm:" field: the product is the text before the first label, not the labels
+    assert online.product == "Triển khai dịch vụ công trực tuyến toàn trình"
     implements = [c.number for c in document.citations if c.role == "implements"]
     assert implements == ["76/NQ-CP"]
 

@@ -179,8 +179,7 @@ def _task(
         return None
     last = paragraphs[-1]
     quote = squash(" ".join(p.text for p in [item.first, *item.body]))
-    description = _FIELD_LABEL.split(fold_keep_length(first_text))[0]
-    description = first_text[: len(description)].strip(" ;.:") or first_text.rstrip(":")
+    description = _before_fields(first_text).strip(" ;.:") or first_text.rstrip(":")
     return Task(
         f"{id_prefix}{item.local_id}",
         section,
@@ -246,7 +245,7 @@ def _deliverable(group: list[Paragraph], topic: _Topic, context: ParseContext) -
         )
     else:
         deadline = find_deadline(text, context) or topic.deadline
-    product = fields.get("product") or _FIELD_LABEL.split(text)[0].strip(" ;.") or text
+    product = fields.get("product") or _before_fields(text).strip(" ;.") or text
     return Deliverable(product, deadline, assignment, text, span, text)
 
 
@@ -262,6 +261,11 @@ def _with_topic(assignment: Assignment, topic: _Topic) -> Assignment:
         assignment.cooperating + extra,
         tuple(m for m in assignment.participants if m not in extra),
     )
+
+
+def _before_fields(text: str) -> str:
+    """The text before its first field label ("Đơn vị chủ trì: ..."); labels match folded."""
+    return text[: len(_FIELD_LABEL.split(fold_keep_length(text))[0])]
 
 
 def labelled_fields(text: str) -> dict[str, str]:
