@@ -10,6 +10,9 @@ _DASHES = "–—‐‑−"  # en and em dash, hyphens and minus all fold to "-"
 _ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
 ROMAN_NUMERAL = re.compile(r"^(?=[IVXLC])(C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})$")
 
+# every upper-case letter of Vietnamese: "À-Ỹ" as a range also takes lower-case ones (ế, ư, đ)
+VI_UPPER = "A-ZĐÂĂÊÔƠƯÁÀẢÃẠẤẦẨẪẬẮẰẲẴẶÉÈẺẼẸẾỀỂỄỆÍÌỈĨỊÓÒỎÕỌỐỒỔỖỘỚỜỞỠỢÚÙỦŨỤỨỪỬỮỰÝỲỶỸỴ"
+
 
 def nfc(text: str) -> str:
     """Return `text` in Unicode NFC, the only form stored anywhere in the graph."""

@@ -259,3 +259,34 @@ def test_every_literal_is_nfc(built: tuple[BuildReport, Path]) -> None:
     text = (built[1] / "cchc.nq").read_text(encoding="utf-8")
     assert text == unicodedata.normalize("NFC", text)
     assert "Sở Tư pháp tỉnh Khánh Hòa" in text  # diacritics kept in labels
+
+
+@pytest.mark.parametrize(
+    ("instrument", "title"),
+    [
+        # 001_e700a40f57bf9176.txt:28-31, the title wraps over three lines
+        (
+            "cong-van/2012/207-bnv-cchc",
+            "hướng dẫn triển khai Chương trình tổng thể cải cách hành chính nhà nước giai đoạn "
+            "2011-2020",
+        ),
+        # 001:192-194, wrapped, ends with the sentence
+        (
+            "nghi-quyet/2014/43-nq-cp",
+            "về một số nhiệm vụ trọng tâm cải cách thủ tục hành chính trong hình thành và thực "
+            "hiện dự án đầu tư có sử dụng đất để cải thiện môi trường kinh doanh",
+        ),
+    ],
+)
+def test_instrument_titles_run_over_wrapped_lines(
+    store: ox.Store, instrument: str, title: str
+) -> None:
+    rows = select(store, f"SELECT ?t WHERE {{ <{ID}instrument/{instrument}> dcterms:title ?t }}")
+    assert [r["t"] for r in rows] == [title]
+
+
+def test_a_table_cell_border_ends_a_title(store: ox.Store) -> None:
+    # 001:976 cites Nghị định 108/2014/NĐ-CP at the end of a "|"-separated cell: no title there
+    query = f"SELECT ?t WHERE {{ <{ID}instrument/nghi-dinh/2014/108-nd-cp> dcterms:title ?t }}"
+    rows = select(store, query)
+    assert all("|" not in r["t"] for r in rows)

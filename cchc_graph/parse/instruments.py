@@ -14,7 +14,7 @@ from cchc_graph.ingest.normalise import FlatText
 from cchc_graph.lexicon import Lexicon
 from cchc_graph.parse.gazetteer import Gazetteer
 from cchc_graph.records import AgencyMention, Citation, Span
-from cchc_graph.text import fold, squash
+from cchc_graph.text import VI_UPPER, fold, squash
 
 _KIND_WORDS = {
     "chương trình hành động": "chuong-trinh-hanh-dong",
@@ -49,9 +49,10 @@ _DATE = re.compile(
 )
 _YEAR_ONLY = re.compile(r"^\s*năm\s+(\d{4})", re.IGNORECASE)
 _ISSUER_LEAD = re.compile(r"^\s*,?\s*(?:của|do)\s+", re.IGNORECASE)
-_TITLE_END = re.compile(
-    r"[;]|\.\s|\.$|\n\s*\n|\n(?=[A-ZĐÀ-Ỹ ]{6,}\n)|,\s*(?:" + _KINDS + r")\s", re.IGNORECASE
-)
+# a title stops at a sentence end, a blank line, another instrument or a table cell border
+_TITLE_END = re.compile(r"[;|]|\.\s|\.$|\n\s*\n|,\s*(?:" + _KINDS + r")\s", re.IGNORECASE)
+# a heading line in capitals ends a title too; case matters here, so it is its own pattern
+_CAPS_LINE = re.compile(rf"\n(?=[{VI_UPPER} ]{{6,}}\n)")
 
 
 def find_citations(
@@ -182,8 +183,8 @@ def _issuer_from_code(number: str, lexicon: Lexicon) -> AgencyMention | None:
 
 
 def _title(rest: str) -> str | None:
-    end = _TITLE_END.search(rest)
-    title = squash(rest[: end.start()] if end else rest[:200])
+    ends = [m.start() for m in (_TITLE_END.search(rest), _CAPS_LINE.search(rest)) if m]
+    title = squash(rest[: min(ends)] if ends else rest[:200])
     title = re.sub(r"^(?:,\s*)", "", title)
     return title if len(title) > 3 else None
 
