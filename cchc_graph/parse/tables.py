@@ -270,6 +270,8 @@ class TaskBuilder:
             products = ["; ".join(products)] if products else []
             deadlines = [" ".join(deadlines)] if deadlines else []
         span = self.context.span(row.line_start, row.line_end)
+        budget = _budget(row.cells.get(Column.BUDGET, ""))
+        previous = earlier[-1] if earlier else None
         out: list[Deliverable] = []
         for index in range(count):
             product = _strip_number(products[index]) if index < len(products) else None
@@ -278,7 +280,7 @@ class TaskBuilder:
                 assignment_text = assignment_items[index]
             else:
                 assignment_text = "\n".join(assignment_items)
-            assignment = self._assignment(row, assignment_text, earlier + out)
+            assignment = self._assignment(row, assignment_text, out[-1] if out else previous)
             quote = _assignment_quote(row, assignment_text)
             if quote and not (assignment.lead or assignment.cooperating or assignment.participants):
                 self.result.problems.append(
@@ -292,7 +294,6 @@ class TaskBuilder:
                     )
                 )
             deadline = self._deadline(deadline_text, span, task_id)
-            budget = _budget(row.cells.get(Column.BUDGET, ""))
             deliverable = Deliverable(
                 product or None,
                 deadline,
@@ -308,7 +309,10 @@ class TaskBuilder:
                 self._targets(product, deadline, description, self.context.span(line))
         return out
 
-    def _assignment(self, row: Row, assignment_text: str, earlier: list[Deliverable]) -> Assignment:
+    def _assignment(
+        self, row: Row, assignment_text: str, previous: Deliverable | None
+    ) -> Assignment:
+        """The row's agencies; `previous` is the deliverable just before, in this task."""
         gazetteer = self.context.gazetteer
         if Column.ASSIGNMENT not in row.cells:
             lead = column_mentions(row.cells.get(Column.LEAD, ""), gazetteer)
@@ -316,16 +320,16 @@ class TaskBuilder:
             has_own = (Column.LEAD in row.present or Column.COOPERATING in row.present) and (
                 lead or cooperating
             )
-            if not has_own and earlier:
-                return earlier[-1].assignment  # merged cells: the row above's lead and cooperating
+            if not has_own and previous is not None:
+                return previous.assignment  # merged cells: the row above's lead and cooperating
             return Assignment(lead, tuple(c for c in cooperating if c not in lead), ())
         if not assignment_text:
             return Assignment()
         assignment = read_assignment(assignment_text, gazetteer)
-        if earlier and _only_bare_departments(assignment.lead):
+        if previous is not None and _only_bare_departments(assignment.lead):
             # "Các Sở chủ trì đề án" (000_fbdcaf704ef480ea.txt:177) means the departments the row
             # above named, not every department of the province
-            named = tuple(m for m in earlier[-1].assignment.lead if not m.is_group)
+            named = tuple(m for m in previous.assignment.lead if not m.is_group)
             if named:
                 return Assignment(named, assignment.cooperating, assignment.participants)
         return assignment

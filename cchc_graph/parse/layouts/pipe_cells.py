@@ -141,6 +141,7 @@ class _Walker:
         cells: dict[Column, str] = {}
         present: set[Column] = set()
         lines: dict[Column, int] = {}
+        start = position
         first = self.cells[position]
         if with_task:
             cells[Column.TASK] = first.text
@@ -159,7 +160,7 @@ class _Walker:
             cells,
             first.line_start,
             last.line_end,
-            squash(" | ".join(c.text for c in self.cells[self.cells.index(first) : position])),
+            squash(" | ".join(c.text for c in self.cells[start:position])),
             frozenset(present),
             lines,
         )
