@@ -18,9 +18,10 @@ from cchc_graph.link import Continuation
 from cchc_graph.namespaces import CCHC, DCTERMS, ELI, ORG, PROV, RDF, RDFS, SKOS, XSD
 from cchc_graph.records import Citation, Deliverable, Problem, Span, Target, Task
 from cchc_graph.resolve import Agency, Instrument, ResolvedCorpus, ResolvedDocument
-from cchc_graph.text import nfc, squash
+from cchc_graph.text import fold, nfc, squash
 
 _TYPE = ox.NamedNode(RDF + "type")
+_LABELS = {SKOS + "prefLabel", SKOS + "altLabel", SKOS + "hiddenLabel"}
 _ROLE_PROPERTY = {"legal-basis": CCHC + "legalBasis", "implements": CCHC + "implements"}
 
 
@@ -50,6 +51,12 @@ class _Graph:
 
     def link(self, subject: str, predicate: str, obj: str) -> None:
         self.add(subject, predicate, _n(obj))
+
+    def search_text(self, subject: str, *texts: str) -> None:
+        """The folded form of a node's labels and text, for searching without diacritics."""
+        folded = " | ".join(dict.fromkeys(fold(t) for t in texts if t))
+        if folded:
+            self.add(subject, CCHC + "searchText", _text(folded))
 
     def provenance(self, subject: str, source_iri: str, span: Span, quote: str) -> None:
         self.link(subject, PROV + "wasDerivedFrom", source_iri)
@@ -110,6 +117,7 @@ def _action_document(graph: _Graph, document: ResolvedDocument, iris: Iris) -> N
     if header.title:
         graph.add(iri, DCTERMS + "title", _text(header.title, "vi"))
         graph.add(iri, RDFS + "label", _text(header.title, "vi"))
+        graph.search_text(iri, header.title)
     if header.province:
         graph.link(iri, CCHC + "province", iris.province(header.province))
     if header.period:
@@ -180,6 +188,7 @@ def _instrument(graph: _Graph, instrument: Instrument, iris: Iris) -> None:
         graph.link(iri, CCHC + "province", iris.province(instrument.scope))
     if instrument.issuer_iri:
         graph.link(iri, ELI + "passed_by", instrument.issuer_iri)
+    graph.search_text(iri, f"{instrument.kind_label} {label}", instrument.title or "")
 
 
 def _task(graph: _Graph, document: ResolvedDocument, task: Task, iris: Iris) -> None:
@@ -196,6 +205,7 @@ def _task(graph: _Graph, document: ResolvedDocument, task: Task, iris: Iris) -> 
             graph.add(iri, CCHC + "sectionHeading", _text(task.section.heading, "vi"))
         if task.section.area:
             graph.link(iri, CCHC + "reformArea", iris.area(task.section.area))
+    graph.search_text(iri, task.description)
     graph.provenance(iri, document.source_iri, task.span, task.quote)
     for index, deliverable in enumerate(task.deliverables, start=1):
         node = iris.deliverable(iri, index)
@@ -211,6 +221,7 @@ def _deliverable(
     if deliverable.product:
         graph.add(node, CCHC + "product", _text(deliverable.product, "vi"))
         graph.add(node, RDFS + "label", _text(_short(deliverable.product), "vi"))
+        graph.search_text(node, deliverable.product)
     deadline = deliverable.deadline
     if deadline is not None:
         graph.add(node, CCHC + "deadlineText", _text(deadline.text, "vi"))
@@ -272,6 +283,7 @@ def _agency(graph: _Graph, agency: Agency, iris: Iris) -> None:
             graph.add(iri, SKOS + "altLabel", _text(spelling, "vi"))
     if agency.province:
         graph.link(iri, CCHC + "province", iris.province(agency.province))
+    graph.search_text(iri, agency.label_vi, agency.label_en, *sorted(agency.spellings))
     graph.add(iri, CCHC + "jurisdiction", _text("national" if agency.national else "provincial"))
 
 
@@ -300,14 +312,20 @@ def vocabulary_quads(
     for quad in ontology:
         yield ox.Quad(quad.subject, quad.predicate, quad.object, ontology_graph)
     vocabulary = _Graph(iris.graph("vocabularies"))
+    labels: dict[str, list[str]] = {}
     for quad in schemes:
         vocabulary.quads.append(ox.Quad(quad.subject, quad.predicate, quad.object, vocabulary.name))
+        if quad.predicate.value in _LABELS and isinstance(quad.subject, ox.NamedNode):
+            labels.setdefault(quad.subject.value, []).append(quad.object.value)
+    for concept, texts in labels.items():
+        vocabulary.search_text(concept, *texts)
     for province in lexicon.provinces.values():
         iri = iris.province(province.slug)
         vocabulary.link(iri, RDF + "type", CCHC + "Province")
         vocabulary.add(iri, SKOS + "prefLabel", _text(f"Tỉnh {province.label}", "vi"))
         vocabulary.add(iri, SKOS + "prefLabel", _text(f"{province.label} province", "en"))
         vocabulary.add(iri, RDFS + "label", _text(province.label, "vi"))
+        vocabulary.search_text(iri, f"Tỉnh {province.label}", province.label)
     yield from vocabulary.quads
 
 
