@@ -24,6 +24,8 @@ from cchc_graph.records import AgencyMention, ParsedDocument
 from cchc_graph.reports import FORMATS, render_check, render_validation
 from cchc_graph.resources import load_lexicon
 from cchc_graph.settings import Settings
+from cchc_graph.store import QueryRefusedError, Store
+from cchc_graph.text import squash
 from cchc_graph.validate import (
     ENGINES,
     DataError,
@@ -198,6 +200,169 @@ def check(
     _emit(render_check(report, fmt, Level[severity.upper()]), output)
     if not report.conforms:
         sys.exit(EXIT_VIOLATIONS)
+
+
+_STORE_OPTIONS = (
+    click.option("--endpoint", envvar="CCHC_ENDPOINT", metavar="URL",
+                 help="Query this SPARQL 1.1 endpoint, not the embedded store."),
+    click.option("--store", "store_kind", type=click.Choice(["memory", "disk"]),
+                 help="The embedded store: in memory (default) or on disk under data/build/store."),
+)
+
+
+def _store_options(command: Callable[..., None]) -> Callable[..., None]:
+    for option in reversed(_STORE_OPTIONS):
+        command = option(command)
+    return command
+
+
+def _open_store(endpoint: str | None, store_kind: str | None) -> Store:
+    from cchc_graph.pool import store_spec
+
+    return store_spec(Settings(), endpoint, store_kind).open()
+
+
+@cli.command(epilog=EPILOG)
+@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
+def queries(lang: str) -> None:
+    """List the canned queries (queries/*.rq) with their titles and parameters."""
+    from cchc_graph.canned import load_catalogue
+
+    catalogue = _guard(lambda: load_catalogue(Settings().queries_dir))
+    width = max(len(name) for name in catalogue) if catalogue else 0
+    for name, query in catalogue.items():
+        params = " ".join(f"{p.name}={p.default}" for p in query.parameters)
+        click.echo(f"{name:<{width}}  {query.title[lang]}" + (f"  [{params}]" if params else ""))
+
+
+@cli.command(epilog=EPILOG)
+@click.argument("name")
+@click.option("--param", "-p", "params", multiple=True, metavar="K=V",
+              help="A parameter value (repeatable); labels may be written without diacritics.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "xml"]),
+              default="table", show_default=True)
+@click.option("--show-query", is_flag=True, help="Print the bound SPARQL text; do not run it.")
+@_store_options
+def query(name: str, params: tuple[str, ...], fmt: str, show_query: bool,
+          endpoint: str | None, store_kind: str | None) -> None:
+    """Run the canned query NAME (see `cchc queries`)."""
+    from cchc_graph.canned import Catalogue, ParameterError, load_catalogue
+
+    def run() -> str:
+        values: dict[str, str] = {}
+        for item in params:
+            key, sep, value = item.partition("=")
+            if not sep:
+                raise ParameterError(f"--param {item!r}: write it as name=value")
+            values[key.strip()] = value
+        store = _open_store(endpoint, store_kind)
+        catalogue = Catalogue(load_catalogue(Settings().queries_dir), store)
+        text = catalogue.bind(name, values)
+        if show_query:
+            return text
+        return _render_answer(store, text, fmt)
+
+    _emit(_guard(run), None)
+
+
+@cli.command(epilog=EPILOG)
+@click.argument("text", required=False)
+@click.option("-f", "--file", "query_file",
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Read the query from a .rq file.")
+@click.option("--format", "fmt",
+              type=click.Choice(["table", "csv", "tsv", "json", "xml",
+                                 "turtle", "ntriples", "jsonld", "rdfxml"]),
+              default="table", show_default=True)
+@_store_options
+def sparql(text: str | None, query_file: Path | None, fmt: str,
+           endpoint: str | None, store_kind: str | None) -> None:
+    """Run a SPARQL query given as TEXT or with -f FILE (read-only)."""
+
+    def run() -> str:
+        if (text is None) == (query_file is None):
+            raise QueryRefusedError("give the query as an argument or with -f FILE (one of them)")
+        query_text = text if text is not None else query_file.read_text(encoding="utf-8")  # type: ignore[union-attr]
+        return _render_answer(_open_store(endpoint, store_kind), query_text, fmt)
+
+    _emit(_guard(run), None)
+
+
+@cli.command(epilog=EPILOG)
+@click.option("--endpoint", envvar="CCHC_ENDPOINT", metavar="URL", required=True,
+              help="The SPARQL 1.1 query URL of the store to load [env CCHC_ENDPOINT].")
+@click.option("--graph-store", envvar="CCHC_GRAPH_STORE", metavar="URL",
+              help="Its Graph Store Protocol URL [default: the query URL's folder + /store].")
+@click.option("--source", "sources", multiple=True, metavar="STEM",
+              help="Load only this source's graph (repeatable); other graphs are left as they are.")
+def load(endpoint: str, graph_store: str | None, sources: tuple[str, ...]) -> None:
+    """Load the built graph into a remote store, one named graph per source (Graph Store
+    Protocol): a graph put again replaces only that graph."""
+    from cchc_graph.iris import Iris
+    from cchc_graph.store import RemoteStore
+
+    settings = Settings()
+    graphs = [Iris(settings.base_iri).source(stem) for stem in sources] or None
+    store = RemoteStore(endpoint, graph_store)
+    count = _guard(lambda: store.load_build(settings.build_dir, graphs))
+    click.echo(f"loaded {count} quads into {store.graph_store}")
+
+
+@cli.command(epilog=EPILOG)
+@click.option("--host", help="Interface to listen on [default: 127.0.0.1, env CCHC_HOST].")
+@click.option("--port", type=int, help="Port [default: 8000, env CCHC_PORT].")
+@click.option("--timeout", type=float,
+              help="Seconds a query may run [default: 10, env CCHC_QUERY_TIMEOUT].")
+@_store_options
+def serve(host: str | None, port: int | None, timeout: float | None,
+          endpoint: str | None, store_kind: str | None) -> None:
+    """Serve the graph: SPARQL 1.1 endpoint at /sparql, canned queries at /api/queries."""
+    import uvicorn
+
+    from cchc_graph.serve import create_app
+
+    overrides = {k: v for k, v in (("host", host), ("port", port), ("query_timeout", timeout),
+                                   ("endpoint", endpoint), ("store", store_kind)) if v is not None}
+    settings = Settings(**overrides)  # type: ignore[arg-type]
+    click.echo(f"serving on http://{settings.host}:{settings.port}/ (SPARQL: /sparql)", err=True)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
+
+
+def _render_answer(store: Store, text: str, fmt: str) -> str:
+    if fmt != "table":
+        select = fmt if fmt in ("csv", "tsv", "json", "xml") else "json"
+        graph = fmt if fmt in ("turtle", "ntriples", "jsonld", "rdfxml") else "turtle"
+        return store.answer(text, select_format=select, graph_format=graph).body.decode("utf-8")
+    answer = store.answer(text, select_format="tsv", graph_format="turtle")
+    if answer.form != "select":
+        return answer.body.decode("utf-8")
+    return format_table(answer.body)
+
+
+def format_table(tsv: bytes) -> str:
+    """TSV solutions as an aligned text table: IRIs shortened to their path under /id/."""
+    import pyoxigraph as ox
+
+    result = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
+    if not isinstance(result, ox.QuerySolutions):
+        raise TypeError("result is not ox.QuerySolutions")
+    variables = [v.value for v in result.variables]
+    rows = [[_cell(solution[v]) for v in variables] for solution in result]
+    widths = [min(60, max([len(v), *(len(r[i]) for r in rows)])) for i, v in enumerate(variables)]
+    def line(cells: list[str]) -> str:
+        return "  ".join(c[:w].ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
+    out = [line(variables), line(["-" * w for w in widths]), *(line(r) for r in rows)]
+    out.append(f"({len(rows)} rows)")
+    return "\n".join(out) + "\n"
+
+
+def _cell(term: object) -> str:
+    if term is None:
+        return ""
+    value = str(getattr(term, "value", term))
+    if value.startswith("http") and "/id/" in value:
+        return value.split("/id/", 1)[1]
+    return squash(value)
 
 
 def _emit(text: str, output: Path | None) -> None:

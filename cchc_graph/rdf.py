@@ -21,7 +21,7 @@ from cchc_graph.resolve import Agency, Instrument, ResolvedCorpus, ResolvedDocum
 from cchc_graph.text import fold, nfc, squash
 
 _TYPE = ox.NamedNode(RDF + "type")
-_LABELS = {SKOS + "prefLabel", SKOS + "altLabel", SKOS + "hiddenLabel"}
+_LABELS = {SKOS + "prefLabel", SKOS + "altLabel", SKOS + "hiddenLabel", CCHC + "shortName"}
 _ROLE_PROPERTY = {"legal-basis": CCHC + "legalBasis", "implements": CCHC + "implements"}
 
 
@@ -315,7 +315,11 @@ def vocabulary_quads(
     labels: dict[str, list[str]] = {}
     for quad in schemes:
         vocabulary.quads.append(ox.Quad(quad.subject, quad.predicate, quad.object, vocabulary.name))
-        if quad.predicate.value in _LABELS and isinstance(quad.subject, ox.NamedNode):
+        if (
+            quad.predicate.value in _LABELS
+            and isinstance(quad.subject, ox.NamedNode)
+            and isinstance(quad.object, ox.Literal)
+        ):
             labels.setdefault(quad.subject.value, []).append(quad.object.value)
     for concept, texts in labels.items():
         vocabulary.search_text(concept, *texts)

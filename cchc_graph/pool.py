@@ -1,0 +1,236 @@
+"""pool: the endpoint's query workers, separate processes that can be stopped.
+
+pyoxigraph cannot interrupt a running query, so each query runs in a worker process that holds
+its own copy of the store (in memory, read-only on disk, or a client of a remote endpoint). A
+query past the timeout is stopped by killing its worker; a fresh worker takes its place while the
+others go on answering.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import queue
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from pathlib import Path
+from typing import Any, Literal
+
+import pyoxigraph as ox
+
+from cchc_graph.errors import CchcError
+from cchc_graph.store import (
+    GRAPH_FORMATS,
+    SELECT_FORMATS,
+    Answer,
+    Dataset,
+    EmbeddedStore,
+    RemoteStore,
+    Store,
+    StoreError,
+    Table,
+)
+
+
+class QueryTimeoutError(CchcError):
+    """A query ran past the timeout and was stopped, or no worker was free in time."""
+
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class StoreSpec:
+    """How to open the store, in this process or in a worker."""
+
+    kind: Literal["memory", "disk", "remote"]
+    build_dir: Path
+    location: Path | None = None  # the on-disk store
+    endpoint: str | None = None
+    graph_store: str | None = None
+    read_only: bool = False
+
+    def open(self) -> Store:
+        if self.kind == "remote":
+            if self.endpoint is None:
+                raise ValueError("self.endpoint is missing")
+            return RemoteStore(self.endpoint, self.graph_store)
+        if self.kind == "disk":
+            if self.location is None:
+                raise ValueError("self.location is missing")
+            if self.read_only:
+                return EmbeddedStore.read_only(self.location)
+            return EmbeddedStore.on_disk(self.build_dir, self.location)
+        return EmbeddedStore.in_memory(self.build_dir)
+
+
+def _worker_main(connection: Connection, spec: StoreSpec) -> None:
+    """A worker's life: open the store, then answer requests until the pipe closes."""
+    try:
+        store = spec.open()
+    except CchcError as error:
+        connection.send(("error", error))
+        return
+    connection.send(("ready", store.description))
+    while True:
+        try:
+            request: dict[str, Any] = connection.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            answer = store.answer(**request)
+            connection.send(
+                (
+                    "ok",
+                    (answer.form, answer.body, answer.format.name, answer.rows, answer.truncated),
+                )
+            )
+        except CchcError as error:
+            connection.send(("error", error))
+        except Exception as error:  # a worker must answer every request, whatever goes wrong
+            connection.send(("error", StoreError(f"{type(error).__name__}: {error}")))
+
+
+@dataclass
+class _Worker:
+    process: BaseProcess
+    connection: Connection
+
+
+class QueryPool:
+    """`size` worker processes; `answer` runs a query in a free one, within `timeout` seconds."""
+
+    def __init__(self, spec: StoreSpec, size: int = 2, timeout: float = 10.0) -> None:
+        self.spec = spec
+        self.timeout = timeout
+        self.description = ""
+        self._context = multiprocessing.get_context("spawn")
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._workers: list[_Worker] = []
+        self._lock = threading.Lock()
+        self._closed = False
+        started = [self._start() for _ in range(max(1, size))]
+        for worker in started:
+            self._await_ready(worker)
+
+    def _start(self) -> _Worker:
+        parent, child = self._context.Pipe()
+        process = self._context.Process(
+            target=_worker_main, args=(child, self.spec), name="cchc-query-worker", daemon=True
+        )
+        process.start()
+        child.close()
+        worker = _Worker(process, parent)
+        with self._lock:
+            self._workers.append(worker)
+        return worker
+
+    def _await_ready(self, worker: _Worker) -> None:
+        if not worker.connection.poll(120):
+            self._discard(worker)
+            raise StoreError("a query worker did not start within 120 s")
+        status, payload = worker.connection.recv()
+        if status != "ready":
+            self._discard(worker)
+            raise payload if isinstance(payload, CchcError) else StoreError(str(payload))
+        self.description = str(payload)
+        self._idle.put(worker)
+
+    def _discard(self, worker: _Worker) -> None:
+        if worker.process.is_alive():
+            worker.process.kill()
+        worker.process.join(5)
+        worker.connection.close()
+        with self._lock:
+            if worker in self._workers:
+                self._workers.remove(worker)
+
+    def _replace(self, worker: _Worker) -> None:
+        self._discard(worker)
+        if self._closed:
+            return
+
+        def start() -> None:
+            # on failure the pool goes on with fewer workers; the next timeout tries again
+            with contextlib.suppress(CchcError):
+                self._await_ready(self._start())
+
+        threading.Thread(target=start, name="cchc-worker-restart", daemon=True).start()
+
+    def answer(
+        self,
+        query: str,
+        *,
+        select_format: str = "json",
+        graph_format: str = "turtle",
+        dataset: Dataset = Dataset(),
+        row_cap: int | None = None,
+    ) -> Answer:
+        try:
+            worker = self._idle.get(timeout=self.timeout)
+        except queue.Empty:
+            raise QueryTimeoutError(
+                f"no query worker became free within {self.timeout:g} s; try again later"
+            ) from None
+        request = {
+            "query": query,
+            "select_format": select_format,
+            "graph_format": graph_format,
+            "dataset": dataset,
+            "row_cap": row_cap,
+        }
+        try:
+            worker.connection.send(request)
+            ready = worker.connection.poll(self.timeout)
+            reply = worker.connection.recv() if ready else None
+        except (EOFError, OSError):
+            self._replace(worker)
+            raise StoreError("a query worker stopped unexpectedly") from None
+        if reply is None:
+            self._replace(worker)
+            raise QueryTimeoutError(f"the query ran longer than {self.timeout:g} s and was stopped")
+        self._idle.put(worker)
+        status, payload = reply
+        if status == "error":
+            raise payload
+        form, body, name, rows, truncated = payload
+        fmt = SELECT_FORMATS.get(name) or GRAPH_FORMATS[name]
+        return Answer(form, body, fmt, rows, truncated)
+
+    def select(self, query: str) -> Table:
+        answer = self.answer(query, select_format="tsv")
+        result = ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.TSV)
+        if not isinstance(result, ox.QuerySolutions):
+            raise StoreError("a SELECT query was expected")
+        variables = [v.value for v in result.variables]
+        return Table(variables, [tuple(s[v] for v in variables) for s in result])
+
+    def load_build(self, build_dir: Path, graphs: Sequence[str] | None = None) -> int:
+        raise StoreError("the endpoint's store is read-only; rebuild and restart it")
+
+    @property
+    def alive(self) -> int:
+        with self._lock:
+            return sum(1 for w in self._workers if w.process.is_alive())
+
+    def close(self) -> None:
+        self._closed = True
+        with self._lock:
+            workers = list(self._workers)
+        for worker in workers:
+            self._discard(worker)
+
+
+def store_spec(settings: Any, endpoint: str | None = None, store: str | None = None) -> StoreSpec:
+    """The store the settings (or the command line's --endpoint / --store) choose."""
+    endpoint = endpoint or settings.endpoint
+    if endpoint:
+        return StoreSpec(
+            "remote", settings.build_dir, endpoint=endpoint, graph_store=settings.graph_store
+        )
+    kind = store or settings.store
+    if kind == "disk":
+        return StoreSpec("disk", settings.build_dir, location=settings.store_location)
+    return StoreSpec("memory", settings.build_dir)
