@@ -94,7 +94,11 @@ def parse_document(source: SourceFile, lexicon: Lexicon) -> ParsedDocument:
     sections: list[Section] = list(table.sections)
     if header.type == "directive":
         body = paragraphs(text, _first_numbered(text), len(text.lines))
-        directive_tasks, found, _ = prose_tasks.read_outline(body, context, None)
+        # a numbered item's heading gives its lettered sub-items their reform area ("4. Tổ chức
+        # thực hiện:"); a directive has no annex, so these are not annex sections
+        directive_tasks, found, _ = prose_tasks.read_outline(
+            body, context, None, area_sections=True
+        )
         tasks += directive_tasks
         problems += found
         header = _with_period(header, directive_tasks, text)
