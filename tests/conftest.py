@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 import rdflib
+import uvicorn
 
 from cchc_graph.build import BuildReport, build
 from cchc_graph.iris import DEFAULT_BASE
 from cchc_graph.namespaces import sparql_prefixes
+from cchc_graph.serve import create_app
 from cchc_graph.settings import Settings
+from cchc_graph.store import EmbeddedStore, RemoteStore, Store
 from cchc_graph.validate import load_shapes, shape_files
 
 ROOT = Path(__file__).parent.parent
@@ -53,3 +66,89 @@ def select(store: ox.Store, query: str) -> list[dict[str, str]]:
             }
         )
     return rows
+
+
+# ------------------------------------------------------------------ stores and servers
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_for(url: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310
+                response.read()
+                return
+        except (urllib.error.URLError, OSError):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server(built: tuple[BuildReport, Path]) -> Iterator[str]:
+    """A real `oxigraph serve` (PyPI `oxigraph`) on 127.0.0.1, in memory, loaded with the build
+    through the Graph Store Protocol; yields its query URL."""
+    binary = Path(sys.executable).parent / "oxigraph"
+    if not binary.exists():
+        binary = Path(shutil.which("oxigraph") or "oxigraph")
+    port = free_port()
+    process = subprocess.Popen(  # noqa: S603
+        [str(binary), "serve", "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for(f"http://127.0.0.1:{port}/query?query=ASK%7B%7D")
+        RemoteStore(f"http://127.0.0.1:{port}/query").load_build(built[1])
+        yield f"http://127.0.0.1:{port}/query"
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+@pytest.fixture(scope="session")
+def embedded_store(built: tuple[BuildReport, Path]) -> EmbeddedStore:
+    return EmbeddedStore.in_memory(built[1])
+
+
+@pytest.fixture(scope="session", params=["embedded", "remote"])
+def query_store(request: pytest.FixtureRequest) -> Store:
+    """Each canned-query test runs twice: on the embedded store and on a real oxigraph server."""
+    if request.param == "embedded":
+        return request.getfixturevalue("embedded_store")  # type: ignore[no-any-return]
+    return RemoteStore(request.getfixturevalue("oxigraph_server"))
+
+
+ENDPOINT_TIMEOUT = 3.0
+ENDPOINT_ROW_CAP = 500
+
+
+@dataclass(frozen=True)
+class RunningEndpoint:
+    url: str
+    settings: Settings
+
+
+@pytest.fixture(scope="session")
+def endpoint(built: tuple[BuildReport, Path]) -> Iterator[RunningEndpoint]:
+    """`cchc serve`'s app under a real uvicorn server on a free port (3 s timeout, 500-row cap)."""
+    port = free_port()
+    settings = Settings(
+        build_dir=built[1], port=port, query_timeout=ENDPOINT_TIMEOUT, row_cap=ENDPOINT_ROW_CAP
+    )
+    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        wait_for(f"http://127.0.0.1:{port}/sparql", seconds=60)
+        yield RunningEndpoint(f"http://127.0.0.1:{port}", settings)
+    finally:
+        server.should_exit = True
+        thread.join(15)
