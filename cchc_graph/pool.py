@@ -111,6 +111,7 @@ class QueryPool:
         self._workers: list[_Worker] = []
         self._lock = threading.Lock()
         self._closed = False
+        self._restarts: list[threading.Thread] = []
         started = [self._start() for _ in range(max(1, size))]
         for worker in started:
             self._await_ready(worker)
@@ -128,13 +129,17 @@ class QueryPool:
         return worker
 
     def _await_ready(self, worker: _Worker) -> None:
-        if not worker.connection.poll(120):
-            self._discard(worker)
-            raise StoreError("a query worker did not start within 120 s")
-        status, payload = worker.connection.recv()
+        try:
+            status, payload = (
+                worker.connection.recv() if worker.connection.poll(120) else ("late", None)
+            )
+        except (EOFError, OSError):
+            status, payload = "gone", None
         if status != "ready":
             self._discard(worker)
-            raise payload if isinstance(payload, CchcError) else StoreError(str(payload))
+            if isinstance(payload, CchcError):
+                raise payload
+            raise StoreError(f"a query worker did not start ({status})")
         self.description = str(payload)
         self._idle.put(worker)
 
@@ -151,13 +156,14 @@ class QueryPool:
         self._discard(worker)
         if self._closed:
             return
+        thread = threading.Thread(target=self._restart, name="cchc-worker-restart", daemon=True)
+        self._restarts.append(thread)
+        thread.start()
 
-        def start() -> None:
-            # on failure the pool goes on with fewer workers; the next timeout tries again
-            with contextlib.suppress(CchcError):
-                self._await_ready(self._start())
-
-        threading.Thread(target=start, name="cchc-worker-restart", daemon=True).start()
+    def _restart(self) -> None:
+        # on failure the pool goes on with fewer workers; the next timeout tries again
+        with contextlib.suppress(CchcError, OSError):
+            self._await_ready(self._start())
 
     def answer(
         self,
@@ -217,6 +223,8 @@ class QueryPool:
 
     def close(self) -> None:
         self._closed = True
+        for thread in self._restarts:
+            thread.join(60)
         with self._lock:
             workers = list(self._workers)
         for worker in workers:

@@ -81,7 +81,7 @@ def wait_for(url: str, seconds: float = 30) -> None:
     deadline = time.monotonic() + seconds
     while True:
         try:
-            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310
+            with urllib.request.urlopen(url, timeout=2) as response:
                 response.read()
                 return
         except (urllib.error.URLError, OSError):
@@ -98,7 +98,7 @@ def oxigraph_server(built: tuple[BuildReport, Path]) -> Iterator[str]:
     if not binary.exists():
         binary = Path(shutil.which("oxigraph") or "oxigraph")
     port = free_port()
-    process = subprocess.Popen(  # noqa: S603
+    process = subprocess.Popen(
         [str(binary), "serve", "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -29,7 +29,11 @@ DOCUMENTS = {
     "000_fbdcaf704ef480ea": (ID + "plan/khanh-hoa/2014", 2014, "khanh-hoa"),
     "001_e700a40f57bf9176": (ID + "plan/cao-bang/2016-2020", 2016, "cao-bang"),
     "002_4c182d265d647846": (ID + "plan/khanh-hoa/2017", 2017, "khanh-hoa"),
-    "003_15ca9d007ed5324e": (ID + "directive/khanh-hoa/2017/003_15ca9d007ed5324e", 2017, "khanh-hoa"),
+    "003_15ca9d007ed5324e": (
+        ID + "directive/khanh-hoa/2017/003_15ca9d007ed5324e",
+        2017,
+        "khanh-hoa",
+    ),
     "004_e5038761a6850e2f": (ID + "plan/khanh-hoa/2023", 2023, "khanh-hoa"),
 }
 STEM_OF = {iri: stem for stem, (iri, _, _) in DOCUMENTS.items()}
@@ -100,8 +104,11 @@ def test_tasks_led_by_gives_each_deliverables_due_date(catalogue: Catalogue) -> 
         for entry in reading["led_by_so_tu_phap"]:
             due = [d.isoformat() if isinstance(d, date) else "" for d in entry["due"]]
             assert sorted(got[(stem, entry["task"])]) == sorted(due), (stem, entry["task"])
-            lines = {int(r["line"]) for r in rows if STEM_OF[r["plan"]] == stem
-                     and r["taskId"] == entry["task"]}
+            lines = {
+                int(r["line"])
+                for r in rows
+                if STEM_OF[r["plan"]] == stem and r["taskId"] == entry["task"]
+            }
             assert min(lines) >= entry["line"]
 
 
@@ -141,10 +148,14 @@ def test_agencies_assigned_together(catalogue: Catalogue) -> None:
     for reading in DOCUMENT_READINGS.values():
         for task in reading.get("tasks") or []:
             for deliverable in task.get("deliverables") or []:
-                assigned = {*(deliverable.get("lead") or []), *(deliverable.get("cooperating") or [])}
+                assigned = {
+                    *(deliverable.get("lead") or []),
+                    *(deliverable.get("cooperating") or []),
+                }
                 if "so-tu-phap" in assigned:
-                    together.update(a for a in assigned if not a.startswith("group:")
-                                    and a != "so-tu-phap")
+                    together.update(
+                        a for a in assigned if not a.startswith("group:") and a != "so-tu-phap"
+                    )
     assert together["so-noi-vu"] > 0
     for partner, count in together.items():
         assert partners.get(partner, 0) >= count, partner
@@ -155,8 +166,10 @@ def test_agencies_assigned_together(catalogue: Catalogue) -> None:
 def test_busiest_agencies_count_what_each_leads(catalogue: Catalogue) -> None:
     rows = ask(catalogue, "busiest-agencies", limit="100")
     leads = {r["type"].rsplit("/", 1)[1]: int(r["leads"]) for r in rows}
-    for slug, key in (("so-tu-phap", "led_by_so_tu_phap"),
-                      ("so-thong-tin-va-truyen-thong", "led_by_so_thong_tin_va_truyen_thong")):
+    for slug, key in (
+        ("so-tu-phap", "led_by_so_tu_phap"),
+        ("so-thong-tin-va-truyen-thong", "led_by_so_thong_tin_va_truyen_thong"),
+    ):
         read = sum(len(e["due"]) for reading in READINGS.values() for e in reading[key])
         assert leads[slug] == read, slug
 
@@ -226,8 +239,11 @@ def test_tasks_per_reform_area(catalogue: Catalogue) -> None:
 
 def test_two_provinces_compared_by_reform_area(catalogue: Catalogue) -> None:
     rows = ask(catalogue, "compare-provinces", first="khanh hoa", second="Cao Bằng")
-    got = {r["area"].rsplit("/", 1)[1]: (int(r["firstTasks"]), int(r["secondTasks"]))
-           for r in rows if "area" in r}
+    got = {
+        r["area"].rsplit("/", 1)[1]: (int(r["firstTasks"]), int(r["secondTasks"]))
+        for r in rows
+        if "area" in r
+    }
     expected: dict[str, list[int]] = {}
     for stem, reading in READINGS.items():
         side = 1 if DOCUMENTS[stem][2] == "cao-bang" else 0
@@ -240,7 +256,11 @@ def test_a_plans_tasks(catalogue: Catalogue) -> None:
     rows = ask(catalogue, "plan-tasks", plan="khanh-hoa/2023")
     assert len(rows) == READINGS["004_e5038761a6850e2f"]["deliverables_total"]
     v5 = next(r for r in rows if r["taskId"] == "V.5")
-    assert (v5["due"], v5["leads"], v5["line"]) == ("2023-06-30", "Sở Tài chính tỉnh Khánh Hòa", "132")
+    assert (v5["due"], v5["leads"], v5["line"]) == (
+        "2023-06-30",
+        "Sở Tài chính tỉnh Khánh Hòa",
+        "132",
+    )
 
 
 # ------------------------------------------------------------------ instruments
@@ -248,8 +268,11 @@ def test_a_plans_tasks(catalogue: Catalogue) -> None:
 
 def test_legal_basis_chain_up_to_the_national_programme(catalogue: Catalogue) -> None:
     rows = ask(catalogue, "legal-basis-chain", plan="khanh-hoa/2014")
-    direct = {r["number"] for r in rows if r["relation"] == "legal basis" and "number" in r
-              and r["direct"] == r["instrument"]}
+    direct = {
+        r["number"]
+        for r in rows
+        if r["relation"] == "legal basis" and "number" in r and r["direct"] == r["instrument"]
+    }
     read = DOCUMENT_READINGS["000_fbdcaf704ef480ea"]
     assert direct == {i["number"] for i in read["legal_basis"] if i.get("number")}
     adopted = {r["number"] for r in rows if r["relation"] == "adopted by"}
@@ -273,9 +296,12 @@ def test_the_2023_plan_rests_on_the_2021_programme(catalogue: Catalogue) -> None
 def test_instruments_cited_most(catalogue: Catalogue) -> None:
     rows = ask(catalogue, "instruments-most-cited")
     citing = [
-        stem for stem, reading in DOCUMENT_READINGS.items()
-        if any(i.get("number") == "30c/NQ-CP" for i in [*reading.get("cites", []),
-                                                        *reading.get("legal_basis", [])])
+        stem
+        for stem, reading in DOCUMENT_READINGS.items()
+        if any(
+            i.get("number") == "30c/NQ-CP"
+            for i in [*reading.get("cites", []), *reading.get("legal_basis", [])]
+        )
     ]
     top = rows[0]
     assert top["number"] == "30c/NQ-CP"
@@ -311,8 +337,10 @@ def _read_targets(indicator: str | None = None, stem: str | None = None) -> set[
 
 def test_an_indicators_trajectory(catalogue: Catalogue) -> None:
     rows = ask(catalogue, "indicator-trajectory", indicator="satisfaction-state-agencies")
-    got = {(STEM_OF[r["plan"]], r["comparator"], float(r["value"]), int(r["year"]), int(r["line"]))
-           for r in rows}
+    got = {
+        (STEM_OF[r["plan"]], r["comparator"], float(r["value"]), int(r["year"]), int(r["line"]))
+        for r in rows
+    }
     assert got == _read_targets("satisfaction-state-agencies")
     years = [int(r["year"]) for r in rows]
     assert years == sorted(years) and len(set(years)) > 1
@@ -320,8 +348,10 @@ def test_an_indicators_trajectory(catalogue: Catalogue) -> None:
 
 def test_the_targets_of_a_plan(catalogue: Catalogue) -> None:
     rows = ask(catalogue, "plan-targets", plan="khanh-hoa/2017")
-    got = {("002_4c182d265d647846", r["comparator"], float(r["value"]), int(r["year"]),
-            int(r["line"])) for r in rows}
+    got = {
+        ("002_4c182d265d647846", r["comparator"], float(r["value"]), int(r["year"]), int(r["line"]))
+        for r in rows
+    }
     assert got == _read_targets(stem="002_4c182d265d647846")
 
 
@@ -346,8 +376,11 @@ def test_search_with_or_without_diacritics(catalogue: Catalogue, words: str) -> 
     assert ID + "agency-type/so-tu-phap" in found
     assert ID + "agency/khanh-hoa/so-tu-phap" in found
     assert ID + "agency/cao-bang/so-tu-phap" in found
-    assert all("pháp" in r["label"].lower() or "phap" in r["label"].lower()
-               for r in rows if r["type"].endswith("Type"))
+    assert all(
+        "pháp" in r["label"].lower() or "phap" in r["label"].lower()
+        for r in rows
+        if r["type"].endswith("Type")
+    )
 
 
 def test_search_folds_d_with_stroke(catalogue: Catalogue) -> None:

@@ -24,7 +24,7 @@ def chromium_dom(page: Path) -> str:
     """The DOM of `page` as headless Chromium builds it (.ci/run installs Debian's chromium)."""
     browser = shutil.which("chromium") or shutil.which("chromium-browser")
     assert browser, "Chromium is needed: apt-get install chromium"
-    result = subprocess.run(  # noqa: S603 - a fixed browser binary and our own file
+    result = subprocess.run(
         [browser, "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", page.as_uri()],
         capture_output=True,
         text=True,
