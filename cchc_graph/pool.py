@@ -9,6 +9,7 @@ others go on answering.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import multiprocessing
 import queue
 import threading
@@ -51,6 +52,16 @@ class StoreSpec:
     endpoint: str | None = None
     graph_store: str | None = None
     read_only: bool = False
+
+    def for_workers(self) -> StoreSpec:
+        """The spec each worker opens: an on-disk store is brought up to date here, once, then
+        opened read-only by every worker (RocksDB allows one writer)."""
+        if self.kind != "disk" or self.read_only:
+            return self
+        if self.location is None:
+            raise StoreError("an on-disk store needs a location")
+        EmbeddedStore.on_disk(self.build_dir, self.location)
+        return dataclasses.replace(self, read_only=True)
 
     def open(self) -> Store:
         if self.kind == "remote":
@@ -103,7 +114,7 @@ class QueryPool:
     """`size` worker processes; `answer` runs a query in a free one, within `timeout` seconds."""
 
     def __init__(self, spec: StoreSpec, size: int = 2, timeout: float = 10.0) -> None:
-        self.spec = spec
+        self.spec = spec.for_workers()
         self.timeout = timeout
         self.description = ""
         self._context = multiprocessing.get_context("spawn")

@@ -129,3 +129,105 @@ def test_validate_with_the_reference_engine(built: tuple[BuildReport, Path]) -> 
     result = validate_cli("--data", str(built[1] / "cchc.nq"), "--engine", "pyshacl")
     assert result.exit_code == 0
     assert "pySHACL" in result.stdout and "0 violations, 43 warnings, 73 infos" in result.stdout
+
+
+# ------------------------------------------------------------------ the query layer
+
+
+def _run(built: tuple[BuildReport, Path], *args: str) -> Result:
+    return CliRunner().invoke(cli, list(args), env={"CCHC_BUILD_DIR": str(built[1])})
+
+
+def test_queries_lists_every_canned_query_with_its_title(built: tuple[BuildReport, Path]) -> None:
+    result = _run(built, "queries")
+    assert result.exit_code == 0, result.output
+    assert "tasks-led-by" in result.stdout
+    assert "Nhiệm vụ do một cơ quan chủ trì" in result.stdout
+    english = _run(built, "queries", "--lang", "en")
+    assert "Tasks an agency leads, across years and provinces" in english.stdout
+
+
+def test_query_answers_the_headline_question(built: tuple[BuildReport, Path]) -> None:
+    result = _run(built, "query", "tasks-led-by", "--param", "agency=so tu phap")
+    assert result.exit_code == 0, result.output
+    for task in (
+        "khanh-hoa-2014/II.1",
+        "cao-bang-2016-2020/VIII.2",
+        "khanh-hoa-2017/II.3",
+        "khanh-hoa-2023/TCTH.5",
+    ):
+        assert f"task/{task}" in result.stdout
+    assert "Sở Tư pháp tỉnh Cao Bằng" in result.stdout
+    as_csv = _run(built, "query", "tasks-led-by", "-p", "agency=Sở Tư pháp", "--format", "csv")
+    assert as_csv.stdout.startswith("year,province,plan,")
+    as_json = _run(built, "query", "tasks-led-by", "--format", "json")
+    assert '"bindings"' in as_json.stdout
+
+
+def test_query_shows_the_bound_sparql(built: tuple[BuildReport, Path]) -> None:
+    result = _run(built, "query", "tasks-led-by", "-p", "agency=tu phap", "--show-query")
+    assert "org:classification <https://w3id.org/cchc/id/agency-type/so-tu-phap>" in result.stdout
+    assert "$agency" not in result.stdout
+
+
+def test_query_names_a_bad_parameter(built: tuple[BuildReport, Path]) -> None:
+    result = _run(built, "query", "tasks-led-by", "-p", "agency=sở không có")
+    assert result.exit_code == 2
+    assert "no agency matches 'sở không có'" in result.stderr
+    missing = _run(built, "query", "tasks-led-by", "-p", "agency")
+    assert missing.exit_code == 2 and "name=value" in missing.stderr
+
+
+def test_sparql_from_text_and_file(built: tuple[BuildReport, Path], tmp_path: Path) -> None:
+    text = (
+        "PREFIX cchc: <https://w3id.org/cchc/def#> "
+        "SELECT (COUNT(?t) AS ?n) WHERE { ?t a cchc:Task }"
+    )
+    result = _run(built, "sparql", text, "--format", "csv")
+    assert result.stdout.split() == ["n", "150"]
+    query_file = tmp_path / "q.rq"
+    query_file.write_text(text, encoding="utf-8")
+    table = _run(built, "sparql", "-f", str(query_file))
+    assert "150" in table.stdout and "(1 rows)" in table.stdout
+    construct = _run(
+        built,
+        "sparql",
+        "CONSTRUCT WHERE { ?s a <https://w3id.org/cchc/def#Plan> }",
+        "--format",
+        "ntriples",
+    )
+    assert construct.stdout.count("\n") == 4
+
+
+def test_sparql_refuses_updates_and_names_syntax_errors(built: tuple[BuildReport, Path]) -> None:
+    update = _run(built, "sparql", "INSERT DATA { <urn:a> <urn:b> <urn:c> }")
+    assert update.exit_code == 2 and "read-only" in update.stderr
+    broken = _run(built, "sparql", "SELECT ?x WHERE {")
+    assert broken.exit_code == 2 and "error at 1:" in broken.stderr
+
+
+def test_query_against_a_remote_endpoint(
+    built: tuple[BuildReport, Path], oxigraph_server: str
+) -> None:
+    result = _run(
+        built,
+        "query",
+        "tasks-led-by",
+        "-p",
+        "agency=tu phap",
+        "--format",
+        "csv",
+        "--endpoint",
+        oxigraph_server,
+    )
+    assert result.exit_code == 0, result.output
+    local = _run(built, "query", "tasks-led-by", "-p", "agency=tu phap", "--format", "csv")
+    assert result.stdout == local.stdout
+
+
+def test_load_one_source_into_a_remote_store(
+    built: tuple[BuildReport, Path], oxigraph_server: str
+) -> None:
+    result = _run(built, "load", "--endpoint", oxigraph_server, "--source", "004_e5038761a6850e2f")
+    assert result.exit_code == 0, result.output
+    assert "loaded" in result.stdout and "/store" in result.stdout

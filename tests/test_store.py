@@ -1,0 +1,154 @@
+"""The stores behind the query layer: in memory, on disk, and a remote oxigraph server loaded
+through the Graph Store Protocol (one named graph per source, replaced one at a time)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from cchc_graph.build import BuildReport
+from cchc_graph.iris import DEFAULT_BASE
+from cchc_graph.pool import QueryPool, QueryTimeoutError, StoreSpec
+from cchc_graph.store import (
+    EmbeddedStore,
+    QueryRefusedError,
+    QuerySyntaxError,
+    RemoteStore,
+    StoreError,
+    looks_like_update,
+)
+
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+TASKS = "PREFIX cchc: <https://w3id.org/cchc/def#> SELECT ?t WHERE { ?t a cchc:Task }"
+SOURCE_2014 = DEFAULT_BASE + "source/000_fbdcaf704ef480ea"
+
+
+def _count(store: EmbeddedStore | RemoteStore) -> int:
+    return int(store.select(COUNT).column("n")[0])
+
+
+def test_the_disk_store_loads_once_and_answers_like_memory(
+    built: tuple[BuildReport, Path], embedded_store: EmbeddedStore, tmp_path: Path
+) -> None:
+    location = tmp_path / "store"
+    disk = EmbeddedStore.on_disk(built[1], location)
+    assert _count(disk) == _count(embedded_store) > 10_000
+    marker = (location / "loaded-from.json").read_text()
+    del disk
+    again = EmbeddedStore.on_disk(built[1], location)  # unchanged build: not reloaded
+    assert (location / "loaded-from.json").read_text() == marker
+    assert sorted(again.select(TASKS).column("t")) == sorted(
+        embedded_store.select(TASKS).column("t")
+    )
+
+
+def test_a_changed_build_reloads_the_disk_store(
+    built: tuple[BuildReport, Path], tmp_path: Path
+) -> None:
+    build_dir = tmp_path / "build"
+    shutil.copytree(built[1], build_dir)
+    location = tmp_path / "store"
+    first = _count(EmbeddedStore.on_disk(build_dir, location))
+    graph = build_dir / "cchc.nq"
+    graph.write_text(
+        graph.read_text(encoding="utf-8") + "<urn:a> <urn:b> <urn:c> <urn:g> .\n", encoding="utf-8"
+    )
+    assert _count(EmbeddedStore.on_disk(build_dir, location)) == first + 1
+
+
+def test_no_build_says_what_to_do(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="run `cchc build` first"):
+        EmbeddedStore.in_memory(tmp_path)
+
+
+def test_queries_see_the_union_of_the_named_graphs(embedded_store: EmbeddedStore) -> None:
+    assert len(embedded_store.select(TASKS).rows) == 150
+
+
+def test_errors_are_typed(embedded_store: EmbeddedStore) -> None:
+    with pytest.raises(QuerySyntaxError):
+        embedded_store.answer("SELECT WHERE")
+    with pytest.raises(QueryRefusedError, match="read-only"):
+        embedded_store.answer("INSERT DATA { <urn:a> <urn:b> <urn:c> }")
+    with pytest.raises(QueryRefusedError, match="unknown results format"):
+        embedded_store.answer(COUNT, select_format="yaml")
+
+
+@pytest.mark.parametrize(
+    ("text", "update"),
+    [
+        ("INSERT DATA {}", True),
+        ("prefix a: <urn:a#>\nprefix b: <urn:b#> delete where { ?s ?p ?o }", True),
+        ("# INSERT in a comment\nSELECT * WHERE { ?s ?p ?o }", False),
+        ("BASE <urn:x> WITH <urn:g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }", True),
+        ("SELECT ?insert WHERE { ?insert ?p ?o }", False),
+    ],
+)
+def test_updates_are_recognised(text: str, update: bool) -> None:
+    assert looks_like_update(text) is update
+
+
+def test_reloading_one_source_replaces_only_its_graph(
+    oxigraph_server: str, built: tuple[BuildReport, Path], tmp_path: Path
+) -> None:
+    remote = RemoteStore(oxigraph_server)
+    in_graph = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{SOURCE_2014}> {{ ?s ?p ?o }} }}"
+    before_total, before_one = _count(remote), int(remote.select(in_graph).column("n")[0])
+    build_dir = tmp_path / "build"
+    shutil.copytree(built[1], build_dir)
+    graph = build_dir / "cchc.nq"
+    kept = [
+        line
+        for line in graph.read_text(encoding="utf-8").splitlines(keepends=True)
+        if not (line.rstrip().endswith(f"<{SOURCE_2014}> .") and "sourceText" in line)
+    ]
+    graph.write_text("".join(kept), encoding="utf-8")
+    removed = before_one - sum(1 for line in kept if line.rstrip().endswith(f"<{SOURCE_2014}> ."))
+    try:
+        loaded = remote.load_build(build_dir, [SOURCE_2014])
+        assert loaded == before_one - removed
+        assert int(remote.select(in_graph).column("n")[0]) == before_one - removed
+        assert _count(remote) == before_total - removed
+    finally:
+        remote.load_build(built[1], [SOURCE_2014])
+    assert _count(remote) == before_total
+
+
+def test_an_unknown_graph_is_named(oxigraph_server: str, built: tuple[BuildReport, Path]) -> None:
+    with pytest.raises(StoreError, match="no graph named urn:nothing"):
+        RemoteStore(oxigraph_server).load_build(built[1], ["urn:nothing"])
+
+
+def test_an_unreachable_endpoint_is_named() -> None:
+    with pytest.raises(StoreError, match=r"127\.0\.0\.1:9/"):
+        RemoteStore("http://127.0.0.1:9/query", timeout=2).select(COUNT)
+
+
+def test_the_pool_answers_from_disk_read_only(
+    built: tuple[BuildReport, Path], tmp_path: Path
+) -> None:
+    location = tmp_path / "store"
+    writable = EmbeddedStore.on_disk(built[1], location)
+    expected = _count(writable)
+    del writable
+    pool = QueryPool(
+        StoreSpec("disk", built[1], location=location, read_only=True), size=1, timeout=5
+    )
+    try:
+        assert int(pool.select(COUNT).column("n")[0]) == expected
+    finally:
+        pool.close()
+
+
+def test_the_pool_stops_a_slow_query(built: tuple[BuildReport, Path]) -> None:
+    pool = QueryPool(StoreSpec("memory", built[1]), size=1, timeout=1)
+    try:
+        slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+        with pytest.raises(QueryTimeoutError, match="stopped"):
+            pool.answer(slow)
+        # the one worker was replaced: the pool answers again
+        assert int(pool.select(COUNT).column("n")[0]) > 10_000
+    finally:
+        pool.close()
