@@ -68,9 +68,32 @@ class _Graph:
 
 
 def corpus_quads(corpus: ResolvedCorpus, iris: Iris) -> Iterator[ox.Quad]:
-    """Every quad of the build's documents (not the ontology and vocabulary graphs)."""
+    """Every quad of the build's documents and of the registry they share (not the ontology
+    and vocabulary graphs)."""
     for document in corpus.documents:
         yield from document_quads(document, iris)
+    yield from registry_quads(corpus, iris)
+
+
+def registry_quads(corpus: ResolvedCorpus, iris: Iris) -> list[ox.Quad]:
+    """The agencies and instruments the documents share, each described once, and the amends
+    links between instruments. In every document's graph they would repeat, and a store that
+    queries the union of the graphs (Oxigraph) returns each repeat as another solution."""
+    graph = _Graph(iris.graph("registry"))
+    for instrument in sorted(corpus.instruments.values(), key=lambda i: i.iri):
+        _instrument(graph, instrument, iris)
+    amends: dict[tuple[str, str], None] = {}
+    for document in corpus.documents:
+        for citation, instrument in document.citations:
+            for amended in citation.amends:
+                target = next((i for c, i in document.citations if c.number == amended), None)
+                if target is not None:
+                    amends[(instrument.iri, target.iri)] = None
+    for amending, amended in amends:
+        graph.link(amending, ELI + "amends", amended)
+    for agency in sorted(corpus.agencies.values(), key=lambda a: a.iri):
+        _agency(graph, agency, iris)
+    return graph.quads
 
 
 def document_quads(document: ResolvedDocument, iris: Iris) -> list[ox.Quad]:
@@ -80,13 +103,11 @@ def document_quads(document: ResolvedDocument, iris: Iris) -> list[ox.Quad]:
     _action_document(graph, document, iris)
     for index, (citation, instrument) in enumerate(document.citations, start=1):
         _citation(graph, document, citation, instrument, index, iris)
-    _document_instruments(graph, document, iris)
+    _document_links(graph, document)
     for task in document.parsed.tasks:
         _task(graph, document, task, iris)
     for index, target in enumerate(document.parsed.targets, start=1):
         _target(graph, document, target, index, iris)
-    for agency in {a.iri: a for a in document.agencies.values()}.values():
-        _agency(graph, agency, iris)
     problems = [*document.parsed.problems, *document.problems]
     # findings that name a line but quote nothing quote that line: split the text once
     lines = nfc(document.parsed.source.text).split("\n") if problems else []
@@ -147,26 +168,16 @@ def _citation(
     graph.provenance(node, document.source_iri, citation.span, citation.quote)
 
 
-def _document_instruments(graph: _Graph, document: ResolvedDocument, iris: Iris) -> None:
-    """Each instrument the document names once, however often it cites it, with the links
-    from the document (eli:cites, legal basis, implements) and between instruments (amends)."""
+def _document_links(graph: _Graph, document: ResolvedDocument) -> None:
+    """The document's links to the instruments it names (eli:cites, legal basis, implements),
+    each once however often it cites them; the instruments are described in the registry."""
     links: dict[tuple[str, str, str], None] = {}
-    instruments: dict[str, Instrument] = {}
     for citation, instrument in document.citations:
-        instruments.setdefault(instrument.iri, instrument)
         links[(document.iri, ELI + "cites", instrument.iri)] = None
         if citation.role in _ROLE_PROPERTY:
             links[(document.iri, _ROLE_PROPERTY[citation.role], instrument.iri)] = None
-        for amended in citation.amends:
-            target = next((i for c, i in document.citations if c.number == amended), None)
-            if target is not None:
-                links[(instrument.iri, ELI + "amends", target.iri)] = None
-    if document.adopted_by is not None:
-        instruments.setdefault(document.adopted_by.iri, document.adopted_by)
     for link in links:
         graph.link(*link)
-    for instrument in instruments.values():
-        _instrument(graph, instrument, iris)
 
 
 def _instrument(graph: _Graph, instrument: Instrument, iris: Iris) -> None:

@@ -290,3 +290,17 @@ def test_a_table_cell_border_ends_a_title(store: ox.Store) -> None:
     query = f"SELECT ?t WHERE {{ <{ID}instrument/nghi-dinh/2014/108-nd-cp> dcterms:title ?t }}"
     rows = select(store, query)
     assert all("|" not in r["t"] for r in rows)
+
+
+def test_no_statement_is_repeated_in_two_graphs(store: ox.Store) -> None:
+    # Oxigraph queries the union of the named graphs as a bag: a triple stated in two graphs
+    # comes back twice, so shared agencies and instruments are described once, in the registry
+    seen: dict[ox.Triple, str] = {}
+    for quad in store:
+        graph = str(quad.graph_name)
+        assert seen.setdefault(quad.triple, graph) == graph, (quad.triple, seen[quad.triple], graph)
+    registry = ox.NamedNode("https://w3id.org/cchc/id/graph/registry")
+    thirty_c = ox.NamedNode("https://w3id.org/cchc/id/instrument/nghi-quyet/2011/30c-nq-cp")
+    graphs = {q.graph_name for q in store.quads_for_pattern(thirty_c, None, None)}
+    assert graphs == {registry}
+    assert len(list(store.quads_for_pattern(None, None, thirty_c))) > 3  # cited from the plans
