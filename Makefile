@@ -5,10 +5,12 @@ BIN := $(VENV)/bin
 
 .PHONY: run test build validate lint bench clean
 
-# build, then validate: a Violation stops here (exit 1); warnings are printed for plan authors
+# build, validate (a Violation stops here, exit 1; warnings are printed for plan authors),
+# then serve the graph on http://127.0.0.1:8000/ (SPARQL at /sparql) until Ctrl-C
 run: $(VENV)/.installed
 	$(BIN)/cchc build
 	$(BIN)/cchc validate --severity warning
+	$(BIN)/cchc serve
 
 build: $(VENV)/.installed
 	$(BIN)/cchc build
@@ -26,6 +28,8 @@ lint: $(VENV)/.installed-dev
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/build.py
 	$(BIN)/python bench/validate.py
+	$(BIN)/python bench/queries.py
+	$(BIN)/python bench/endpoint.py
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -85,6 +85,16 @@ def corpus(count: int) -> Path:
     return folder
 
 
+def built_graph(name: str, sources: Path) -> Path:
+    """The graph of `sources`, built into bench/out/graph-<name>/; returns its N-Quads file."""
+    from cchc_graph.build import build
+    from cchc_graph.settings import Settings
+
+    out = ROOT / "bench" / "out" / f"graph-{name}"
+    build(Settings(), sources, out)
+    return out / "cchc.nq"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--count", type=int, default=500)

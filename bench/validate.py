@@ -70,16 +70,6 @@ def run(graph: Path, engine: str, limit: float | None = None) -> dict[str, Any] 
     return result
 
 
-def built_graph(name: str, sources: Path) -> Path:
-    """The graph of `sources`, built once into bench/out/graph-<name>/."""
-    from cchc_graph.build import build
-    from cchc_graph.settings import Settings
-
-    out = ROOT / "bench" / "out" / f"graph-{name}"
-    build(Settings(), sources, out)
-    return out / "cchc.nq"
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--count", type=int, default=500)
@@ -94,7 +84,7 @@ def main() -> int:
     if args.measure:
         print(json.dumps(measure(args.measure, args.engine)))
         return 0
-    from bench.synthetic import corpus
+    from bench.synthetic import built_graph, corpus
 
     synthetic = corpus(args.count)
     failed = False

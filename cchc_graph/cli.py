@@ -294,7 +294,8 @@ def sparql(text: str | None, query_file: Path | None, fmt: str,
 @click.option("--graph-store", envvar="CCHC_GRAPH_STORE", metavar="URL",
               help="Its Graph Store Protocol URL [default: the query URL's folder + /store].")
 @click.option("--source", "sources", multiple=True, metavar="STEM",
-              help="Load only this source's graph (repeatable); other graphs are left as they are.")
+              help="Load only this source's graph (repeatable), with the shared registry and "
+              "links graphs; the other graphs are left as they are.")
 def load(endpoint: str, graph_store: str | None, sources: tuple[str, ...]) -> None:
     """Load the built graph into a remote store, one named graph per source (Graph Store
     Protocol): a graph put again replaces only that graph."""
@@ -302,7 +303,10 @@ def load(endpoint: str, graph_store: str | None, sources: tuple[str, ...]) -> No
     from cchc_graph.store import RemoteStore
 
     settings = Settings()
-    graphs = [Iris(settings.base_iri).source(stem) for stem in sources] or None
+    iris = Iris(settings.base_iri)
+    # the registry (shared agencies, instruments) and the cross-year links follow every source
+    shared = [iris.graph("registry"), iris.graph("links")]
+    graphs = [*(iris.source(stem) for stem in sources), *shared] if sources else None
     store = RemoteStore(endpoint, graph_store)
     count = _guard(lambda: store.load_build(settings.build_dir, graphs))
     click.echo(f"loaded {count} quads into {store.graph_store}")
