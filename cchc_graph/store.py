@@ -139,6 +139,13 @@ class Store(Protocol):
 # ------------------------------------------------------------------------ answers, capped
 
 
+def finish_boolean(result: ox.QueryBoolean, fmt: Format) -> Answer:
+    """An ASK answer in `fmt` (CSV and TSV write a bare true or false)."""
+    if fmt.results is None:
+        raise ValueError(f"{fmt.name} is not a results format")
+    return Answer("ask", _bytes(result.serialize(format=fmt.results)), fmt)
+
+
 def finish_solutions(tsv: bytes, fmt: Format, row_cap: int | None) -> Answer:
     """Cut TSV solutions at `row_cap` rows and re-serialise them in `fmt`.
 
@@ -291,13 +298,7 @@ class EmbeddedStore:
     ) -> Answer:
         result = self._run(query, dataset)
         if isinstance(result, ox.QueryBoolean):
-            fmt = _select_format(select_format)
-            if fmt.name == "tsv":
-                # TSV and CSV define no boolean form: answer ASK in JSON
-                fmt = SELECT_FORMATS["json"]
-            if fmt.results is None:
-                raise ValueError("fmt.results is missing")
-            return Answer("ask", _bytes(result.serialize(format=fmt.results)), fmt)
+            return finish_boolean(result, _select_format(select_format))
         if isinstance(result, ox.QuerySolutions):
             fmt = _select_format(select_format)
             if row_cap is None and fmt.results is not None:
@@ -369,15 +370,15 @@ class RemoteStore:
             "text/tab-separated-values, application/sparql-results+json;q=0.9, "
             "application/n-triples;q=0.8"
         )
+        if _ASK.match(_PROLOGUE.sub("", _COMMENT.sub("", query), count=1)):
+            accept = "application/sparql-results+json"
         body, content_type = self._request(query, accept, dataset)
         content_type = content_type.split(";")[0].strip()
         if content_type == "application/sparql-results+json" and b'"boolean"' in body:
-            fmt = _select_format(select_format)
-            fmt = SELECT_FORMATS["json"] if fmt.name == "tsv" else fmt
             result = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
-            if fmt.results is None:
-                raise ValueError("fmt.results is missing")
-            return Answer("ask", _bytes(result.serialize(format=fmt.results)), fmt)
+            if not isinstance(result, ox.QueryBoolean):
+                raise StoreError(f"{self.endpoint} answered an ASK query with solutions")
+            return finish_boolean(result, _select_format(select_format))
         if content_type == "text/tab-separated-values":
             return finish_solutions(body, _select_format(select_format), row_cap)
         if content_type == "application/sparql-results+json":
@@ -455,6 +456,7 @@ def _default_graph_store(endpoint: str) -> str:
 
 _COMMENT = re.compile(r"#[^\n<>\"']*$", re.MULTILINE)
 _PROLOGUE = re.compile(r"^\s*(?:(?:PREFIX\s+[^:\s]*:\s*<[^>]*>|BASE\s*<[^>]*>)\s*)*", re.IGNORECASE)
+_ASK = re.compile(r"ASK\b", re.IGNORECASE)
 _UPDATE = re.compile(
     r"(?:INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.IGNORECASE
 )

@@ -16,6 +16,7 @@ from cchc_graph.store import (
     QueryRefusedError,
     QuerySyntaxError,
     RemoteStore,
+    Store,
     StoreError,
     looks_like_update,
 )
@@ -152,3 +153,20 @@ def test_the_pool_stops_a_slow_query(built: tuple[BuildReport, Path]) -> None:
         assert int(pool.select(COUNT).column("n")[0]) > 10_000
     finally:
         pool.close()
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
+def test_ask_answers_in_every_results_format(query_store: Store, fmt: str) -> None:
+    plan = f"ASK {{ <{DEFAULT_BASE}plan/khanh-hoa/2014> ?p ?o }}"
+    answer = query_store.answer(plan, select_format=fmt)
+    assert answer.form == "ask"
+    assert b"true" in answer.body
+    assert b"false" in query_store.answer("ASK { <urn:nothing> ?p ?o }", select_format=fmt).body
+
+
+def test_construct_is_cut_at_the_row_cap_on_both_stores(query_store: Store) -> None:
+    answer = query_store.answer(
+        "CONSTRUCT WHERE { ?s a ?type }", graph_format="ntriples", row_cap=7
+    )
+    assert (answer.form, answer.rows, answer.truncated) == ("graph", 7, True)
+    assert answer.body.count(b"\n") == 7
