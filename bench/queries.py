@@ -73,6 +73,11 @@ def p50(run: object, repeat: int) -> float:
 
 
 def bench(name: str, build_dir: Path, repeat: int, rdflib_limit: float) -> bool:
+    """pyoxigraph first, alone in the process: rdflib's millions of Python objects would make
+    every garbage collection during our queries slow. Ours is timed to JSON bytes, as the
+    endpoint answers; rdflib to a list of rows."""
+    import gc
+
     import rdflib
 
     from cchc_graph.settings import Settings
@@ -81,24 +86,30 @@ def bench(name: str, build_dir: Path, repeat: int, rdflib_limit: float) -> bool:
     started = time.perf_counter()
     store = EmbeddedStore.in_memory(build_dir)
     load_oxigraph = time.perf_counter() - started
+    queries = bound_queries(store, Settings().queries_dir)
+    ours = {}
+    for query_name, text in queries.items():
+        rows = len(store.select(text).rows)
+        ours[query_name] = (rows, p50(lambda text=text: store.answer(text), repeat))  # type: ignore[misc]
+    quads = len(store.store)
+
     started = time.perf_counter()
     dataset = rdflib.Dataset(default_union=True)
     dataset.parse(build_dir / "cchc.nq", format="nquads")
     load_rdflib = time.perf_counter() - started
+    gc.freeze()
     print(
-        f"\n{name}: {len(store.store):,} quads; load pyoxigraph {load_oxigraph:.2f} s, "
+        f"\n{name}: {quads:,} quads; load pyoxigraph {load_oxigraph:.2f} s, "
         f"rdflib {load_rdflib:.1f} s"
     )
     print(
         f"{'query':26} {'rows':>6} {'pyoxigraph p50':>15} {'rdflib p50':>12} "
         f"{'speed-up':>9}  budget"
     )
-    queries = bound_queries(store, Settings().queries_dir)
     ok = True
     signal.signal(signal.SIGALRM, _alarm)
     for query_name, text in queries.items():
-        rows = len(store.select(text).rows)
-        ours = p50(lambda text=text: store.select(text), repeat)  # type: ignore[misc]
+        rows, mine = ours[query_name]
         signal.setitimer(signal.ITIMER_REAL, rdflib_limit)
         failure = ""
         theirs: float | None = None
@@ -107,17 +118,19 @@ def bench(name: str, build_dir: Path, repeat: int, rdflib_limit: float) -> bool:
         except _LateError:
             failure = f">{rdflib_limit:7.0f} s  "
         except Exception as error:  # rdflib cannot answer some valid queries: say so
-            failure = f"fails: {type(error).__name__}: {error}"[:60]
+            failure = f"fails: {type(error).__name__}"
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
-        speedup = (theirs / ours) if theirs is not None else float("inf")
-        good = ours < BUDGET_MS and speedup >= MIN_SPEEDUP
+        speedup = (theirs / mine) if theirs is not None else float("inf")
+        good = mine < BUDGET_MS and speedup >= MIN_SPEEDUP
         ok &= good
-        shown = f"{theirs:10.1f} ms" if theirs is not None else failure
+        shown = f"{theirs:10.1f} ms" if theirs is not None else f"{failure:>13}"
+        ratio = f"{speedup:8.0f}x" if theirs is not None else "     n/a"
         print(
-            f"{query_name:26} {rows:6d} {ours:12.2f} ms {shown} {speedup:8.0f}x  "
+            f"{query_name:26} {rows:6d} {mine:12.2f} ms {shown} {ratio}  "
             f"{'ok' if good else 'OVER BUDGET'}"
         )
+    gc.unfreeze()
     return ok
 
 
