@@ -323,7 +323,7 @@ def serve(host: str | None, port: int | None, timeout: float | None,
     """Serve the graph: SPARQL 1.1 endpoint at /sparql, canned queries at /api/queries."""
     import uvicorn
 
-    from cchc_graph.serve import create_app
+    from cchc_graph.web import create_app
 
     overrides = {k: v for k, v in (("host", host), ("port", port), ("query_timeout", timeout),
                                    ("endpoint", endpoint), ("store", store_kind)) if v is not None}

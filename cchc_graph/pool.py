@@ -20,8 +20,6 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any, Literal
 
-import pyoxigraph as ox
-
 from cchc_graph.errors import CchcError
 from cchc_graph.store import (
     GRAPH_FORMATS,
@@ -33,6 +31,7 @@ from cchc_graph.store import (
     Store,
     StoreError,
     Table,
+    tsv_table,
 )
 
 
@@ -217,12 +216,7 @@ class QueryPool:
         return Answer(form, body, fmt, rows, truncated)
 
     def select(self, query: str) -> Table:
-        answer = self.answer(query, select_format="tsv")
-        result = ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.TSV)
-        if not isinstance(result, ox.QuerySolutions):
-            raise StoreError("a SELECT query was expected")
-        variables = [v.value for v in result.variables]
-        return Table(variables, [tuple(s[v] for v in variables) for s in result])
+        return tsv_table(self.answer(query, select_format="tsv").body)
 
     def load_build(self, build_dir: Path, graphs: Sequence[str] | None = None) -> int:
         raise StoreError("the endpoint's store is read-only; rebuild and restart it")

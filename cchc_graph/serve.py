@@ -9,8 +9,7 @@ and says so in `X-Result-Truncated`. GET without a query returns the service des
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
@@ -18,13 +17,11 @@ from urllib.parse import parse_qsl
 import anyio.to_thread
 import pyoxigraph as ox
 from fastapi import FastAPI, Request
-from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import HTMLResponse, JSONResponse, Response
-from jinja2 import Environment, PackageLoader, select_autoescape
+from fastapi.responses import JSONResponse, Response
 
 from cchc_graph.canned import Catalogue, ParameterError, load_catalogue
 from cchc_graph.errors import CchcError
-from cchc_graph.pool import QueryPool, QueryTimeoutError, store_spec
+from cchc_graph.pool import QueryPool, QueryTimeoutError
 from cchc_graph.settings import Settings
 from cchc_graph.store import (
     GRAPH_FORMATS,
@@ -230,39 +227,23 @@ def _multi(items: Any) -> dict[str, list[str]]:
     return collected
 
 
-def create_app(settings: Settings | None = None, pool: QueryPool | None = None) -> FastAPI:
-    """The FastAPI app; the query pool starts with the app unless one is given."""
-    settings = settings or Settings()
-    state: dict[str, Endpoint] = {}
-
-    @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        own = pool is None
-        workers = pool or QueryPool(store_spec(settings), settings.workers, settings.query_timeout)
-        state["endpoint"] = Endpoint(settings, workers)
-        try:
-            yield
-        finally:
-            if own:
-                workers.close()
-
-    app = FastAPI(title="cchc-graph", lifespan=lifespan, docs_url="/api/docs", redoc_url=None)
-    app.add_middleware(
-        CORSMiddleware,
-        allow_origins=["*"],
-        allow_methods=["GET"],
-        expose_headers=["X-Result-Truncated", "X-Result-Rows"],
-    )
-    templates = Environment(
-        loader=PackageLoader("cchc_graph", "templates"), autoescape=select_autoescape(["html"])
-    )
+def register_endpoint(
+    app: FastAPI,
+    endpoint_of: Callable[[], Endpoint],
+    html_page: Callable[[Request], Awaitable[Response]] | None = None,
+) -> None:
+    """Add /sparql (the SPARQL 1.1 Protocol) and /api/queries to `app`. A browser asking for
+    /sparql gets `html_page` when there is one."""
+    state = _EndpointState(endpoint_of)
 
     @app.get("/sparql")
     async def sparql_get(request: Request) -> Response:
-        endpoint = state["endpoint"]
+        endpoint = state.endpoint
         params = _multi(request.query_params.multi_items())
         if "update" in params:
             return _error(403, "updates are not accepted: this endpoint is read-only")
+        if html_page is not None and _prefers_html(request):
+            return await html_page(request)
         if "query" not in params:
             body = endpoint.service_description(str(request.url.remove_query_params(["query"])))
             return Response(body, media_type="text/turtle; charset=utf-8")
@@ -276,7 +257,7 @@ def create_app(settings: Settings | None = None, pool: QueryPool | None = None) 
 
     @app.post("/sparql")
     async def sparql_post(request: Request) -> Response:
-        endpoint = state["endpoint"]
+        endpoint = state.endpoint
         media = request.headers.get("content-type", "").split(";")[0].strip().lower()
         params = _multi(request.query_params.multi_items())
         if media == UPDATE_MEDIA:
@@ -304,19 +285,19 @@ def create_app(settings: Settings | None = None, pool: QueryPool | None = None) 
 
     @app.get("/api/queries")
     async def list_queries(request: Request) -> JSONResponse:
-        catalogue = state["endpoint"].catalogue
+        catalogue = state.endpoint.catalogue
         return JSONResponse([_describe(q, request) for q in catalogue.queries.values()])
 
     @app.get("/api/queries/{name}.rq")
     async def query_text(name: str) -> Response:
-        catalogue = state["endpoint"].catalogue
+        catalogue = state.endpoint.catalogue
         if name not in catalogue.queries:
             return _error(404, f"no canned query {name!r}")
         return Response(catalogue.queries[name].sparql, media_type="application/sparql-query")
 
     @app.get("/api/queries/{name}")
     async def run_query(name: str, request: Request) -> Response:
-        endpoint = state["endpoint"]
+        endpoint = state.endpoint
         params = _multi(request.query_params.multi_items())
         fmt = _first(params, "format", "output")
         values = {k: v[0] for k, v in params.items() if k not in ("format", "output")}
@@ -329,17 +310,20 @@ def create_app(settings: Settings | None = None, pool: QueryPool | None = None) 
             return _error_for(error)
         return await endpoint.run(query, negotiated, Dataset())
 
-    @app.get("/", response_class=HTMLResponse)
-    async def index(request: Request) -> HTMLResponse:
-        endpoint = state["endpoint"]
-        page = templates.get_template("endpoint.html").render(
-            queries=list(endpoint.catalogue.queries.values()),
-            store=endpoint.pool.description,
-            settings=endpoint.settings,
-        )
-        return HTMLResponse(page)
 
-    return app
+class _EndpointState:
+    def __init__(self, endpoint_of: Callable[[], Endpoint]) -> None:
+        self._endpoint_of = endpoint_of
+
+    @property
+    def endpoint(self) -> Endpoint:
+        return self._endpoint_of()
+
+
+def _prefers_html(request: Request) -> bool:
+    """A browser asking for /sparql gets the editor page, a SPARQL client the protocol."""
+    ranked = _accept_ranked(request.headers.get("accept", ""))
+    return bool(ranked) and ranked[0] in ("text/html", "application/xhtml+xml")
 
 
 def _first(params: Mapping[str, list[str]], *names: str) -> str | None:

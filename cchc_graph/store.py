@@ -139,6 +139,15 @@ class Store(Protocol):
 # ------------------------------------------------------------------------ answers, capped
 
 
+def tsv_table(tsv: bytes) -> Table:
+    """TSV solutions as a Table."""
+    result = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
+    if not isinstance(result, ox.QuerySolutions):
+        raise QueryRefusedError("a SELECT query was expected")
+    variables = [v.value for v in result.variables]
+    return Table(variables, [tuple(s[v] for v in variables) for s in result])
+
+
 def finish_boolean(result: ox.QueryBoolean, fmt: Format) -> Answer:
     """An ASK answer in `fmt` (CSV and TSV write a bare true or false)."""
     if fmt.results is None:

@@ -22,10 +22,10 @@ import uvicorn
 from cchc_graph.build import BuildReport, build
 from cchc_graph.iris import DEFAULT_BASE
 from cchc_graph.namespaces import sparql_prefixes
-from cchc_graph.serve import create_app
 from cchc_graph.settings import Settings
 from cchc_graph.store import EmbeddedStore, RemoteStore, Store
 from cchc_graph.validate import load_shapes, shape_files
+from cchc_graph.web import create_app
 
 ROOT = Path(__file__).parent.parent
 SOURCES = ROOT / "data" / "sources"

@@ -380,8 +380,9 @@ def test_canned_query_errors(endpoint: RunningEndpoint) -> None:
     assert ambiguous.status == 400 and "ambiguous" in ambiguous.text
 
 
-def test_the_endpoint_page_lists_the_queries(endpoint: RunningEndpoint) -> None:
-    page = http(f"{endpoint.url}/")
+def test_a_browser_asking_for_sparql_gets_the_editor(endpoint: RunningEndpoint) -> None:
+    page = http(f"{endpoint.url}/sparql", headers={"Accept": "text/html,application/xhtml+xml"})
     assert page.status == 200
-    assert "Nhiệm vụ do một cơ quan chủ trì" in page.text
-    assert "/api/queries/tasks-led-by?format=csv" in page.text
+    assert "<textarea" in page.text
+    # a SPARQL client with the same URL still gets the protocol
+    assert http(f"{endpoint.url}/sparql").headers["content-type"].startswith("text/turtle")

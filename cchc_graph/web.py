@@ -1,0 +1,489 @@
+"""web: the app `cchc serve` runs: the SPARQL endpoint and canned-query API (serve.py) and the
+browse pages: /, /id/... (Linked Data), /source/..., /search, /queries, /sparql-editor (and
+/sparql for browsers) and /validation. Page data comes from site.Site."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import anyio.to_thread
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import HTMLResponse, Response
+
+from cchc_graph.canned import ParameterError
+from cchc_graph.errors import CchcError
+from cchc_graph.namespaces import DCTERMS, PROV, RDF, SKOS
+from cchc_graph.pool import QueryPool, store_spec
+from cchc_graph.serve import GRAPH_MEDIA, Endpoint, _accept_ranked, register_endpoint
+from cchc_graph.settings import Settings
+from cchc_graph.site import (
+    FORMAT_PARAMETER,
+    PAGE_SIZE,
+    RDF_SUFFIXES,
+    SUFFIX_OF,
+    UI,
+    Cell,
+    Page,
+    Site,
+    bar_chart,
+    grouped,
+    jsonld_script,
+    line_chart,
+    page_kind,
+    search_words,
+    with_lang,
+)
+from cchc_graph.store import GRAPH_FORMATS, tsv_table
+from cchc_graph.validate import ValidationReport, load_data, load_shapes, shape_files
+from cchc_graph.validate import validate as validate_graph
+
+HTML_MEDIA = ("text/html", "application/xhtml+xml")
+EXAMPLE_QUERY = """PREFIX cchc: <https://w3id.org/cchc/def#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?plan ?title WHERE { ?plan a cchc:Plan ; rdfs:label ?title } ORDER BY ?plan
+"""
+
+
+class Validation:
+    """The validation report of the served graph, computed once in the background."""
+
+    def __init__(self, build_dir: Path, shapes_dir: Path) -> None:
+        self.report: ValidationReport | None = None
+        self.error: str | None = None
+        self._thread = threading.Thread(
+            target=self._run, args=(build_dir, shapes_dir), name="cchc-validation", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, build_dir: Path, shapes_dir: Path) -> None:
+        try:
+            data = load_data(build_dir / "cchc.nq")
+            self.report = validate_graph(data, load_shapes(shape_files(shapes_dir)))
+        except CchcError as error:
+            self.error = str(error)
+
+    def wait(self, seconds: float) -> ValidationReport | None:
+        self._thread.join(seconds)
+        return self.report
+
+
+def _lang(request: Request) -> str:
+    return "en" if request.query_params.get("lang") == "en" else "vi"
+
+
+def _ranked(accept: str) -> list[str]:
+    return _accept_ranked(accept)
+
+
+def wants(request: Request, path: str) -> tuple[str, str]:
+    """(node path, format): a suffix first, then ?_format=, then Accept; HTML by default."""
+    for suffix, name in RDF_SUFFIXES.items():
+        if path.endswith(suffix):
+            return path[: -len(suffix)], name
+    asked = request.query_params.get("_format")
+    if asked:
+        return path, FORMAT_PARAMETER.get(asked.lower(), "unknown")
+    for media in _ranked(request.headers.get("accept", "")):
+        if media in HTML_MEDIA or media == "*/*":
+            return path, "html"
+        if media in GRAPH_MEDIA and media not in (
+            "text/plain",
+            "application/json",
+            "application/xml",
+            "text/xml",
+        ):
+            return path, GRAPH_MEDIA[media]
+    return path, "html"
+
+
+def create_app(settings: Settings | None = None, pool: QueryPool | None = None) -> FastAPI:
+    """The app; its query pool starts with it unless one is given, and so does the validation
+    of the served graph (in the background, for the pages that show it)."""
+    settings = settings or Settings()
+    state: dict[str, Any] = {}
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        own = pool is None
+        workers = pool or QueryPool(store_spec(settings), settings.workers, settings.query_timeout)
+        endpoint = Endpoint(settings, workers)
+        state["endpoint"] = endpoint
+        state["site"] = Site(settings, workers, endpoint.catalogue)
+        state["validation"] = Validation(settings.build_dir, settings.shapes_dir)
+        try:
+            yield
+        finally:
+            if own:
+                workers.close()
+
+    app = FastAPI(title="cchc-graph", lifespan=lifespan, docs_url="/api/docs", redoc_url=None)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_methods=["GET"],
+        expose_headers=["X-Result-Truncated", "X-Result-Rows"],
+    )
+    sparql_page = register(app, lambda: state["site"], lambda: state["validation"])
+    register_endpoint(app, lambda: state["endpoint"], sparql_page)
+    return app
+
+
+def register(
+    app: FastAPI, site_of: Callable[[], Site], validation_of: Callable[[], Validation]
+) -> Callable[[Request], Awaitable[Response]]:
+    """Add the pages to `app`; `site_of` gives the Site once the app has started. Returns the
+    SPARQL editor page, which /sparql shows to browsers."""
+
+    def render(template: str, page: Page, **data: Any) -> str:
+        site = site_of()
+        return site.templates.get_template(f"site/{template}.html").render(
+            page=page,
+            ui=UI[page.lang],
+            lang=page.lang,
+            url=lambda path, **params: with_lang(path, page.lang, **params),
+            other_lang_url=with_lang(page.path, "en" if page.lang == "vi" else "vi"),
+            **data,
+        )
+
+    async def html_response(build: Callable[[], tuple[str, int]]) -> Response:
+        try:
+            body, status = await anyio.to_thread.run_sync(build)
+        except CchcError as error:
+            return HTMLResponse(f"<!doctype html><title>Error</title><p>{error}</p>", 503)
+        return HTMLResponse(body, status)
+
+    @app.get("/", response_class=HTMLResponse)
+    async def landing(request: Request) -> Response:
+        lang = _lang(request)
+
+        def build() -> tuple[str, int]:
+            site = site_of()
+            counts = {
+                row["kind"].iri or "": int(row["count"].text)
+                for row in site.page_rows("counts", lang)
+            }
+            offset = max(0, int(request.query_params.get("offset", "0") or 0))
+            documents = site.page_rows("plans", lang, limit=str(PAGE_SIZE), offset=str(offset))
+            featured = [q for q in site.canned.queries.values() if q.featured]
+            busiest = site.canned_rows("busiest-agencies", lang, limit="40")
+            page = Page(lang, "/", "cchc-graph")
+            return render(
+                "landing",
+                page,
+                counts={k.rsplit("#", 1)[1]: v for k, v in counts.items()},
+                documents=documents,
+                featured=featured,
+                busiest=busiest,
+                offset=offset,
+                page_size=PAGE_SIZE,
+            ), 200
+
+        return await html_response(build)
+
+    @app.get("/id/{path:path}")
+    async def dereference(path: str, request: Request) -> Response:
+        site = site_of()
+        node_path, fmt = wants(request, path)
+        node = site.node_of(node_path)
+        lang = _lang(request)
+        alternates = [
+            (
+                with_lang(f"/id/{node_path}{SUFFIX_OF[name]}", "vi"),
+                GRAPH_FORMATS[name].media_type,
+                name,
+            )
+            for name in ("turtle", "jsonld", "ntriples", "rdfxml")
+        ]
+        link = ", ".join(
+            f'<{href}>; rel="alternate"; type="{media}"' for href, media, _ in alternates
+        )
+        headers = {"Vary": "Accept", "Link": link}
+        if fmt == "unknown":
+            return Response(
+                "unknown _format; use ttl, jsonld, nt, rdf or html\n", 400, media_type="text/plain"
+            )
+        if fmt != "html":
+
+            def describe() -> bytes | None:
+                answer = site.store.answer(
+                    site.pages.bind("describe", {"node": node}), graph_format=fmt
+                )
+                return answer.body if answer.rows else None
+
+            body = await anyio.to_thread.run_sync(describe)
+            if body is None:
+                return Response(
+                    f"no description of {node}\n", 404, media_type="text/plain", headers=headers
+                )
+            media = GRAPH_FORMATS[fmt].media_type
+            return Response(body, media_type=media, headers=headers)
+
+        def build() -> tuple[str, int]:
+            return node_page(site, node, node_path, lang, request, alternates)
+
+        response = await html_response(build)
+        response.headers.update(headers)
+        return response
+
+    def node_page(
+        site: Site,
+        node: str,
+        path: str,
+        lang: str,
+        request: Request,
+        alternates: list[tuple[str, str, str]],
+    ) -> tuple[str, int]:
+        facts = site.page_rows("facts", lang, node=node)
+        incoming = site.page_rows("incoming", lang, node=node, limit="200")
+        page = Page(lang, f"/id/{path}", site.label(node, lang), node, alternates=alternates)
+        if not facts and not incoming:
+            words = search_words(path)
+            suggestions = site.canned_rows("search", lang, q=words, limit="20") if words else []
+            page.title = "404"
+            return render("not_found", page, node=node, suggestions=suggestions, words=words), 404
+        describe = site.store.answer(
+            site.pages.bind("describe", {"node": node}), graph_format="jsonld"
+        )
+        page.jsonld = jsonld_script(describe.body)
+        types = {r["value"].iri for r in facts if r["property"].iri == RDF + "type"} - {None}
+        schemes = {r["value"].iri for r in facts if r["property"].iri == SKOS + "inScheme"} - {None}
+        kind = page_kind({t for t in types if t}, {s for s in schemes if s})
+        value = {r["property"].iri: r["value"] for r in facts}
+        data: dict[str, Any] = {"facts": facts, "incoming": incoming, "kind": kind, "value": value}
+        offset = max(0, int(request.query_params.get("offset", "0") or 0))
+        data["offset"] = offset
+        data["page_size"] = PAGE_SIZE
+        if kind == "plan":
+            data["legal_basis"] = site.canned_rows("legal-basis-chain", lang, plan=node)
+            data["targets"] = site.canned_rows("plan-targets", lang, plan=node)
+            data["areas"] = grouped(site.canned_rows("plan-tasks", lang, plan=node), "areaLabel")
+            report = validation_of().wait(0)
+            source = value.get(PROV + "wasDerivedFrom")
+            file = source_file(site, source.iri) if source and source.iri else None
+            data["findings"] = (
+                [f for f in report.findings if f.document == file] if report else None
+            )
+            data["source_stem"] = file.rsplit(".", 1)[0] if file else None
+        elif kind == "task":
+            deliverables = site.page_rows("task", lang, node=node)
+            data["deliverables"] = grouped(deliverables, "deliverable")
+            data["similar"] = site.page_rows("similar-tasks", lang, node=node)
+            source = value.get(PROV + "wasDerivedFrom")
+            data["source_stem"] = source.iri.rsplit("/", 1)[1] if source and source.iri else None
+        elif kind in ("agency", "agency-type"):
+            params = {"agency": node, "limit": str(PAGE_SIZE), "offset": str(offset)}
+            data["led"] = site.canned_rows("tasks-led-by", lang, **params)
+            data["cooperating"] = site.canned_rows("tasks-cooperating", lang, **params)
+            workload = site.canned_rows("agency-workload", lang, agency=node)
+            per_year: dict[str, float] = {}
+            for row in workload:
+                if row["role"].text == "lead":
+                    per_year[row["year"].text] = float(row["tasks"].text)
+            data["workload"] = workload
+            data["chart"] = bar_chart(sorted(per_year.items()))
+            data["partners"] = site.canned_rows(
+                "co-assigned-agencies", lang, agency=node, limit="10"
+            )
+        elif kind == "instrument":
+            data["relations"] = grouped(site.page_rows("instrument", lang, node=node), "relation")
+        elif kind == "indicator":
+            rows = site.canned_rows("indicator-trajectory", lang, indicator=node)
+            series: dict[str, list[tuple[float, float]]] = {}
+            for row in rows:
+                if "year" in row:
+                    series.setdefault(row["province"].text, []).append(
+                        (float(row["year"].text), float(row["value"].text))
+                    )
+            data["trajectory"] = rows
+            data["chart"] = line_chart(series)
+        elif kind == "area":
+            data["documents"] = site.page_rows("area", lang, node=node)
+        elif kind == "province":
+            data["items"] = grouped(site.page_rows("province", lang, node=node), "kind")
+        elif kind == "source-node":
+            data["source_stem"] = path.rsplit("/", 1)[1]
+        return render(kind if kind != "agency-type" else "agency", page, **data), 200
+
+    def source_file(site: Site, source: str) -> str | None:
+        rows = site.page_rows("facts", "vi", node=source)
+        for row in rows:
+            if row["property"].iri == DCTERMS + "identifier":
+                return row["value"].text
+        return None
+
+    @app.get("/source/{stem}", response_class=HTMLResponse)
+    async def source_view(stem: str, request: Request) -> Response:
+        lang = _lang(request)
+
+        def build() -> tuple[str, int]:
+            site = site_of()
+            source = site.iris.source(stem)
+            file = source_file(site, source)
+            path = site.settings.sources_dir / (file or "")
+            page = Page(lang, f"/source/{stem}", file or stem, source)
+            if not file or not path.is_file():
+                page.title = "404"
+                return render("not_found", page, node=source, suggestions=[], words=""), 404
+            lines = path.read_text(encoding="utf-8").split("\n")
+            items: dict[int, list[Cell]] = {}
+            spans: dict[int, str] = {}
+            for row in site.page_rows("source-items", lang, source=source):
+                start = int(row["line"].text)
+                end = int(row["lineEnd"].text) if "lineEnd" in row else start
+                items.setdefault(start, []).append(row["item"])
+                for number in range(start, end + 1):
+                    spans.setdefault(number, row["type"].text)
+            return render("source", page, lines=lines, items=items, spans=spans, file=file), 200
+
+        return await html_response(build)
+
+    @app.get("/search", response_class=HTMLResponse)
+    async def search(request: Request) -> Response:
+        lang = _lang(request)
+        words = request.query_params.get("q", "").strip()
+
+        def build() -> tuple[str, int]:
+            site = site_of()
+            rows = site.canned_rows("search", lang, q=words, limit="200") if words else []
+            page = Page(lang, "/search", f"{UI[lang]['search']}: {words}")
+            return render("search", page, words=words, groups=grouped(rows, "type")), 200
+
+        return await html_response(build)
+
+    @app.get("/queries", response_class=HTMLResponse)
+    async def queries(request: Request) -> Response:
+        lang = _lang(request)
+
+        def build() -> tuple[str, int]:
+            site = site_of()
+            page = Page(lang, "/queries", UI[lang]["queries"])
+            return render("queries", page, queries=list(site.canned.queries.values())), 200
+
+        return await html_response(build)
+
+    @app.get("/queries/{name}", response_class=HTMLResponse)
+    async def query_page(name: str, request: Request) -> Response:
+        lang = _lang(request)
+        values = {k: v for k, v in request.query_params.items() if k != "lang"}
+
+        def build() -> tuple[str, int]:
+            site = site_of()
+            query = site.canned.queries.get(name)
+            page = Page(lang, f"/queries/{name}", name)
+            if query is None:
+                page.title = "404"
+                return render("not_found", page, node=name, suggestions=[], words=""), 404
+            page.title = query.title[lang]
+            error = None
+            rows: list[dict[str, Cell]] = []
+            variables: list[str] = []
+            text = query.sparql
+            try:
+                text = site.canned.bind(name, values)
+                table = site.store.select(text)
+                variables = table.variables
+                rows = site.cells(table.variables, table.rows, lang)
+            except (ParameterError, CchcError) as failure:
+                error = str(failure)
+            shown = {p.name: values.get(p.name, p.default or "") for p in query.parameters}
+            downloads = {
+                fmt: f"/api/queries/{name}?"
+                + "&".join(f"{k}={v}" for k, v in [*shown.items(), ("format", fmt)])
+                for fmt in ("csv", "json")
+            }
+            return render(
+                "query",
+                page,
+                query=query,
+                rows=rows,
+                variables=variables,
+                text=text,
+                error=error,
+                shown=shown,
+                downloads=downloads,
+            ), 200
+
+        return await html_response(build)
+
+    @app.get("/validation", response_class=HTMLResponse)
+    async def validation_page(request: Request) -> Response:
+        lang = _lang(request)
+
+        def build() -> tuple[str, int]:
+            from cchc_graph.reports import counts, group
+
+            report = validation_of().wait(120)
+            page = Page(lang, "/validation", UI[lang]["validation"])
+            if report is None:
+                return render(
+                    "validation",
+                    page,
+                    report=None,
+                    groups=[],
+                    counts="",
+                    error=validation_of().error,
+                ), 503
+            return render(
+                "validation",
+                page,
+                report=report,
+                groups=group(report.findings, report.documents),
+                counts=counts(report.findings),
+                error=None,
+            ), 200
+
+        return await html_response(build)
+
+    @app.get("/sparql-editor", response_class=HTMLResponse)
+    async def sparql_editor(request: Request) -> Response:
+        return await sparql_page(request)
+
+    async def sparql_page(request: Request) -> Response:
+        lang = _lang(request)
+        text = request.query_params.get("query")
+        example = request.query_params.get("example")
+
+        def build() -> tuple[str, int]:
+            site = site_of()
+            query_text = text
+            if example and example in site.canned.queries:
+                query_text = site.canned.bind(example, {})
+            page = Page(lang, "/sparql", "SPARQL")
+            rows: list[dict[str, Cell]] = []
+            variables: list[str] = []
+            error = None
+            raw = None
+            if text:
+                try:
+                    answer = site.store.answer(text, select_format="tsv", graph_format="turtle")
+                    if answer.form == "select":
+                        table = tsv_table(answer.body)
+                        variables = table.variables
+                        rows = site.cells(variables, table.rows, lang)
+                    else:
+                        raw = answer.body.decode("utf-8")
+                except CchcError as failure:
+                    error = str(failure)
+            return render(
+                "sparql",
+                page,
+                text=query_text or EXAMPLE_QUERY,
+                rows=rows,
+                variables=variables,
+                error=error,
+                raw=raw,
+                examples=list(site.canned.queries.values()),
+            ), 200
+
+        return await html_response(build)
+
+    @app.get("/favicon.ico")
+    async def favicon() -> Response:
+        return Response(status_code=204)
+
+    return sparql_page
