@@ -30,6 +30,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/validate.py
 	$(BIN)/python bench/queries.py
 	$(BIN)/python bench/endpoint.py
+	$(BIN)/python bench/pages.py
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

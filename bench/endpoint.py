@@ -67,7 +67,7 @@ def wait_for(port: int, path: str, seconds: float = 600) -> None:
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
             connection.request("GET", path + "?query=" + urllib.parse.quote("ASK {}"))
-            if connection.getresponse().status < 500:
+            if connection.getresponse().status == 200:
                 return
         except OSError:
             pass

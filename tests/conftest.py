@@ -152,3 +152,33 @@ def endpoint(built: tuple[BuildReport, Path]) -> Iterator[RunningEndpoint]:
     finally:
         server.should_exit = True
         thread.join(15)
+
+
+@pytest.fixture(scope="session")
+def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The sources with a script, an image handler and a closing script tag in one task's text,
+    built and served."""
+    root = tmp_path_factory.mktemp("hostile")
+    sources = root / "sources"
+    shutil.copytree(SOURCES, sources)
+    path = sources / "004_e5038761a6850e2f.txt"
+    text = path.read_text(encoding="utf-8")
+    needle = "Thoái vốn nhà nước tại Công ty Cổ phần Môi trường Đô thị Nha Trang"
+    assert needle in text
+    hostile = "<script>alert('x')</script><img src=x onerror=alert(1)></script> Thoái vốn"
+    path.write_text(text.replace(needle, hostile + needle[len("Thoái vốn") :]), encoding="utf-8")
+    out = root / "build"
+    build(Settings(), sources, out)
+    port = free_port()
+    settings = Settings(build_dir=out, sources_dir=sources, port=port)
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        wait_for(f"http://127.0.0.1:{port}/sparql", seconds=60)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(15)

@@ -5,24 +5,17 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import threading
 import urllib.parse
 from collections import deque
-from collections.abc import Iterator
 from html.parser import HTMLParser
 
 import pytest
 import rdflib
 import rdflib.compare
-import uvicorn
 
-from cchc_graph.build import build
 from cchc_graph.iris import DEFAULT_BASE
-from cchc_graph.settings import Settings
 from cchc_graph.store import EmbeddedStore
-from cchc_graph.web import create_app
-from tests.conftest import SOURCES, RunningEndpoint, free_port, wait_for
+from tests.conftest import RunningEndpoint
 from tests.test_endpoint import http
 
 CRAWL_LIMIT = 20000
@@ -249,36 +242,6 @@ def test_a_canned_query_page_has_a_form_results_and_downloads(endpoint: RunningE
 
 
 # ------------------------------------------------------------------ hostile source text
-
-
-@pytest.fixture(scope="module")
-def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The sources with a script, an image handler and a closing script tag in one task's text,
-    built and served."""
-    root = tmp_path_factory.mktemp("hostile")
-    sources = root / "sources"
-    shutil.copytree(SOURCES, sources)
-    path = sources / "004_e5038761a6850e2f.txt"
-    text = path.read_text(encoding="utf-8")
-    needle = "Thoái vốn nhà nước tại Công ty Cổ phần Môi trường Đô thị Nha Trang"
-    assert needle in text
-    hostile = "<script>alert('x')</script><img src=x onerror=alert(1)></script> Thoái vốn"
-    path.write_text(text.replace(needle, hostile + needle[len("Thoái vốn") :]), encoding="utf-8")
-    out = root / "build"
-    build(Settings(), sources, out)
-    port = free_port()
-    settings = Settings(build_dir=out, sources_dir=sources, port=port)
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        wait_for(f"http://127.0.0.1:{port}/sparql", seconds=60)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(15)
 
 
 @pytest.mark.parametrize(
