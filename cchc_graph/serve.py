@@ -160,14 +160,12 @@ class Endpoint:
         if looks_like_update(query):
             return _error(403, "updates are not accepted: this endpoint is read-only")
         try:
-            answer = await anyio.to_thread.run_sync(
-                lambda: self.pool.answer(
-                    query,
-                    select_format=negotiated.select_format,
-                    graph_format=negotiated.graph_format,
-                    dataset=dataset,
-                    row_cap=self.settings.row_cap,
-                )
+            answer = await self.pool.answer_async(
+                query,
+                select_format=negotiated.select_format,
+                graph_format=negotiated.graph_format,
+                dataset=dataset,
+                row_cap=self.settings.row_cap,
             )
         except CchcError as error:
             return _error_for(error)

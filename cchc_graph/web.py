@@ -110,7 +110,9 @@ def create_app(settings: Settings | None = None, pool: QueryPool | None = None) 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         own = pool is None
-        workers = pool or QueryPool(store_spec(settings), settings.workers, settings.query_timeout)
+        workers = pool or QueryPool(
+            store_spec(settings), settings.workers, settings.query_timeout, settings.row_cap
+        )
         endpoint = Endpoint(settings, workers)
         state["endpoint"] = endpoint
         state["site"] = Site(settings, workers, endpoint.catalogue)

@@ -266,3 +266,18 @@ def test_hostile_source_text_shows_as_text(hostile_site: str, path: str) -> None
 def test_hostile_text_is_kept_verbatim_in_the_data(hostile_site: str) -> None:
     data = http(hostile_site + "/id/task/khanh-hoa-2023/V.5.nt").text
     assert "<script>alert('x')</script>" in data
+
+
+def test_no_page_reads_past_the_row_cap(endpoint: RunningEndpoint) -> None:
+    query = urllib.parse.quote("SELECT * WHERE { ?s ?p ?o }")
+    page = http(endpoint.url + f"/sparql-editor?query={query}").text
+    body = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    assert body.count("<tr>") == endpoint.settings.row_cap
+
+
+def test_the_editor_shows_errors_and_refuses_updates(endpoint: RunningEndpoint) -> None:
+    broken = http(endpoint.url + "/sparql-editor?query=" + urllib.parse.quote("SELECT ?x {")).text
+    assert 'class="error"' in broken and "error at 1:" in broken
+    update = urllib.parse.quote("INSERT DATA { <urn:a> <urn:b> <urn:c> }")
+    refused = http(endpoint.url + f"/sparql-editor?query={update}").text
+    assert "read-only" in refused
