@@ -13,7 +13,7 @@ import html
 import json
 import re
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -169,6 +169,7 @@ class Site:
         self.iris = Iris(settings.base_iri)
         self.base = settings.base_iri
         self._vocabulary: dict[str, dict[str, str]] | None = None
+        self._once: dict[str, Any] = {}
         self._lock = threading.Lock()
         self.templates = Environment(
             loader=PackageLoader("cchc_graph", "templates"),
@@ -197,19 +198,44 @@ class Site:
     def cells(
         self, variables: list[str], rows: Iterable[tuple[Any, ...]], lang: str
     ) -> list[dict[str, Cell]]:
+        """Rows ready to show. An IRI's label comes from the row when the query gives it (a
+        column `xLabel` for `x`, or `label` for `node`), else from one lookup for the rest."""
         rows = list(rows)
-        iris = {t.value for row in rows for t in row if isinstance(t, ox.NamedNode)}
-        labels = self.labels(iris, lang)
-        out = []
+        given = {
+            index: variables.index(name)
+            for index, variable in enumerate(variables)
+            for name in (f"{variable}Label", "label" if variable == "node" else "")
+            if name in variables
+        }
+        labels: dict[str, str] = {}
+        wanted = set()
         for row in rows:
-            out.append(
-                {
-                    v: self.cell(t, labels, lang)
-                    for v, t in zip(variables, row, strict=True)
-                    if t is not None
-                }
-            )
-        return out
+            for index, term in enumerate(row):
+                if not isinstance(term, ox.NamedNode):
+                    continue
+                label = row[given[index]] if index in given else None
+                if isinstance(label, ox.Literal) and (lang == "vi" or label.language == lang):
+                    labels.setdefault(term.value, label.value)
+                else:
+                    wanted.add(term.value)
+        labels.update(self.labels(wanted - labels.keys(), lang))
+        return [
+            {
+                v: self.cell(t, labels, lang)
+                for v, t in zip(variables, row, strict=True)
+                if t is not None
+            }
+            for row in rows
+        ]
+
+    def once(self, key: str, compute: Callable[[], Any]) -> Any:
+        """A value computed once per server: the graph does not change while it is served."""
+        with self._lock:
+            if key in self._once:
+                return self._once[key]
+        value = compute()
+        with self._lock:
+            return self._once.setdefault(key, value)
 
     def cell(self, term: Any, labels: Mapping[str, str], lang: str) -> Cell:
         if isinstance(term, ox.NamedNode):

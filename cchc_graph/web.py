@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -165,14 +166,21 @@ def register(
 
         def build() -> tuple[str, int]:
             site = site_of()
-            counts = {
-                row["kind"].iri or "": int(row["count"].text)
-                for row in site.page_rows("counts", lang)
-            }
             offset = max(0, int(request.query_params.get("offset", "0") or 0))
-            documents = site.page_rows("plans", lang, limit=str(PAGE_SIZE), offset=str(offset))
+            with ThreadPoolExecutor(max_workers=3) as pool:
+                counted = pool.submit(site.once, "counts", lambda: site.page_rows("counts", lang))
+                plans = pool.submit(
+                    site.page_rows, "plans", lang, limit=str(PAGE_SIZE), offset=str(offset)
+                )
+                leaders = pool.submit(
+                    site.once,
+                    f"busiest-{lang}",
+                    lambda: site.canned_rows("busiest-agencies", lang, limit="40"),
+                )
+                counts = {row["kind"].iri or "": int(row["count"].text) for row in counted.result()}
+                documents = plans.result()
+                busiest = leaders.result()
             featured = [q for q in site.canned.queries.values() if q.featured]
-            busiest = site.canned_rows("busiest-agencies", lang, limit="40")
             page = Page(lang, "/", "cchc-graph")
             return render(
                 "landing",
@@ -279,18 +287,24 @@ def register(
             data["source_stem"] = source.iri.rsplit("/", 1)[1] if source and source.iri else None
         elif kind in ("agency", "agency-type"):
             params = {"agency": node, "limit": str(PAGE_SIZE), "offset": str(offset)}
-            data["led"] = site.canned_rows("tasks-led-by", lang, **params)
-            data["cooperating"] = site.canned_rows("tasks-cooperating", lang, **params)
-            workload = site.canned_rows("agency-workload", lang, agency=node)
+            # four independent questions: asked at once, the query workers answer in parallel
+            with ThreadPoolExecutor(max_workers=4) as pool:
+                led = pool.submit(site.canned_rows, "tasks-led-by", lang, **params)
+                cooperating = pool.submit(site.canned_rows, "tasks-cooperating", lang, **params)
+                asked = pool.submit(site.canned_rows, "agency-workload", lang, agency=node)
+                partners = pool.submit(
+                    site.canned_rows, "co-assigned-agencies", lang, agency=node, limit="10"
+                )
+                data["led"] = led.result()
+                data["cooperating"] = cooperating.result()
+                workload = asked.result()
+                data["partners"] = partners.result()
             per_year: dict[str, float] = {}
             for row in workload:
                 if row["role"].text == "lead":
                     per_year[row["year"].text] = float(row["tasks"].text)
             data["workload"] = workload
             data["chart"] = bar_chart(sorted(per_year.items()))
-            data["partners"] = site.canned_rows(
-                "co-assigned-agencies", lang, agency=node, limit="10"
-            )
         elif kind == "instrument":
             data["relations"] = grouped(site.page_rows("instrument", lang, node=node), "relation")
         elif kind == "indicator":
@@ -372,6 +386,7 @@ def register(
     async def query_page(name: str, request: Request) -> Response:
         lang = _lang(request)
         values = {k: v for k, v in request.query_params.items() if k != "lang"}
+        # a page shows a page of rows: a list query asked without a limit gets PAGE_SIZE
 
         def build() -> tuple[str, int]:
             site = site_of()
@@ -385,6 +400,8 @@ def register(
             rows: list[dict[str, Cell]] = []
             variables: list[str] = []
             text = query.sparql
+            if "limit" not in values and any(p.name == "limit" for p in query.parameters):
+                values["limit"] = str(min(PAGE_SIZE, int(query.parameter("limit").default or 0)))
             try:
                 text = site.canned.bind(name, values)
                 table = site.store.select(text)
