@@ -248,17 +248,22 @@ def register(
         request: Request,
         alternates: list[tuple[str, str, str]],
     ) -> tuple[str, int]:
-        facts = site.page_rows("facts", lang, node=node)
-        incoming = site.page_rows("incoming", lang, node=node, limit="200")
+        with ThreadPoolExecutor(max_workers=3) as pool:
+            asked_facts = pool.submit(site.page_rows, "facts", lang, node=node)
+            asked_incoming = pool.submit(site.page_rows, "incoming", lang, node=node, limit="200")
+            described = pool.submit(
+                site.store.answer,
+                site.pages.bind("describe", {"node": node}),
+                graph_format="jsonld",
+            )
+            facts, incoming = asked_facts.result(), asked_incoming.result()
+            describe = described.result()
         page = Page(lang, f"/id/{path}", site.label(node, lang), node, alternates=alternates)
         if not facts and not incoming:
             words = search_words(path)
             suggestions = site.canned_rows("search", lang, q=words, limit="20") if words else []
             page.title = "404"
             return render("not_found", page, node=node, suggestions=suggestions, words=words), 404
-        describe = site.store.answer(
-            site.pages.bind("describe", {"node": node}), graph_format="jsonld"
-        )
         page.jsonld = jsonld_script(describe.body)
         types = {r["value"].iri for r in facts if r["property"].iri == RDF + "type"} - {None}
         schemes = {r["value"].iri for r in facts if r["property"].iri == SKOS + "inScheme"} - {None}
@@ -318,7 +323,9 @@ def register(
             data["trajectory"] = rows
             data["chart"] = line_chart(series)
         elif kind == "area":
-            data["documents"] = site.page_rows("area", lang, node=node)
+            data["documents"] = site.page_rows(
+                "area", lang, node=node, limit=str(PAGE_SIZE), offset=str(offset)
+            )
         elif kind == "province":
             data["items"] = grouped(site.page_rows("province", lang, node=node), "kind")
         elif kind == "source-node":
