@@ -372,7 +372,7 @@ def register(
 
         def build() -> tuple[str, int]:
             site = site_of()
-            rows = site.canned_rows("search", lang, q=words, limit="200") if words else []
+            rows = site.canned_rows("search", lang, q=words, limit=str(PAGE_SIZE)) if words else []
             page = Page(lang, "/search", f"{UI[lang]['search']}: {words}")
             return render("search", page, words=words, groups=grouped(rows, "type")), 200
 
