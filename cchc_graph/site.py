@@ -158,6 +158,40 @@ class Page:
     alternates: list[tuple[str, str, str]] = field(default_factory=list)  # (href, type, name)
 
 
+class SearchIndex:
+    """The folded texts by word, for the search page. It answers what the `search` canned query
+    answers (CONTAINS on cchc:searchText, ranked by type, then IRI) without scanning every text
+    for each search: the words of the phrase pick the candidates, the phrase confirms them."""
+
+    def __init__(self, rows: Iterable[tuple[str, str, int, str]]) -> None:
+        self.texts: dict[str, str] = {}
+        self.kinds: dict[str, tuple[int, str]] = {}
+        self.words: dict[str, set[str]] = {}
+        for node, kind, rank, text in rows:
+            self.texts[node] = text
+            if node not in self.kinds or rank < self.kinds[node][0]:
+                self.kinds[node] = (rank, kind)
+            for word in text.split():
+                self.words.setdefault(word, set()).add(node)
+
+    def find(self, phrase: str, limit: int) -> list[tuple[str, str]]:
+        """(node, type) of the first `limit` nodes whose text contains the folded phrase."""
+        candidates: set[str] | None = None
+        for part in phrase.split():
+            found: set[str] = set()
+            for word, nodes in self.words.items():
+                if part in word:
+                    found |= nodes
+            candidates = found if candidates is None else candidates & found
+            if not candidates:
+                return []
+        hits = sorted(
+            (n for n in candidates or () if phrase in self.texts[n]),
+            key=lambda n: (self.kinds[n][0], n),
+        )
+        return [(n, self.kinds[n][1]) for n in hits[:limit]]
+
+
 class Site:
     """The pages' data: queries through the endpoint's store, labels, links."""
 
@@ -170,6 +204,8 @@ class Site:
         self.base = settings.base_iri
         self._vocabulary: dict[str, dict[str, str]] | None = None
         self._once: dict[str, Any] = {}
+        self.search_index: SearchIndex | None = None
+        threading.Thread(target=self._index, name="cchc-search-index", daemon=True).start()
         self._lock = threading.Lock()
         self.templates = Environment(
             loader=PackageLoader("cchc_graph", "templates"),
@@ -227,6 +263,23 @@ class Site:
             }
             for row in rows
         ]
+
+    def _index(self) -> None:
+        table = self.store.select(self.pages.bind("search-index", {}))
+        self.search_index = SearchIndex(
+            (r[0].value, r[1].value, int(r[2].value), r[3].value)
+            for r in table.rows
+            if r[0] is not None and r[1] is not None and r[2] is not None and r[3] is not None
+        )
+
+    def search(self, words: str, lang: str, limit: int) -> list[dict[str, Cell]]:
+        """The search page's results: from the index once it is built, else the canned query."""
+        index = self.search_index
+        if index is None:
+            return self.canned_rows("search", lang, q=words, limit=str(limit))
+        found = index.find(fold(words), limit)
+        rows = [(ox.NamedNode(node), ox.NamedNode(kind)) for node, kind in found]
+        return self.cells(["node", "type"], rows, lang)
 
     def once(self, key: str, compute: Callable[[], Any]) -> Any:
         """A value computed once per server: the graph does not change while it is served."""

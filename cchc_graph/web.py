@@ -40,6 +40,7 @@ from cchc_graph.site import (
     with_lang,
 )
 from cchc_graph.store import GRAPH_FORMATS, tsv_table
+from cchc_graph.text import fold
 from cchc_graph.validate import ValidationReport, load_data, load_shapes, shape_files
 from cchc_graph.validate import validate as validate_graph
 
@@ -372,7 +373,7 @@ def register(
 
         def build() -> tuple[str, int]:
             site = site_of()
-            rows = site.canned_rows("search", lang, q=words, limit=str(PAGE_SIZE)) if words else []
+            rows = site.search(words, lang, PAGE_SIZE) if fold(words) else []
             page = Page(lang, "/search", f"{UI[lang]['search']}: {words}")
             return render("search", page, words=words, groups=grouped(rows, "type")), 200
 

@@ -14,6 +14,7 @@ import rdflib
 import rdflib.compare
 
 from cchc_graph.iris import DEFAULT_BASE
+from cchc_graph.settings import Settings
 from cchc_graph.store import EmbeddedStore
 from tests.conftest import RunningEndpoint
 from tests.test_endpoint import http
@@ -281,3 +282,37 @@ def test_the_editor_shows_errors_and_refuses_updates(endpoint: RunningEndpoint) 
     update = urllib.parse.quote("INSERT DATA { <urn:a> <urn:b> <urn:c> }")
     refused = http(endpoint.url + f"/sparql-editor?query={update}").text
     assert "read-only" in refused
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    [
+        "tu phap",
+        "so tu phap",
+        "dai phat thanh",
+        "cong chuc",
+        "mot cua",
+        "d",
+        "ph",
+        "2014",
+        "30c/nq-cp",
+        "nhiem vu khong co",
+        "| so",
+    ],
+)
+def test_the_search_index_answers_as_the_canned_query(
+    embedded_store: EmbeddedStore, phrase: str
+) -> None:
+    from cchc_graph.canned import Catalogue, load_catalogue
+    from cchc_graph.site import SearchIndex
+    from cchc_graph.text import fold
+
+    settings = Settings()
+    pages = Catalogue(load_catalogue(settings.queries_dir / "pages"), embedded_store)
+    canned = Catalogue(load_catalogue(settings.queries_dir), embedded_store)
+    rows = embedded_store.select(pages.bind("search-index", {})).rows
+    index = SearchIndex((r[0].value, r[1].value, int(r[2].value), r[3].value) for r in rows)
+    expected = embedded_store.select(canned.bind("search", {"q": phrase, "limit": "5000"}))
+    assert index.find(fold(phrase), 5000) == [
+        (row["node"], row["type"]) for row in expected.values()
+    ]
