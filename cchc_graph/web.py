@@ -20,7 +20,13 @@ from cchc_graph.canned import ParameterError
 from cchc_graph.errors import CchcError
 from cchc_graph.namespaces import DCTERMS, PROV, RDF, SKOS
 from cchc_graph.pool import QueryPool, store_spec
-from cchc_graph.serve import GRAPH_MEDIA, Endpoint, _accept_ranked, register_endpoint
+from cchc_graph.serve import (
+    GRAPH_MEDIA,
+    Endpoint,
+    FastSparql,
+    _accept_ranked,
+    register_endpoint,
+)
 from cchc_graph.settings import Settings
 from cchc_graph.site import (
     FORMAT_PARAMETER,
@@ -134,6 +140,7 @@ def create_app(settings: Settings | None = None, pool: QueryPool | None = None) 
     )
     sparql_page = register(app, lambda: state["site"], lambda: state["validation"])
     register_endpoint(app, lambda: state["endpoint"], sparql_page)
+    app.add_middleware(FastSparql, endpoint_of=lambda: state["endpoint"])
     return app
 
 
