@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import json
+import math
 import re
 import threading
 from collections.abc import Callable, Iterable, Mapping
@@ -436,15 +437,17 @@ def line_chart(
     years = [x for x, _ in points]
     values = [y for _, y in points]
     x0, x1 = min(years), max(years)
-    y1 = max(values) or 1
     x1 = x1 if x1 > x0 else x0 + 1
-    left, bottom, right, top = 40, height - 30, width - 10, 10
+    # the axis starts near the lowest target, so that close values stay apart
+    y0 = max(0.0, math.floor((min(values) - 5) / 10) * 10)
+    y1 = max(values) if max(values) > y0 else y0 + 1
+    left, bottom, right, top = 40, height - 30, width - 30, 24
 
     def sx(x: float) -> float:
         return left + (right - left) * (x - x0) / (x1 - x0)
 
     def sy(y: float) -> float:
-        return bottom - (bottom - top) * y / y1
+        return bottom - (bottom - top) * (y - y0) / (y1 - y0)
 
     parts = [
         f'<line x1="{left}" y1="{bottom}" x2="{right}" y2="{bottom}" stroke="#999"/>',
@@ -455,7 +458,7 @@ def line_chart(
             f'<text x="{sx(year):.1f}" y="{bottom + 16}" font-size="11" '
             f'text-anchor="middle">{year}</text>'
         )
-    for tick in (0, y1 / 2, y1):
+    for tick in (y0, (y0 + y1) / 2, y1):
         parts.append(
             f'<text x="{left - 4}" y="{sy(tick) + 4:.1f}" font-size="11" '
             f'text-anchor="end">{tick:g}</text>'
@@ -474,8 +477,8 @@ def line_chart(
                 f'fill="{colour}"><title>{html.escape(name)} {x:g}: {y:g}</title>'
                 "</circle>"
             )
-        parts.append(
-            f'<text x="{left + 8}" y="{top + 14 + 14 * index}" font-size="12" '
+        parts.append(  # the legend, in a row above the plot
+            f'<text x="{left + 8 + 140 * index}" y="{top - 10}" font-size="12" '
             f'fill="{colour}">{html.escape(name)}</text>'
         )
     return (
