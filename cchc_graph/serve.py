@@ -9,6 +9,7 @@ and says so in `X-Result-Truncated`. GET without a query returns the service des
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -321,9 +322,7 @@ class FastSparql:
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "http" and scope["method"] == "GET" and scope["path"] == "/sparql":
             request = Request(scope)
-            params = _multi(
-                parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
-            )
+            params = _query_parameters(scope["query_string"])
             if "query" in params and "update" not in params and not _prefers_html(request):
                 try:
                     negotiated = negotiate(
@@ -343,6 +342,13 @@ class FastSparql:
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)
+
+
+@functools.lru_cache(maxsize=1024)
+def _query_parameters(raw: bytes) -> dict[str, list[str]]:
+    """The parameters of a query string, decoded once per distinct string: decoding a long
+    query costs more than running a small one, and clients repeat their queries."""
+    return _multi(parse_qsl(raw.decode("latin-1"), keep_blank_values=True))
 
 
 class _EndpointState:
