@@ -172,6 +172,16 @@ class Endpoint:
             return _error_for(error)
         return _answer_response(answer, self.settings.row_cap)
 
+    async def respond(
+        self, query: str, params: Mapping[str, list[str]], accept: str | None
+    ) -> Response:
+        """Answer `query` in the format `format=` or the Accept header asks for."""
+        try:
+            negotiated = negotiate(accept, _first(params, "format", "output"))
+        except CchcError as error:
+            return _error_for(error)
+        return await self.run(query, negotiated, _dataset(params))
+
     def service_description(self, endpoint_url: str) -> bytes:
         results = ", ".join(
             f"<http://www.w3.org/ns/formats/{n}>"
@@ -233,11 +243,10 @@ def register_endpoint(
 ) -> None:
     """Add /sparql (the SPARQL 1.1 Protocol) and /api/queries to `app`. A browser asking for
     /sparql gets `html_page` when there is one."""
-    state = _EndpointState(endpoint_of)
 
     @app.get("/sparql")
     async def sparql_get(request: Request) -> Response:
-        endpoint = state.endpoint
+        endpoint = endpoint_of()
         params = _multi(request.query_params.multi_items())
         if "update" in params:
             return _error(403, "updates are not accepted: this endpoint is read-only")
@@ -246,17 +255,11 @@ def register_endpoint(
         if "query" not in params:
             body = endpoint.service_description(str(request.url.remove_query_params(["query"])))
             return Response(body, media_type="text/turtle; charset=utf-8")
-        try:
-            negotiated = negotiate(
-                request.headers.get("accept"), _first(params, "format", "output")
-            )
-        except CchcError as error:
-            return _error_for(error)
-        return await endpoint.run(params["query"][0], negotiated, _dataset(params))
+        return await endpoint.respond(params["query"][0], params, request.headers.get("accept"))
 
     @app.post("/sparql")
     async def sparql_post(request: Request) -> Response:
-        endpoint = state.endpoint
+        endpoint = endpoint_of()
         media = request.headers.get("content-type", "").split(";")[0].strip().lower()
         params = _multi(request.query_params.multi_items())
         if media == UPDATE_MEDIA:
@@ -274,29 +277,23 @@ def register_endpoint(
             query = params["query"][0]
         else:
             return _error(415, f"POST {QUERY_MEDIA} or {FORM_MEDIA}; {UPDATE_MEDIA} is refused")
-        try:
-            negotiated = negotiate(
-                request.headers.get("accept"), _first(params, "format", "output")
-            )
-        except CchcError as error:
-            return _error_for(error)
-        return await endpoint.run(query, negotiated, _dataset(params))
+        return await endpoint.respond(query, params, request.headers.get("accept"))
 
     @app.get("/api/queries")
     async def list_queries(request: Request) -> JSONResponse:
-        catalogue = state.endpoint.catalogue
+        catalogue = endpoint_of().catalogue
         return JSONResponse([_describe(q, request) for q in catalogue.queries.values()])
 
     @app.get("/api/queries/{name}.rq")
     async def query_text(name: str) -> Response:
-        catalogue = state.endpoint.catalogue
+        catalogue = endpoint_of().catalogue
         if name not in catalogue.queries:
             return _error(404, f"no canned query {name!r}")
         return Response(catalogue.queries[name].sparql, media_type="application/sparql-query")
 
     @app.get("/api/queries/{name}")
     async def run_query(name: str, request: Request) -> Response:
-        endpoint = state.endpoint
+        endpoint = endpoint_of()
         params = _multi(request.query_params.multi_items())
         fmt = _first(params, "format", "output")
         values = {k: v[0] for k, v in params.items() if k not in ("format", "output")}
@@ -324,16 +321,9 @@ class FastSparql:
             request = Request(scope)
             params = _query_parameters(scope["query_string"])
             if "query" in params and "update" not in params and not _prefers_html(request):
-                try:
-                    negotiated = negotiate(
-                        request.headers.get("accept"), _first(params, "format", "output")
-                    )
-                except CchcError as error:
-                    response = _error_for(error)
-                else:
-                    response = await self.endpoint_of().run(
-                        params["query"][0], negotiated, _dataset(params)
-                    )
+                response = await self.endpoint_of().respond(
+                    params["query"][0], params, request.headers.get("accept")
+                )
                 if "origin" in request.headers:  # what the CORS middleware says to a GET
                     response.headers["access-control-allow-origin"] = "*"
                     response.headers["access-control-expose-headers"] = (
@@ -349,15 +339,6 @@ def _query_parameters(raw: bytes) -> dict[str, list[str]]:
     """The parameters of a query string, decoded once per distinct string: decoding a long
     query costs more than running a small one, and clients repeat their queries."""
     return _multi(parse_qsl(raw.decode("latin-1"), keep_blank_values=True))
-
-
-class _EndpointState:
-    def __init__(self, endpoint_of: Callable[[], Endpoint]) -> None:
-        self._endpoint_of = endpoint_of
-
-    @property
-    def endpoint(self) -> Endpoint:
-        return self._endpoint_of()
 
 
 def _prefers_html(request: Request) -> bool:

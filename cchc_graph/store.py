@@ -141,7 +141,10 @@ class Store(Protocol):
 
 def tsv_table(tsv: bytes) -> Table:
     """TSV solutions as a Table."""
-    result = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
+    return _table(ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV))
+
+
+def _table(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> Table:
     if not isinstance(result, ox.QuerySolutions):
         raise QueryRefusedError("a SELECT query was expected")
     variables = [v.value for v in result.variables]
@@ -319,11 +322,7 @@ class EmbeddedStore:
         return finish_triples(_bytes(result.serialize(format=ox.RdfFormat.N_TRIPLES)), fmt, row_cap)
 
     def select(self, query: str) -> Table:
-        result = self._run(query, Dataset())
-        if not isinstance(result, ox.QuerySolutions):
-            raise QueryRefusedError("a SELECT query was expected")
-        variables = [v.value for v in result.variables]
-        return Table(variables, [tuple(s[v] for v in variables) for s in result])
+        return _table(self._run(query, Dataset()))
 
 
 # ------------------------------------------------------------------------ remote
@@ -379,7 +378,7 @@ class RemoteStore:
             "text/tab-separated-values, application/sparql-results+json;q=0.9, "
             "application/n-triples;q=0.8"
         )
-        if _ASK.match(_PROLOGUE.sub("", _COMMENT.sub("", query), count=1)):
+        if _ASK.match(_operation(query)):
             accept = "application/sparql-results+json"
         body, content_type = self._request(query, accept, dataset)
         content_type = content_type.split(";")[0].strip()
@@ -400,11 +399,7 @@ class RemoteStore:
 
     def select(self, query: str) -> Table:
         body, _ = self._request(query, "application/sparql-results+json", Dataset())
-        result = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
-        if not isinstance(result, ox.QuerySolutions):
-            raise QueryRefusedError("a SELECT query was expected")
-        variables = [v.value for v in result.variables]
-        return Table(variables, [tuple(s[v] for v in variables) for s in result])
+        return _table(ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON))
 
     def load_build(self, build_dir: Path, graphs: Sequence[str] | None = None) -> int:
         """PUT each named graph of the build (or only `graphs`): a PUT replaces that graph only."""
@@ -473,5 +468,9 @@ _UPDATE = re.compile(
 
 def looks_like_update(query: str) -> bool:
     """True when the text, past comments and its prologue, starts with an update keyword."""
-    body = _PROLOGUE.sub("", _COMMENT.sub("", query), count=1)
-    return _UPDATE.match(body) is not None
+    return _UPDATE.match(_operation(query)) is not None
+
+
+def _operation(query: str) -> str:
+    """The query text from its first keyword on: comments and the prologue removed."""
+    return _PROLOGUE.sub("", _COMMENT.sub("", query), count=1)

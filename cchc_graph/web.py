@@ -84,10 +84,6 @@ def _lang(request: Request) -> str:
     return "en" if request.query_params.get("lang") == "en" else "vi"
 
 
-def _ranked(accept: str) -> list[str]:
-    return _accept_ranked(accept)
-
-
 def wants(request: Request, path: str) -> tuple[str, str]:
     """(node path, format): a suffix first, then ?_format=, then Accept; HTML by default."""
     for suffix, name in RDF_SUFFIXES.items():
@@ -96,7 +92,7 @@ def wants(request: Request, path: str) -> tuple[str, str]:
     asked = request.query_params.get("_format")
     if asked:
         return path, FORMAT_PARAMETER.get(asked.lower(), "unknown")
-    for media in _ranked(request.headers.get("accept", "")):
+    for media in _accept_ranked(request.headers.get("accept", "")):
         if media in HTML_MEDIA or media == "*/*":
             return path, "html"
         if media in GRAPH_MEDIA and media not in (
@@ -273,9 +269,11 @@ def register(
             page.title = "404"
             return render("not_found", page, node=node, suggestions=suggestions, words=words), 404
         page.jsonld = jsonld_script(describe.body)
-        types = {r["value"].iri for r in facts if r["property"].iri == RDF + "type"} - {None}
-        schemes = {r["value"].iri for r in facts if r["property"].iri == SKOS + "inScheme"} - {None}
-        kind = page_kind({t for t in types if t}, {s for s in schemes if s})
+
+        def objects(prop: str) -> set[str]:
+            return {r["value"].iri or "" for r in facts if r["property"].iri == prop}
+
+        kind = page_kind(objects(RDF + "type"), objects(SKOS + "inScheme"))
         value = {r["property"].iri: r["value"] for r in facts}
         data: dict[str, Any] = {"facts": facts, "incoming": incoming, "kind": kind, "value": value}
         offset = max(0, int(request.query_params.get("offset", "0") or 0))
