@@ -142,6 +142,7 @@ class Cell:
     href: str | None = None
     iri: str | None = None
     datatype: str | None = None
+    language: str | None = None
 
     def __str__(self) -> str:
         return self.text
@@ -296,7 +297,7 @@ class Site:
             iri = term.value
             return Cell(labels.get(iri) or self.short(iri), self.href(iri, lang), iri)
         if isinstance(term, ox.Literal):
-            return Cell(term.value, datatype=term.datatype.value)
+            return Cell(term.value, datatype=term.datatype.value, language=term.language)
         return Cell(str(term))
 
     def vocabulary(self) -> dict[str, dict[str, str]]:
@@ -346,8 +347,20 @@ class Site:
                     found.setdefault(row["node"], label)
         return found
 
-    def label(self, iri: str, lang: str) -> str:
-        return self.labels([iri], lang).get(iri) or self.short(iri)
+    def title(self, iri: str, facts: list[dict[str, Cell]], lang: str) -> str:
+        """A node's label in `lang`, else in Vietnamese, read from its facts (no query)."""
+        labels: dict[tuple[str, str | None], str] = {}
+        for row in facts:
+            value = row["value"]
+            if row["property"].iri in (RDFS + "label", SKOS + "prefLabel") and not value.iri:
+                labels.setdefault((row["property"].iri or "", value.language), value.text)
+        english = labels.get((SKOS + "prefLabel", "en")) if lang == "en" else None
+        return (
+            english
+            or labels.get((SKOS + "prefLabel", "vi"))
+            or next((t for (p, _), t in labels.items() if p == RDFS + "label"), None)
+            or self.short(iri)
+        )
 
     def short(self, iri: str) -> str:
         if iri.startswith(self.base):

@@ -262,7 +262,7 @@ def register(
             )
             facts, incoming = asked_facts.result(), asked_incoming.result()
             describe = described.result()
-        page = Page(lang, f"/id/{path}", site.label(node, lang), node, alternates=alternates)
+        page = Page(lang, f"/id/{path}", site.title(node, facts, lang), node, alternates=alternates)
         if not facts and not incoming:
             words = search_words(path)
             suggestions = site.canned_rows("search", lang, q=words, limit="20") if words else []
