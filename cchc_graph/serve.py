@@ -90,13 +90,13 @@ def negotiate(accept: str | None, format_name: str | None) -> Negotiated:
             known = ", ".join(FORMAT_NAMES)
             raise QueryRefusedError(f"unknown format {format_name!r}; use one of {known}") from None
         return Negotiated(select, graph)
-    ranked = _accept_ranked(accept or "")
+    ranked = ranked_media(accept or "")
     results = next((SELECT_MEDIA[m] for m in ranked if m in SELECT_MEDIA), "json")
     graph_format = next((GRAPH_MEDIA[m] for m in ranked if m in GRAPH_MEDIA), "turtle")
     return Negotiated(results, graph_format)
 
 
-def _accept_ranked(accept: str) -> list[str]:
+def ranked_media(accept: str) -> list[str]:
     """Media types of an Accept header, most wanted first (stable for equal q)."""
     entries: list[tuple[float, int, str]] = []
     for position, part in enumerate(accept.split(",")):
@@ -343,7 +343,7 @@ def _query_parameters(raw: bytes) -> dict[str, list[str]]:
 
 def _prefers_html(request: Request) -> bool:
     """A browser asking for /sparql gets the editor page, a SPARQL client the protocol."""
-    ranked = _accept_ranked(request.headers.get("accept", ""))
+    ranked = ranked_media(request.headers.get("accept", ""))
     return bool(ranked) and ranked[0] in ("text/html", "application/xhtml+xml")
 
 

@@ -24,7 +24,7 @@ from cchc_graph.serve import (
     GRAPH_MEDIA,
     Endpoint,
     FastSparql,
-    _accept_ranked,
+    ranked_media,
     register_endpoint,
 )
 from cchc_graph.settings import Settings
@@ -92,7 +92,7 @@ def wants(request: Request, path: str) -> tuple[str, str]:
     asked = request.query_params.get("_format")
     if asked:
         return path, FORMAT_PARAMETER.get(asked.lower(), "unknown")
-    for media in _accept_ranked(request.headers.get("accept", "")):
+    for media in ranked_media(request.headers.get("accept", "")):
         if media in HTML_MEDIA or media == "*/*":
             return path, "html"
         if media in GRAPH_MEDIA and media not in (
