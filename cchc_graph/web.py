@@ -46,7 +46,7 @@ from cchc_graph.site import (
     with_lang,
 )
 from cchc_graph.store import GRAPH_FORMATS, tsv_table
-from cchc_graph.text import fold
+from cchc_graph.text import fold, nfc
 from cchc_graph.validate import ValidationReport, load_data, load_shapes, shape_files
 from cchc_graph.validate import validate as validate_graph
 
@@ -358,7 +358,8 @@ def register(
             if not file or not path.is_file():
                 page.title = "404"
                 return render("not_found", page, node=source, suggestions=[], words=""), 404
-            lines = path.read_text(encoding="utf-8").split("\n")
+            # the text as published, composed (NFC) so that its diacritics render as letters
+            lines = nfc(path.read_text(encoding="utf-8")).split("\n")
             items: dict[int, list[Cell]] = {}
             spans: dict[int, str] = {}
             for row in site.page_rows("source-items", lang, source=source):
