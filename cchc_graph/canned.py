@@ -54,6 +54,8 @@ class Parameter:
     default: str | None
     label: Mapping[str, str]
     description: Mapping[str, str]
+    optional: bool = False  # with no value, the parameter is UNDEF (only inside VALUES)
+    choices: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,7 @@ class CannedQuery:
     pages: tuple[str, ...]
     featured: bool
     sparql: str  # the query as written, with $parameters
+    header: Mapping[str, Any]  # the whole #+ header, for readers that need more keys
 
     def parameter(self, name: str) -> Parameter:
         for parameter in self.parameters:
@@ -82,13 +85,20 @@ class CannedQuery:
         for parameter in self.parameters:
             value = values.get(parameter.name, parameter.default)
             if value is None or value == "":
+                if parameter.optional:
+                    terms[parameter.name] = "UNDEF"
+                    continue
                 raise ParameterError(f"query {self.name!r} needs a value for {parameter.name!r}")
+            if parameter.choices and value not in parameter.choices:
+                raise ParameterError(
+                    f"{parameter.name}={value!r}: not one of {', '.join(parameter.choices)}"
+                )
             terms[parameter.name] = resolver.term(parameter, str(value))
         return _PARAMETER.sub(lambda m: terms[m.group(1)], self.sparql)
 
 
 def load_catalogue(directory: Path) -> dict[str, CannedQuery]:
-    """Every queries/*.rq file, by name (the file stem), in name order."""
+    """Every *.rq file of `directory` (not of sub-folders), by name (the stem), in name order."""
     if not directory.is_dir():
         raise CatalogueError(f"{directory}: no queries folder")
     return {path.stem: _load(path) for path in sorted(directory.glob("*.rq"))}
@@ -134,6 +144,7 @@ def _load(path: Path) -> CannedQuery:
         pages=tuple(header.get("pages") or ()),
         featured=bool(header.get("featured", False)),
         sparql=sparql,
+        header=header,
     )
 
 
@@ -150,6 +161,8 @@ def _parameter(path: Path, name: str, spec: Any) -> Parameter:
         default=None if default is None else str(default),
         label=label,
         description=spec.get("description") or label,
+        optional=bool(spec.get("optional", False)),
+        choices=tuple(str(choice) for choice in spec.get("choices") or ()),
     )
 
 

@@ -332,6 +332,112 @@ def serve(host: str | None, port: int | None, timeout: float | None,
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
 
 
+@cli.command("export", epilog=EPILOG)
+@click.option("--view", "view_name", metavar="NAME",
+              help="assignments, cooperation, legal-basis, plan or targets (--list shows them).")
+@click.option("--format", "fmt", default="graphml", show_default=True, metavar="FMT",
+              help="graphml, gexf, cyjs, dot, svg, png, csv-nodes or csv-edges.")
+@click.option("--province", help="Only plans of this province (a name, diacritics optional).")
+@click.option("--from", "year_from", type=int, metavar="YEAR",
+              help="Only plans in force from YEAR.")
+@click.option("--to", "year_to", type=int, metavar="YEAR", help="Only plans in force up to YEAR.")
+@click.option("--role", type=click.Choice(["lead", "cooperating", "participant"]),
+              help="Only assignments in this role.")
+@click.option("--plan", help="The plan of the `plan` view (khanh-hoa/2014, a label or an IRI).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to FILE [default: standard output].")
+@click.option("--list", "list_views", is_flag=True, help="List the views, filters and formats.")
+@_store_options
+def export_command(view_name: str | None, fmt: str, province: str | None, year_from: int | None,
+                   year_to: int | None, role: str | None, plan: str | None, output: Path | None,
+                   list_views: bool, endpoint: str | None, store_kind: str | None) -> None:
+    """Export a view of the graph as a network file for Gephi, Cytoscape, yEd or Graphviz."""
+    from cchc_graph.export import Exporter
+    from cchc_graph.export.formats import FORMATS
+    from cchc_graph.export.views import load_views
+
+    settings = Settings()
+    if list_views:
+        views = _guard(lambda: load_views(settings.queries_dir / "views"))
+        for name, view in views.items():
+            filters = ", ".join(view.accepts())
+            click.echo(f"{name:<12} {view.query.title['en']}  [filters: {filters}]")
+        click.echo(f"formats: {', '.join(FORMATS)}")
+        return
+    if view_name is None:
+        raise click.UsageError("give --view NAME (or --list)")
+    values = {k: str(v) for k, v in (("province", province), ("from", year_from),
+                                     ("to", year_to), ("role", role), ("plan", plan))
+              if v is not None}
+    if fmt in ("png",) and output is None and sys.stdout.isatty():
+        raise click.UsageError("PNG is binary: write it to a file with -o FILE")
+
+    def run() -> bytes:
+        exporter = Exporter(_open_store(endpoint, store_kind), settings.queries_dir / "views",
+                            settings.base_iri)
+        return exporter.export(view_name, fmt, values)
+
+    _emit_bytes(_guard(run), output)
+
+
+@cli.command(epilog=EPILOG)
+@click.option("--format", "fmt", type=click.Choice(["trig", "nquads", "turtle", "jsonld"]),
+              default="trig", show_default=True)
+@click.option("--graph", "graph_name", metavar="NAME",
+              help="Only this named graph (source/<stem>, graph/registry, ...; --list names them).")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Write to FILE (with --all: a folder) [default: standard output].")
+@click.option("--all", "every", is_flag=True,
+              help="Write every format of the whole graph and of each named graph into -o DIR.")
+@click.option("--list", "list_graphs", is_flag=True, help="List the named graphs of the build.")
+def dump(fmt: str, graph_name: str | None, output: Path | None, every: bool,
+         list_graphs: bool) -> None:
+    """Dump the built graph (data/build/cchc.nq) as RDF: whole, or one named graph."""
+    import tempfile
+
+    from cchc_graph.export.dumps import DUMP_FORMATS, dump_format, graph_names, write_dump
+
+    settings = Settings()
+    if list_graphs:
+        for name in _guard(lambda: graph_names(settings.build_dir, settings.base_iri)):
+            click.echo(name)
+        return
+    if every:
+        if output is None:
+            raise click.UsageError("--all writes many files: give the folder with -o DIR")
+
+        def run_all() -> list[tuple[Path, int]]:
+            written = []
+            for dump_fmt in DUMP_FORMATS.values():
+                target = output / f"cchc.{dump_fmt.suffix}"
+                written.append((target, write_dump(settings.build_dir, dump_fmt, target,
+                                                   settings.base_iri)))
+                for name in graph_names(settings.build_dir, settings.base_iri):
+                    target = output / "graphs" / f"{name.replace('/', '--')}.{dump_fmt.suffix}"
+                    written.append((target, write_dump(settings.build_dir, dump_fmt, target,
+                                                       settings.base_iri, name)))
+            return written
+
+        for target, count in _guard(run_all):
+            click.echo(f"wrote {target} ({count:,} statements)", err=True)
+        return
+
+    def run() -> bytes:
+        chosen = dump_format(fmt)
+        if output is not None:
+            count = write_dump(settings.build_dir, chosen, output, settings.base_iri, graph_name)
+            click.echo(f"wrote {output} ({count:,} statements)", err=True)
+            return b""
+        with tempfile.TemporaryDirectory() as folder:
+            target = Path(folder) / f"dump.{chosen.suffix}"
+            write_dump(settings.build_dir, chosen, target, settings.base_iri, graph_name)
+            return target.read_bytes()
+
+    body = _guard(run)
+    if body:
+        _emit_bytes(body, None)
+
+
 def _render_answer(store: Store, text: str, fmt: str) -> str:
     if fmt != "table":
         select = fmt if fmt in ("csv", "tsv", "json", "xml") else "json"
@@ -375,6 +481,15 @@ def _emit(text: str, output: Path | None) -> None:
     else:
         output.write_text(text, encoding="utf-8")
         click.echo(f"wrote {output}", err=True)
+
+
+def _emit_bytes(body: bytes, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.buffer.write(body)
+        sys.stdout.buffer.flush()
+    else:
+        output.write_bytes(body)
+        click.echo(f"wrote {output} ({len(body):,} bytes)", err=True)
 
 
 def _guard(action: Callable[[], T]) -> T:

@@ -1,0 +1,130 @@
+"""dumps: the whole built graph, or one of its named graphs, in an RDF format.
+
+Dumps are read from the build (data/build/cchc.nq, the file every store loads), so they are
+exactly what was built and validated. Formats with named graphs (TriG, N-Quads, JSON-LD) keep
+them; Turtle holds the union (no statement sits in two graphs, so nothing is lost but the graph
+names). Written files are kept under data/build/dumps/ next to a marker of the build they came
+from, and written again only when the build changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from cchc_graph.errors import CchcError
+from cchc_graph.namespaces import PREFIXES
+
+GRAPH_FILE = "cchc.nq"
+
+
+class DumpError(CchcError):
+    """No built graph, an unknown format, or a graph name the build does not hold."""
+
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class DumpFormat:
+    name: str
+    suffix: str
+    media_type: str
+    rdf: ox.RdfFormat
+    datasets: bool  # keeps named graphs
+
+
+DUMP_FORMATS: dict[str, DumpFormat] = {
+    f.name: f
+    for f in (
+        DumpFormat("trig", "trig", "application/trig", ox.RdfFormat.TRIG, True),
+        DumpFormat("nquads", "nq", "application/n-quads", ox.RdfFormat.N_QUADS, True),
+        DumpFormat("turtle", "ttl", "text/turtle", ox.RdfFormat.TURTLE, False),
+        DumpFormat("jsonld", "jsonld", "application/ld+json", ox.RdfFormat.JSON_LD, True),
+    )
+}
+SUFFIXES = {f.suffix: f for f in DUMP_FORMATS.values()}
+
+
+def dump_format(name: str) -> DumpFormat:
+    found = DUMP_FORMATS.get(name) or SUFFIXES.get(name)
+    if found is None:
+        raise DumpError(f"unknown dump format {name!r} (one of: {', '.join(DUMP_FORMATS)})")
+    return found
+
+
+def graph_names(build_dir: Path, base: str) -> list[str]:
+    """The build's named graphs, as paths under the base ("source/000_...", "graph/registry")."""
+    names = {_graph_of(quad) for quad in _quads(build_dir)}
+    return sorted(name[len(base) :] if name.startswith(base) else name for name in names)
+
+
+def write_dump(
+    build_dir: Path, fmt: DumpFormat, target: Path, base: str, graph: str | None = None
+) -> int:
+    """Write the graph (or the named graph `graph`, a path under `base`) to `target` atomically;
+    returns the number of statements written."""
+    wanted = None if graph is None else (graph if "://" in graph else base + graph)
+    quads = [q for q in _quads(build_dir) if wanted is None or _graph_of(q) == wanted]
+    if wanted is not None and not quads:
+        raise DumpError(f"the build holds no graph {graph!r}; `cchc dump --list` names them")
+    prefixes = {**PREFIXES, "id": base}
+    statements: list[ox.Quad] | list[ox.Triple] = (
+        quads if fmt.datasets else [q.triple for q in quads]
+    )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".dump-")
+    os.close(handle)
+    try:
+        ox.serialize(
+            statements,
+            temporary,
+            fmt.rdf,
+            prefixes=prefixes if fmt.rdf in (ox.RdfFormat.TRIG, ox.RdfFormat.TURTLE) else None,
+        )
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return len(statements)
+
+
+def cached_dump(build_dir: Path, fmt: DumpFormat, base: str, graph: str | None = None) -> Path:
+    """The dump's file under <build>/dumps/, written now if the build changed since."""
+    source = build_dir / GRAPH_FILE
+    stamp = _stamp(source)
+    folder = build_dir / "dumps" / stamp
+    name = "cchc" if graph is None else graph.replace("/", "--")
+    target = folder / f"{name}.{fmt.suffix}"
+    if not target.exists():
+        write_dump(build_dir, fmt, target, base, graph)
+        for older in folder.parent.iterdir():
+            if older.name != stamp:
+                shutil.rmtree(older, ignore_errors=True)
+    return target
+
+
+def _stamp(source: Path) -> str:
+    if not source.exists():
+        raise DumpError(f"{source}: no built graph; run `cchc build` first")
+    status = source.stat()
+    # size and modification time name the build cheaply; a rebuild replaces the file
+    return hashlib.sha256(f"{status.st_size}:{status.st_mtime_ns}".encode()).hexdigest()[:16]
+
+
+def _graph_of(quad: ox.Quad) -> str:
+    # the build names every graph; the default graph would be ""
+    return quad.graph_name.value if isinstance(quad.graph_name, ox.NamedNode) else ""
+
+
+def _quads(build_dir: Path) -> Iterator[ox.Quad]:
+    source = build_dir / GRAPH_FILE
+    if not source.exists():
+        raise DumpError(f"{source}: no built graph; run `cchc build` first")
+    yield from ox.parse(path=source, format=ox.RdfFormat.N_QUADS)
