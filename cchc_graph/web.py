@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from cchc_graph.canned import ParameterError
 from cchc_graph.errors import CchcError
+from cchc_graph.export import Exporter
 from cchc_graph.namespaces import DCTERMS, PROV, RDF, SKOS
 from cchc_graph.pool import QueryPool, store_spec
 from cchc_graph.serve import (
@@ -49,6 +50,7 @@ from cchc_graph.store import GRAPH_FORMATS, tsv_table
 from cchc_graph.text import fold, nfc
 from cchc_graph.validate import ValidationReport, load_data, load_shapes, shape_files
 from cchc_graph.validate import validate as validate_graph
+from cchc_graph.web_exports import Uncapped, register_exports
 
 HTML_MEDIA = ("text/html", "application/xhtml+xml")
 EXAMPLE_QUERY = """PREFIX cchc: <https://w3id.org/cchc/def#>
@@ -120,6 +122,9 @@ def create_app(settings: Settings | None = None, pool: QueryPool | None = None) 
         endpoint = Endpoint(settings, workers)
         state["endpoint"] = endpoint
         state["site"] = Site(settings, workers, endpoint.catalogue)
+        state["exporter"] = Exporter(
+            Uncapped(workers), settings.queries_dir / "views", settings.base_iri
+        )
         state["validation"] = Validation(settings.build_dir, settings.shapes_dir)
         try:
             yield
@@ -134,14 +139,19 @@ def create_app(settings: Settings | None = None, pool: QueryPool | None = None) 
         allow_methods=["GET"],
         expose_headers=["X-Result-Truncated", "X-Result-Rows"],
     )
-    sparql_page = register(app, lambda: state["site"], lambda: state["validation"])
+    sparql_page = register(
+        app, lambda: state["site"], lambda: state["validation"], lambda: state["exporter"]
+    )
     register_endpoint(app, lambda: state["endpoint"], sparql_page)
     app.add_middleware(FastSparql, endpoint_of=lambda: state["endpoint"])
     return app
 
 
 def register(
-    app: FastAPI, site_of: Callable[[], Site], validation_of: Callable[[], Validation]
+    app: FastAPI,
+    site_of: Callable[[], Site],
+    validation_of: Callable[[], Validation],
+    exporter_of: Callable[[], Exporter],
 ) -> Callable[[Request], Awaitable[Response]]:
     """Add the pages to `app`; `site_of` gives the Site once the app has started. Returns the
     SPARQL editor page, which /sparql shows to browsers."""
@@ -316,6 +326,8 @@ def register(
                     per_year[row["year"].text] = float(row["tasks"].text)
             data["workload"] = workload
             data["chart"] = bar_chart(sorted(per_year.items()))
+            if kind == "agency":
+                data["network"] = exporter_of().standing(site.short(node))
         elif kind == "instrument":
             data["relations"] = grouped(site.page_rows("instrument", lang, node=node), "relation")
         elif kind == "indicator":
@@ -514,6 +526,8 @@ def register(
             ), 200
 
         return await html_response(build)
+
+    register_exports(app, site_of, exporter_of, render, html_response)
 
     @app.get("/favicon.ico")
     async def favicon() -> Response:

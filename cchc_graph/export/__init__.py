@@ -10,11 +10,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from cchc_graph.canned import ParameterError, Resolver
 from cchc_graph.export.formats import export_format
 from cchc_graph.export.views import Network, View, load_views, view_graph
 from cchc_graph.store import Store
+
+KEPT_GRAPHS = 32
 
 
 @dataclass
@@ -29,6 +32,7 @@ class Exporter:
     def __post_init__(self) -> None:
         self.views = load_views(self.views_dir)
         self.resolver = Resolver(self.store)
+        self._graphs: dict[tuple[str, tuple[tuple[str, str], ...]], Network] = {}
 
     def view(self, name: str) -> View:
         try:
@@ -39,7 +43,39 @@ class Exporter:
             ) from None
 
     def graph(self, name: str, values: Mapping[str, str]) -> Network:
-        return view_graph(self.store, self.view(name), values, self.resolver, self.base)
+        """The view's graph; the last few are kept, since a store's graph does not change while
+        it is served (a page and its downloads ask for the same graph)."""
+        key = (name, tuple(sorted((k, v) for k, v in values.items() if v)))
+        if key not in self._graphs:
+            if len(self._graphs) >= KEPT_GRAPHS:
+                self._graphs.pop(next(iter(self._graphs)))
+            self._graphs[key] = view_graph(
+                self.store, self.view(name), values, self.resolver, self.base
+            )
+        return self._graphs[key]
+
+    def standing(self, node_id: str) -> dict[str, Any] | None:
+        """Where an agency stands in the whole cooperation network: its centrality, its rank by
+        betweenness, and the other members of its community (largest degree first)."""
+        graph = self.graph("cooperation", {})
+        if node_id not in graph:
+            return None
+        data = graph.nodes[node_id]
+        ranked = sorted(graph.nodes, key=lambda n: (-graph.nodes[n]["betweenness"], n))
+        members = sorted(
+            (n for n, d in graph.nodes(data=True) if d["community"] == data["community"]),
+            key=lambda n: (-graph.nodes[n]["degree"], n),
+        )
+        return {
+            "degree": data["degree"],
+            "weighted_degree": data["weighted_degree"],
+            "betweenness": data["betweenness"],
+            "rank": ranked.index(node_id) + 1,
+            "agencies": len(graph),
+            "community": data["community"],
+            "communities": max(d["community"] for _, d in graph.nodes(data=True)),
+            "members": [(n, graph.nodes[n]) for n in members if n != node_id],
+        }
 
     def export(self, name: str, format_name: str, values: Mapping[str, str]) -> bytes:
         fmt = export_format(format_name)  # an unknown format fails before the query runs

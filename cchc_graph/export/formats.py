@@ -24,7 +24,7 @@ from cchc_graph import __version__
 from cchc_graph.errors import CchcError
 from cchc_graph.export.views import Network
 
-GEXF_NS = "http://gexf.net/1.3"
+GEXF_VERSIONS = {"1.3": "http://gexf.net/1.3", "1.2": "http://www.gexf.net/1.2draft"}
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 MAX_DRAWN_NODES = 1500  # Graphviz takes minutes past this; DOT is still written
 DRAW_TIMEOUT = 120  # seconds
@@ -65,75 +65,122 @@ def graphml(graph: Network) -> bytes:
     return "\n".join(nx.generate_graphml(flat, encoding="utf-8", prettyprint=True)).encode() + b"\n"
 
 
-def gexf(graph: Network) -> bytes:
-    """GEXF 1.3: static attributes, plus spells (start/end years) on nodes and edges and a
-    dynamic per-period weight, so Gephi's timeline shows who works with whom in which years."""
-    ET.register_namespace("", GEXF_NS)
-    ET.register_namespace("xsi", XSI_NS)
-    root = ET.Element(
-        f"{{{GEXF_NS}}}gexf",
-        {f"{{{XSI_NS}}}schemaLocation": f"{GEXF_NS} {GEXF_NS}/gexf.xsd", "version": "1.3"},
-    )
-    meta = ET.SubElement(root, f"{{{GEXF_NS}}}meta")
-    ET.SubElement(meta, f"{{{GEXF_NS}}}creator").text = f"cchc-graph {__version__}"
-    ET.SubElement(meta, f"{{{GEXF_NS}}}description").text = _description(graph)
-    dynamic = any("spells" in data for _, data in graph.nodes(data=True))
-    attrs = {"defaultedgetype": "directed" if graph.is_directed() else "undirected"}
-    if dynamic:
-        attrs |= {"mode": "dynamic", "timeformat": "integer", "timerepresentation": "interval"}
-    else:
-        attrs["mode"] = "static"
-    element = ET.SubElement(root, f"{{{GEXF_NS}}}graph", attrs)
-    node_rows = [(node, data) for node, data in graph.nodes(data=True)]
-    edge_rows = list(_edges(graph))
-    node_keys = _columns(data for _, data in node_rows) - {"label"}
-    edge_keys = _columns(data for *_, data in edge_rows) - {"weight"}
-    period_weights = sorted(k for k in edge_keys if k.startswith("weight_"))
-    edge_keys -= set(period_weights)
-    _declare(element, "node", "static", node_rows, node_keys)
-    _declare(element, "edge", "static", [(e[2], e[3]) for e in edge_rows], edge_keys)
-    if dynamic and period_weights:
-        declared = ET.SubElement(
-            element, f"{{{GEXF_NS}}}attributes", {"class": "edge", "mode": "dynamic"}
+def gexf(graph: Network, version: str = "1.3") -> bytes:
+    """GEXF 1.3 (or 1.2draft, which older tools read): static attributes, plus spells (start and
+    end years) on nodes and edges and a dynamic per-period weight, so Gephi's timeline shows who
+    works with whom in which years."""
+    return _Gexf(version).write(graph)
+
+
+class _Gexf:
+    def __init__(self, version: str) -> None:
+        self.version = version
+        self.namespace = GEXF_VERSIONS[version]
+
+    def tag(self, name: str) -> str:
+        return f"{{{self.namespace}}}{name}"
+
+    def add(
+        self, parent: ET.Element, name: str, attributes: dict[str, str] | None = None
+    ) -> ET.Element:
+        return ET.SubElement(parent, self.tag(name), attributes or {})
+
+    def write(self, graph: Network) -> bytes:
+        ET.register_namespace("", self.namespace)
+        ET.register_namespace("xsi", XSI_NS)
+        location = f"{self.namespace} {self.namespace}/gexf.xsd"
+        root = ET.Element(
+            self.tag("gexf"), {f"{{{XSI_NS}}}schemaLocation": location, "version": self.version}
         )
-        ET.SubElement(
-            declared,
-            f"{{{GEXF_NS}}}attribute",
-            {"id": "period_weight", "title": "period_weight", "type": "integer"},
-        )
-    nodes = ET.SubElement(element, f"{{{GEXF_NS}}}nodes")
-    for node, data in node_rows:
-        item = ET.SubElement(
-            nodes, f"{{{GEXF_NS}}}node", {"id": node, "label": str(data.get("label", node))}
-        )
-        _attvalues(item, data, node_keys)
-        _spells(item, data)
-    edges = ET.SubElement(element, f"{{{GEXF_NS}}}edges")
-    for edge_id, (source, target, _key, data) in enumerate(edge_rows, 1):
-        attributes = {"id": f"e{edge_id}", "source": source, "target": target}
-        if "weight" in data:
-            attributes["weight"] = str(data["weight"])
-        item = ET.SubElement(edges, f"{{{GEXF_NS}}}edge", attributes)
-        values = _attvalues(item, data, edge_keys)
+        meta = self.add(root, "meta")
+        self.add(meta, "creator").text = f"cchc-graph {__version__}"
+        self.add(meta, "description").text = _description(graph)
+        dynamic = any("spells" in data for _, data in graph.nodes(data=True))
+        attrs = {"defaultedgetype": "directed" if graph.is_directed() else "undirected"}
+        if dynamic:
+            attrs |= {"mode": "dynamic", "timeformat": "integer"}
+            if self.version == "1.3":
+                attrs["timerepresentation"] = "interval"
+        else:
+            attrs["mode"] = "static"
+        element = self.add(root, "graph", attrs)
+        node_rows: list[tuple[str, dict[str, Any]]] = [
+            (node, data) for node, data in graph.nodes(data=True)
+        ]
+        edge_rows = list(_edges(graph))
+        # spells say when; label and weight are GEXF's own attributes
+        node_keys = _columns(data for _, data in node_rows) - {"label", "start", "end"}
+        edge_keys = _columns(data for *_, data in edge_rows) - {"weight", "start", "end"}
+        period_weights = {k for k in edge_keys if k.startswith("weight_")}
+        edge_keys -= period_weights
+        self.declare(element, "node", node_rows, node_keys)
+        self.declare(element, "edge", [(e[2], e[3]) for e in edge_rows], edge_keys)
         if dynamic and period_weights:
-            for spell in data.get("spells", []):
-                period = str(spell[0]) if spell[0] == spell[1] else f"{spell[0]}-{spell[1]}"
-                if f"weight_{period}" in data:
-                    values = values if values is not None else _subelement(item, "attvalues")
-                    ET.SubElement(
-                        values,
-                        f"{{{GEXF_NS}}}attvalue",
-                        {
-                            "for": "period_weight",
-                            "value": str(data[f"weight_{period}"]),
-                            "start": str(spell[0]),
-                            "end": str(spell[1]),
-                        },
-                    )
-        _spells(item, data)
-    ET.indent(root)
-    written: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
-    return written + b"\n"
+            declared = self.add(element, "attributes", {"class": "edge", "mode": "dynamic"})
+            self.add(
+                declared,
+                "attribute",
+                {"id": "period_weight", "title": "period_weight", "type": "integer"},
+            )
+        nodes = self.add(element, "nodes")
+        for node, data in node_rows:
+            item = self.add(nodes, "node", {"id": node, "label": str(data.get("label", node))})
+            self.attvalues(item, data, node_keys)
+            self.spells(item, data)
+        edges = self.add(element, "edges")
+        for number, (source, target, _key, data) in enumerate(edge_rows, 1):
+            attributes = {"id": f"e{number}", "source": source, "target": target}
+            if "weight" in data:
+                attributes["weight"] = str(data["weight"])
+            item = self.add(edges, "edge", attributes)
+            values = self.attvalues(item, data, edge_keys)
+            if dynamic and period_weights:
+                for start, end in data.get("spells", []):
+                    period = str(start) if start == end else f"{start}-{end}"
+                    if f"weight_{period}" in data:
+                        values = values if values is not None else self.add(item, "attvalues")
+                        self.add(
+                            values,
+                            "attvalue",
+                            {
+                                "for": "period_weight",
+                                "value": str(data[f"weight_{period}"]),
+                                "start": str(start),
+                                "end": str(end),
+                            },
+                        )
+            self.spells(item, data)
+        ET.indent(root)
+        written: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+        return written + b"\n"
+
+    def declare(
+        self, graph: ET.Element, kind: str, rows: list[tuple[Any, dict[str, Any]]], keys: set[str]
+    ) -> None:
+        if not keys:
+            return
+        declared = self.add(graph, "attributes", {"class": kind, "mode": "static"})
+        for key in _key_order(keys):
+            values = [data[key] for _, data in rows if key in data]
+            self.add(declared, "attribute", {"id": key, "title": key, "type": _gexf_type(values)})
+
+    def attvalues(
+        self, item: ET.Element, data: dict[str, Any], keys: set[str]
+    ) -> ET.Element | None:
+        present = [k for k in _key_order(keys) if k in data]
+        if not present:
+            return None
+        values = self.add(item, "attvalues")
+        for key in present:
+            self.add(values, "attvalue", {"for": key, "value": str(data[key])})
+        return values
+
+    def spells(self, item: ET.Element, data: dict[str, Any]) -> None:
+        spells = data.get("spells")
+        if spells:
+            element = self.add(item, "spells")
+            for start, end in spells:
+                self.add(element, "spell", {"start": str(start), "end": str(end)})
 
 
 def cytoscape(graph: Network) -> bytes:
@@ -162,7 +209,7 @@ def dot(graph: Network) -> bytes:
     lines = [
         f"{'digraph' if graph.is_directed() else 'graph'} {_quoted(graph.graph.get('name'))} {{",
         f"  graph [label={_quoted(_description(graph))}, labelloc=t, fontname=\"DejaVu Sans\","
-        ' overlap=false, splines=true, charset="UTF-8"];',
+        ' overlap=false, splines=true, size="24,24", charset="UTF-8"];',
         '  node [shape=box, style="rounded,filled", fontname="DejaVu Sans", fontsize=10];',
         '  edge [fontname="DejaVu Sans", fontsize=8, color="#888888"];',
     ]
@@ -231,6 +278,13 @@ FORMATS: dict[str, Format] = {
     for f in (
         Format("graphml", "graphml", "application/graphml+xml", graphml, "GraphML (yEd)"),
         Format("gexf", "gexf", "application/gexf+xml", gexf, "GEXF 1.3 (Gephi)"),
+        Format(
+            "gexf-1.2",
+            "1.2.gexf",
+            "application/gexf+xml",
+            lambda graph: gexf(graph, "1.2"),
+            "GEXF 1.2draft",
+        ),
         Format("cyjs", "cyjs", "application/json", cytoscape, "Cytoscape.js JSON"),
         Format("dot", "dot", "text/vnd.graphviz; charset=utf-8", dot, "Graphviz DOT"),
         Format("svg", "svg", "image/svg+xml", drawn("svg"), "SVG (Graphviz)"),
@@ -293,43 +347,6 @@ def _gexf_type(values: list[Any]) -> str:
     if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
         return "double"
     return "string"
-
-
-def _declare(
-    graph: ET.Element, kind: str, mode: str, rows: list[tuple[Any, dict[str, Any]]], keys: set[str]
-) -> None:
-    if not keys:
-        return
-    declared = ET.SubElement(graph, f"{{{GEXF_NS}}}attributes", {"class": kind, "mode": mode})
-    for key in _key_order(keys):
-        values = [data[key] for _, data in rows if key in data]
-        ET.SubElement(
-            declared,
-            f"{{{GEXF_NS}}}attribute",
-            {"id": key, "title": key, "type": _gexf_type(values)},
-        )
-
-
-def _attvalues(item: ET.Element, data: dict[str, Any], keys: set[str]) -> ET.Element | None:
-    present = [k for k in _key_order(keys) if k in data]
-    if not present:
-        return None
-    values = _subelement(item, "attvalues")
-    for key in present:
-        ET.SubElement(values, f"{{{GEXF_NS}}}attvalue", {"for": key, "value": str(data[key])})
-    return values
-
-
-def _spells(item: ET.Element, data: dict[str, Any]) -> None:
-    spells = data.get("spells")
-    if spells:
-        element = _subelement(item, "spells")
-        for start, end in spells:
-            ET.SubElement(element, f"{{{GEXF_NS}}}spell", {"start": str(start), "end": str(end)})
-
-
-def _subelement(parent: ET.Element, name: str) -> ET.Element:
-    return ET.SubElement(parent, f"{{{GEXF_NS}}}{name}")
 
 
 def _key_order(keys: Iterable[str]) -> list[str]:

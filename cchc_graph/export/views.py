@@ -36,6 +36,8 @@ _INTEGER_TYPES = {
 _FLOAT_TYPES = {XSD + t for t in ("decimal", "double", "float")}
 # edge columns that describe when an edge holds, not what it is
 _PERIOD = ("start", "end")
+# names the formats use for themselves: a column may not take them
+RESERVED = {"id", "source", "target", "key", "spells", "periods"}
 FILTERS = ("province", "from", "to", "role", "plan")
 
 
@@ -93,6 +95,13 @@ class GraphBuilder:
         return iri[len(self.base) :] if iri.startswith(self.base) else iri
 
     def add_rows(self, variables: list[str], rows: Iterable[tuple[Any, ...]]) -> int:
+        names = {v.removeprefix("source_").removeprefix("target_") for v in variables}
+        clashing = RESERVED & (names - {"source", "target"})
+        if clashing or "source" not in variables or "target" not in variables:
+            raise CatalogueError(
+                f"{self.view.query.path}: a view selects ?source and ?target, and no column "
+                f"named (source_|target_){'|'.join(sorted(RESERVED))}: found {sorted(clashing)}"
+            )
         count = 0
         for row in rows:
             values = {v: term for v, term in zip(variables, row, strict=True) if term is not None}

@@ -1,0 +1,305 @@
+"""web_exports: the export pages and downloads of `cchc serve`.
+
+/export lists what can be downloaded; /export/{view}.{suffix} writes a view in one format with
+the filters of the query string; /dump.{suffix} and /dump/{graph}.{suffix} give the built graph
+as RDF; /graph draws a view in the browser with Cytoscape.js (vendored, no CDN).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import anyio.to_thread
+from fastapi import FastAPI, Request
+from fastapi.responses import FileResponse, HTMLResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from cchc_graph.canned import ParameterError
+from cchc_graph.errors import CchcError
+from cchc_graph.export import Exporter
+from cchc_graph.export.dumps import DUMP_FORMATS, DumpError, cached_dump, graph_names
+from cchc_graph.export.formats import FORMATS, KIND_COLOURS, ExportError
+from cchc_graph.export.views import FILTERS
+from cchc_graph.site import Page, Site, with_lang
+from cchc_graph.store import Answer, Dataset, Store, Table, tsv_table
+
+STATIC = Path(__file__).parent / "static"
+DRAWN_NODES = 2000  # the page draws up to this many nodes; past it, it offers the files
+INLINE = {"svg", "png", "cyjs"}  # shown by the browser; the others are downloaded
+
+Render = Callable[..., str]
+HtmlResponse = Callable[[Callable[[], tuple[str, int]]], Awaitable[Response]]
+
+
+class Uncapped:
+    """The served store without its row cap: an export holds every row of its view."""
+
+    description = "uncapped"
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def answer(
+        self,
+        query: str,
+        *,
+        select_format: str = "json",
+        graph_format: str = "turtle",
+        dataset: Dataset = Dataset(),
+        row_cap: int | None = None,
+    ) -> Answer:
+        return self.store.answer(
+            query,
+            select_format=select_format,
+            graph_format=graph_format,
+            dataset=dataset,
+            row_cap=row_cap or sys.maxsize,
+        )
+
+    def select(self, query: str) -> Table:
+        return tsv_table(self.answer(query, select_format="tsv").body)
+
+    def load_build(self, build_dir: Path, graphs: Any = None) -> int:
+        return self.store.load_build(build_dir, graphs)
+
+
+def register_exports(
+    app: FastAPI,
+    site_of: Callable[[], Site],
+    exporter_of: Callable[[], Exporter],
+    render: Callable[..., str],
+    html_response: HtmlResponse,
+) -> None:
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    def filters(request: Request) -> dict[str, str]:
+        return {k: v for k in FILTERS if (v := request.query_params.get(k, "").strip())}
+
+    def choices(site: Site) -> dict[str, Any]:
+        def compute() -> dict[str, Any]:
+            rows = site.page_rows("plan-choices", "vi")
+            provinces = {
+                site.short(r["province"].iri or "").rsplit("/", 1)[-1]: r["province"].text
+                for r in rows
+            }
+            years = sorted({int(r[end].text) for r in rows for end in ("start", "end")})
+            plans = [(site.short(r["document"].iri or ""), r["document"].text) for r in rows]
+            return {"provinces": provinces, "years": years, "plans": plans}
+
+        chosen: dict[str, Any] = site.once("export-choices", compute)
+        return chosen
+
+    @app.get("/export", response_class=HTMLResponse)
+    async def export_index(request: Request) -> Response:
+        lang = _lang(request)
+
+        def build() -> tuple[str, int]:
+            site, exporter = site_of(), exporter_of()
+            page = Page(lang, "/export", EXPORT_UI[lang]["exports"])
+            try:
+                graphs = graph_names(site.settings.build_dir, site.settings.base_iri)
+            except DumpError:
+                graphs = []
+            chosen = filters(request)
+            rows = []
+            for view in exporter.views.values():
+                values = {k: v for k, v in chosen.items() if k in view.accepts()}
+                query = "&".join(f"{k}={quote(v)}" for k, v in values.items())
+                rows.append((view, with_lang("/graph", lang, view=view.name, **values), query))
+            return render(
+                "exports",
+                page,
+                views=rows,
+                formats=list(FORMATS.values()),
+                dumps=list(DUMP_FORMATS.values()),
+                graphs=graphs,
+                chosen=chosen,
+                choices=choices(site),
+                words=EXPORT_UI[lang],
+            ), 200
+
+        return await html_response(build)
+
+    @app.get("/export/{filename}")
+    async def export_file(filename: str, request: Request) -> Response:
+        view, _, suffix = filename.partition(".")
+        fmt = next((f for f in FORMATS.values() if f.suffix == suffix), None)
+        exporter = exporter_of()
+        if fmt is None or view not in exporter.views:
+            known = ", ".join(f.suffix for f in FORMATS.values())
+            return _text(
+                f"no export {filename!r}: views {', '.join(exporter.views)}; suffixes {known}\n",
+                404,
+            )
+        values = filters(request)
+
+        def write() -> bytes:
+            return exporter.export(view, fmt.name, values)
+
+        try:
+            body = await anyio.to_thread.run_sync(write)
+        except ParameterError as error:
+            return _text(f"{error}\n", 400)
+        except ExportError as error:
+            return _text(f"{error}\n", 422)
+        except CchcError as error:
+            return _text(f"{error}\n", 503)
+        name = "-".join(["cchc", view, *(v.replace("/", "-") for v in values.values())])
+        disposition = "inline" if fmt.name in INLINE else "attachment"
+        return Response(
+            body,
+            media_type=fmt.media_type,
+            headers={"Content-Disposition": f'{disposition}; filename="{name}.{fmt.suffix}"'},
+        )
+
+    @app.get("/dump.{suffix}")
+    async def dump_whole(suffix: str) -> Response:
+        return await dump_response(None, suffix)
+
+    @app.get("/dump/{path:path}")
+    async def dump_graph(path: str) -> Response:
+        graph, _, suffix = path.rpartition(".")
+        return await dump_response(graph, suffix)
+
+    async def dump_response(graph: str | None, suffix: str) -> Response:
+        fmt = next((f for f in DUMP_FORMATS.values() if f.suffix == suffix), None)
+        if fmt is None or graph == "":
+            known = ", ".join(f.suffix for f in DUMP_FORMATS.values())
+            return _text(f"no dump format {suffix!r} (one of: {known})\n", 404)
+        settings = site_of().settings
+
+        def write() -> Path:
+            return cached_dump(settings.build_dir, fmt, settings.base_iri, graph)
+
+        try:
+            target = await anyio.to_thread.run_sync(write)
+        except DumpError as error:
+            return _text(f"{error}\n", 404)
+        name = "cchc" if graph is None else graph.replace("/", "-")
+        return FileResponse(
+            target,
+            media_type=fmt.media_type,
+            filename=f"{name}.{fmt.suffix}",
+            content_disposition_type="attachment",
+        )
+
+    @app.get("/graph", response_class=HTMLResponse)
+    async def graph_page(request: Request) -> Response:
+        lang = _lang(request)
+
+        def build() -> tuple[str, int]:
+            site, exporter = site_of(), exporter_of()
+            name = request.query_params.get("view", "cooperation")
+            page = Page(lang, "/graph", EXPORT_UI[lang]["graph"])
+            if name not in exporter.views:
+                page.title = "404"
+                return render("not_found", page, node=name, suggestions=[], words=""), 404
+            view = exporter.views[name]
+            values = {k: v for k, v in filters(request).items() if k in view.accepts()}
+            if name == "plan" and "plan" not in values:
+                values["plan"] = view.query.parameter("plan").default or ""
+            error = None
+            counts = (0, 0)
+            try:
+                graph = exporter.graph(name, values)
+                counts = (graph.number_of_nodes(), graph.number_of_edges())
+            except ParameterError as failure:
+                error = str(failure)
+            query = "&".join(f"{k}={quote(v)}" for k, v in values.items())
+            page.title = f"{view.query.title[lang]} · {EXPORT_UI[lang]['graph']}"
+            return render(
+                "graph",
+                page,
+                view=view,
+                views=list(exporter.views.values()),
+                chosen=values,
+                choices=choices(site),
+                counts=counts,
+                error=error,
+                drawn=counts[0] <= DRAWN_NODES,
+                data_url=f"/export/{name}.cyjs" + (f"?{query}" if query else ""),
+                downloads=[
+                    (f.label, f"/export/{name}.{f.suffix}" + (f"?{query}" if query else ""))
+                    for f in FORMATS.values()
+                ],
+                colours=json.dumps(KIND_COLOURS),
+                limit=DRAWN_NODES,
+                words=EXPORT_UI[lang],
+            ), (200 if error is None else 400)
+
+        return await html_response(build)
+
+
+def _lang(request: Request) -> str:
+    return "en" if request.query_params.get("lang") == "en" else "vi"
+
+
+def _text(message: str, status: int) -> Response:
+    return Response(message, status, media_type="text/plain; charset=utf-8")
+
+
+EXPORT_UI = {
+    "vi": {
+        "exports": "Tải dữ liệu",
+        "graph": "Đồ thị",
+        "views": "Các góc nhìn mạng lưới",
+        "dumps": "Toàn bộ đồ thị RDF",
+        "per_graph": "Từng đồ thị con",
+        "draw": "Vẽ",
+        "filters": "Bộ lọc",
+        "province": "Tỉnh",
+        "from": "Từ năm",
+        "to": "Đến năm",
+        "role": "Vai trò",
+        "plan": "Kế hoạch",
+        "view": "Góc nhìn",
+        "all": "Tất cả",
+        "apply": "Áp dụng",
+        "nodes": "nút",
+        "edges": "cạnh",
+        "too_many": (
+            "Đồ thị có quá nhiều nút để vẽ trên trang (giới hạn {limit}); "
+            "hãy lọc theo tỉnh, năm hoặc vai trò, hoặc tải tệp về."
+        ),
+        "downloads": "Tải về",
+        "click": "Bấm vào một nút để mở trang của nó.",
+        "lead": "chủ trì",
+        "cooperating": "phối hợp",
+        "participant": "tham gia",
+        "filters_apply": "Bộ lọc áp dụng cho các liên kết tải về bên dưới.",
+    },
+    "en": {
+        "exports": "Downloads",
+        "graph": "Graph",
+        "views": "Network views",
+        "dumps": "The whole RDF graph",
+        "per_graph": "Each named graph",
+        "draw": "Draw",
+        "filters": "Filters",
+        "province": "Province",
+        "from": "From year",
+        "to": "To year",
+        "role": "Role",
+        "plan": "Plan",
+        "view": "View",
+        "all": "All",
+        "apply": "Apply",
+        "nodes": "nodes",
+        "edges": "edges",
+        "too_many": (
+            "This graph has too many nodes to draw on the page (limit {limit}); "
+            "filter it by province, years or role, or download a file."
+        ),
+        "downloads": "Downloads",
+        "click": "Click a node to open its page.",
+        "lead": "lead",
+        "cooperating": "cooperating",
+        "participant": "participant",
+        "filters_apply": "The filters apply to the download links below.",
+    },
+}
