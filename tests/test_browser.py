@@ -132,3 +132,33 @@ def test_hostile_source_text_runs_no_script(page: Page, hostile_site: str) -> No
         page.wait_for_timeout(300)
         assert page.get_by_text("<script>alert('x')</script>", exact=False).first.is_visible()
     assert dialogs == []
+
+
+@pytest.mark.parametrize("view", ["assignments", "cooperation", "legal-basis", "plan", "targets"])
+def test_the_graph_page_draws_every_node(page: Page, endpoint: RunningEndpoint, view: str) -> None:
+    page.goto(f"{endpoint.url}/graph?view={view}")
+    box = page.locator("#graph[data-drawn]")
+    box.wait_for(timeout=30_000)
+    expected = page.locator("#graph-count").get_attribute("data-nodes")
+    assert expected and int(expected) > 10
+    assert box.get_attribute("data-drawn") == expected
+    edges = page.evaluate("window.cchcGraph.edges().length")
+    assert str(edges) == page.locator("#graph-count").get_attribute("data-edges")
+    assert page.locator("#graph canvas").count() > 0  # Cytoscape drew on its canvases
+    shoot(page, f"graph-{view}")
+
+
+def test_clicking_a_node_of_the_graph_opens_its_page(page: Page, endpoint: RunningEndpoint) -> None:
+    page.goto(f"{endpoint.url}/graph?view=cooperation&province=cao-bang&lang=en")
+    page.locator("#graph[data-drawn]").wait_for(timeout=30_000)
+    node = "agency/cao-bang/so-noi-vu"
+    position = page.evaluate(
+        "id => window.cchcGraph.getElementById(id).renderedPosition()", node
+    )
+    frame = page.locator("#graph").bounding_box()
+    assert frame is not None
+    with page.expect_navigation():
+        page.mouse.click(frame["x"] + position["x"], frame["y"] + position["y"])
+    assert page.url.endswith(f"/id/{node}?lang=en")
+    assert "Department of Home Affairs" in page.locator("h1").inner_text()
+    assert page.locator("ul.network strong.degree").is_visible()
