@@ -14,6 +14,7 @@ same way (`oxigraph serve --union-default-graph`).
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import re
 import urllib.error
@@ -156,6 +157,60 @@ def finish_boolean(result: ox.QueryBoolean, fmt: Format) -> Answer:
     if fmt.results is None:
         raise ValueError(f"{fmt.name} is not a results format")
     return Answer("ask", _bytes(result.serialize(format=fmt.results)), fmt)
+
+
+def capped_solutions(body: bytes, fmt: Format, row_cap: int) -> Answer | None:
+    """Solutions as pyoxigraph serialised them in `fmt`, counted and cut at `row_cap` rows where
+    they stand; None when the bytes alone cannot tell where each row starts (CSV, whose quoted
+    values may hold line breaks; JSON with "{}" in it, an empty solution or a value)."""
+    rows = _row_count(body, fmt.name)
+    if rows is None:
+        return None
+    if rows <= row_cap:
+        return Answer("select", body, fmt, rows)
+    return Answer("select", _first_rows(body, fmt.name, row_cap), fmt, row_cap, truncated=True)
+
+
+# pyoxigraph writes JSON results without spaces, and a quote inside a string as \". A solution
+# after the first starts with `,{"` and its first variable's name; inside a string `,{"` can
+# only end the string, and after a closing quote comes `}`, `,`, `:` or `]`, never a name.
+_JSON_NEXT_ROW = re.compile(rb',\{"(?=[^},:\]])')
+_JSON_EMPTY = re.compile(rb"\{\}")  # searched with re: twice as fast as `in` for two bytes
+_JSON_BINDINGS = b'"bindings":['
+_XML_ROW = re.compile(rb"<result>")  # in XML text and attributes "<" is written &lt;
+_TSV_LINE = re.compile(rb"\n")  # TSV writes \n inside a term as the two characters \ and n
+
+
+def _row_count(body: bytes, name: str) -> int | None:
+    if name == "tsv":
+        return body.count(b"\n") - 1  # the header's line
+    if name == "xml":
+        return body.count(b"<result>")
+    if name == "json":
+        start = body.find(_JSON_BINDINGS) + len(_JSON_BINDINGS)
+        if body.startswith(b"]}}", start):
+            return 0
+        if not body.startswith(b'{"', start) or _JSON_EMPTY.search(body):
+            return None
+        return 1 + len(_JSON_NEXT_ROW.findall(body, start))
+    return None
+
+
+def _first_rows(body: bytes, name: str, keep: int) -> bytes:
+    """The first `keep` rows of `body` (which has more), closed as the format wants."""
+    if name == "tsv":
+        return body[: _nth(_TSV_LINE, body, keep + 1) + 1]
+    if name == "xml":
+        return body[: _nth(_XML_ROW, body, keep + 1)] + b"</results></sparql>"
+    if keep == 0:
+        return body[: body.find(_JSON_BINDINGS) + len(_JSON_BINDINGS)] + b"]}}"
+    return body[: _nth(_JSON_NEXT_ROW, body, keep)] + b"]}}"
+
+
+def _nth(pattern: re.Pattern[bytes], body: bytes, n: int) -> int:
+    """Where the `n`th match of `pattern` starts (1-based; there are at least n)."""
+    match = next(itertools.islice(pattern.finditer(body), n - 1, None))
+    return match.start()
 
 
 def finish_solutions(tsv: bytes, fmt: Format, row_cap: int | None) -> Answer:
@@ -312,17 +367,31 @@ class EmbeddedStore:
         if isinstance(result, ox.QueryBoolean):
             return finish_boolean(result, _select_format(select_format))
         if isinstance(result, ox.QuerySolutions):
-            fmt = _select_format(select_format)
-            if row_cap is None and fmt.results is not None:
-                return Answer("select", _bytes(result.serialize(format=fmt.results)), fmt)
-            return finish_solutions(
-                _bytes(result.serialize(format=ox.QueryResultsFormat.TSV)), fmt, row_cap
-            )
+            return _solutions_answer(result, _select_format(select_format), row_cap)
         fmt = _graph_format(graph_format)
         return finish_triples(_bytes(result.serialize(format=ox.RdfFormat.N_TRIPLES)), fmt, row_cap)
 
     def select(self, query: str) -> Table:
         return _table(self._run(query, Dataset()))
+
+
+def _solutions_answer(result: ox.QuerySolutions, fmt: Format, row_cap: int | None) -> Answer:
+    """Solutions serialised once, in `fmt`, then counted and cut where they stand. CSV, and the
+    rare JSON whose rows the bytes cannot tell, are counted and cut as TSV lines instead."""
+    if fmt.results is None:
+        raise ValueError(f"{fmt.name} is not a results format")
+    if row_cap is None:
+        return Answer("select", _bytes(result.serialize(format=fmt.results)), fmt)
+    solutions: ox.QuerySolutions | ox.QueryBoolean = result
+    if fmt.name != "csv":
+        body = _bytes(result.serialize(format=fmt.results))
+        answer = capped_solutions(body, fmt, row_cap)
+        if answer is not None:
+            return answer
+        solutions = ox.parse_query_results(body, format=fmt.results)
+    return finish_solutions(
+        _bytes(solutions.serialize(format=ox.QueryResultsFormat.TSV)), fmt, row_cap
+    )
 
 
 # ------------------------------------------------------------------------ remote

@@ -6,18 +6,22 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
 from cchc_graph.build import BuildReport
 from cchc_graph.iris import DEFAULT_BASE
 from cchc_graph.pool import QueryPool, QueryTimeoutError, StoreSpec
 from cchc_graph.store import (
+    SELECT_FORMATS,
     EmbeddedStore,
     QueryRefusedError,
     QuerySyntaxError,
     RemoteStore,
     Store,
     StoreError,
+    capped_solutions,
+    finish_solutions,
     looks_like_update,
 )
 
@@ -170,3 +174,57 @@ def test_construct_is_cut_at_the_row_cap_on_both_stores(query_store: Store) -> N
     )
     assert (answer.form, answer.rows, answer.truncated) == ("graph", 7, True)
     assert answer.body.count(b"\n") == 7
+
+
+# values that look like the syntax the row counting looks for
+TRICKY = [
+    'x},{"y":{"type":"uri"} {} ,{}, \\" \\\\',
+    ',{"z',
+    "line\nbreak\ttab\r\n<result></result>",
+    '"]}}',
+    'Sở Tư pháp, "quoted"',
+    "ends as a row starts: },{",
+    "[{",
+]
+EVERY_ROW = "SELECT ?s ?o WHERE { ?s ?p ?o } ORDER BY ?o ?s"
+WITH_EMPTY_ROW = "SELECT ?s ?o WHERE { { ?s ?p ?o } UNION {} } ORDER BY ?o ?s"
+# what the JSON counting reads without parsing: no "{}" (an empty solution, or a value)
+TRICKY_ROWS = 'SELECT ?s ?o WHERE { ?s ?p ?o FILTER(!CONTAINS(?o, "{}")) } ORDER BY ?o ?s'
+
+
+@pytest.fixture(scope="module")
+def tricky_store() -> EmbeddedStore:
+    store = ox.Store()
+    p, g = ox.NamedNode("urn:p"), ox.NamedNode("urn:g")
+    for index, value in enumerate(TRICKY):
+        subject = ox.BlankNode(f"b{index}") if index % 2 else ox.NamedNode(f"urn:s{index}")
+        store.add(ox.Quad(subject, p, ox.Literal(value, language="vi"), g))
+        store.add(ox.Quad(ox.NamedNode(f"urn:s{index}"), p, ox.Literal(str(index)), g))
+    return EmbeddedStore(store, "tricky values")
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml", "tsv", "csv"])
+@pytest.mark.parametrize("query", [EVERY_ROW, WITH_EMPTY_ROW, TRICKY_ROWS])
+def test_solutions_are_counted_and_cut_as_tsv_lines_would_be(
+    tricky_store: EmbeddedStore, fmt: str, query: str
+) -> None:
+    """The answer serialised in its own format, counted and cut there, is the same as the TSV
+    lines counted, cut and serialised again, at every row cap."""
+    tsv = tricky_store.answer(query, select_format="tsv").body
+    total = tsv.count(b"\n") - 1
+    assert total == len(TRICKY) * 2 + (query == WITH_EMPTY_ROW) - (query == TRICKY_ROWS)
+    for row_cap in (0, 1, 2, total - 1, total, total + 1):
+        answer = tricky_store.answer(query, select_format=fmt, row_cap=row_cap)
+        expected = finish_solutions(tsv, SELECT_FORMATS[fmt], row_cap)
+        assert (answer.body, answer.rows, answer.truncated) == (
+            expected.body,
+            expected.rows,
+            expected.truncated,
+        ), row_cap
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml", "tsv"])
+def test_tricky_values_are_counted_without_parsing(tricky_store: EmbeddedStore, fmt: str) -> None:
+    body = tricky_store.answer(TRICKY_ROWS, select_format=fmt).body
+    answer = capped_solutions(body, SELECT_FORMATS[fmt], 3)
+    assert answer is not None and (answer.rows, answer.truncated) == (3, True)
