@@ -31,6 +31,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/queries.py
 	$(BIN)/python bench/endpoint.py
 	$(BIN)/python bench/pages.py
+	$(BIN)/python bench/export.py
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -50,7 +50,7 @@ from cchc_graph.store import GRAPH_FORMATS, tsv_table
 from cchc_graph.text import fold, nfc
 from cchc_graph.validate import ValidationReport, load_data, load_shapes, shape_files
 from cchc_graph.validate import validate as validate_graph
-from cchc_graph.web_exports import Uncapped, register_exports
+from cchc_graph.web_exports import Uncapped, Warming, register_exports
 
 HTML_MEDIA = ("text/html", "application/xhtml+xml")
 EXAMPLE_QUERY = """PREFIX cchc: <https://w3id.org/cchc/def#>
@@ -125,6 +125,7 @@ def create_app(settings: Settings | None = None, pool: QueryPool | None = None) 
         state["exporter"] = Exporter(
             Uncapped(workers), settings.queries_dir / "views", settings.base_iri
         )
+        state["network"] = Warming(state["exporter"])
         state["validation"] = Validation(settings.build_dir, settings.shapes_dir)
         try:
             yield
@@ -140,7 +141,11 @@ def create_app(settings: Settings | None = None, pool: QueryPool | None = None) 
         expose_headers=["X-Result-Truncated", "X-Result-Rows"],
     )
     sparql_page = register(
-        app, lambda: state["site"], lambda: state["validation"], lambda: state["exporter"]
+        app,
+        lambda: state["site"],
+        lambda: state["validation"],
+        lambda: state["exporter"],
+        lambda: state["network"],
     )
     register_endpoint(app, lambda: state["endpoint"], sparql_page)
     app.add_middleware(FastSparql, endpoint_of=lambda: state["endpoint"])
@@ -152,6 +157,7 @@ def register(
     site_of: Callable[[], Site],
     validation_of: Callable[[], Validation],
     exporter_of: Callable[[], Exporter],
+    network_of: Callable[[], Warming],
 ) -> Callable[[Request], Awaitable[Response]]:
     """Add the pages to `app`; `site_of` gives the Site once the app has started. Returns the
     SPARQL editor page, which /sparql shows to browsers."""
@@ -327,7 +333,7 @@ def register(
             data["workload"] = workload
             data["chart"] = bar_chart(sorted(per_year.items()))
             if kind == "agency":
-                data["network"] = exporter_of().standing(site.short(node))
+                data["network"] = network_of().standing(site.short(node))
         elif kind == "instrument":
             data["relations"] = grouped(site.page_rows("instrument", lang, node=node), "relation")
         elif kind == "indicator":

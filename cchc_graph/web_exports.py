@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,32 @@ INLINE = {"svg", "png", "cyjs"}  # shown by the browser; the others are download
 
 Render = Callable[..., str]
 HtmlResponse = Callable[[Callable[[], tuple[str, int]]], Awaitable[Response]]
+
+
+class Warming:
+    """Draws the whole cooperation network once, in the background at start: agency pages show
+    an agency's place in it once it is there, instead of waiting seconds on a large graph."""
+
+    def __init__(self, exporter: Exporter) -> None:
+        self.exporter = exporter
+        self._done = threading.Event()
+        threading.Thread(target=self._run, name="cchc-cooperation", daemon=True).start()
+
+    def _run(self) -> None:
+        try:
+            self.exporter.graph("cooperation", {})
+        except CchcError:
+            pass  # the pages go without it; /graph and /export report the error themselves
+        finally:
+            self._done.set()
+
+    def standing(self, node_id: str) -> dict[str, Any] | None:
+        if not self._done.is_set():
+            return None
+        try:
+            return self.exporter.standing(node_id)
+        except CchcError:
+            return None
 
 
 class Uncapped:

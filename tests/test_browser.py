@@ -161,4 +161,5 @@ def test_clicking_a_node_of_the_graph_opens_its_page(page: Page, endpoint: Runni
         page.mouse.click(frame["x"] + position["x"], frame["y"] + position["y"])
     assert page.url.endswith(f"/id/{node}?lang=en")
     assert "Department of Home Affairs" in page.locator("h1").inner_text()
+    # the server drew its whole network in the background at start (50 ms on the sources)
     assert page.locator("ul.network strong.degree").is_visible()

@@ -260,6 +260,9 @@ def test_cooperation_analysis(exporter: Exporter) -> None:
         assert data["degree"] == len(list(graph.neighbors(node)))
         assert data["weighted_degree"] == sum(d["weight"] for *_, d in graph.edges(node, data=True))
         assert 0.0 <= data["betweenness"] <= 1.0
+    expected_betweenness = nx.betweenness_centrality(nx.Graph(graph))
+    for node, data in graph.nodes(data=True):
+        assert data["betweenness"] == round(expected_betweenness[node], 6), node
     # Khánh Hòa and Cao Bằng share no deliverable: no community holds both
     for community in communities:
         provinces = {

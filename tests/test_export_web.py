@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 import urllib.parse
 from pathlib import Path
 from typing import Any
@@ -112,7 +113,12 @@ def test_agency_pages_show_their_place_in_the_cooperation_network(
 ) -> None:
     graph = exporter.graph("cooperation", {})
     node = "agency/khanh-hoa/so-tu-phap"
+    # the server draws the network in the background at start; the page shows it once drawn
+    deadline = time.monotonic() + 30
     reply = http(f"{endpoint.url}/id/{node}?lang=en")
+    while 'id="network"' not in reply.text and time.monotonic() < deadline:
+        time.sleep(0.2)
+        reply = http(f"{endpoint.url}/id/{node}?lang=en")
     assert 'id="network"' in reply.text
     assert f'<strong class="degree">{graph.nodes[node]["degree"]}</strong>' in reply.text
     assert f'<strong class="community">{graph.nodes[node]["community"]}</strong>' in reply.text
