@@ -255,6 +255,7 @@ def register_exports(
                     for f in FORMATS.values()
                 ],
                 colours=json.dumps(KIND_COLOURS),
+                kinds=json.dumps(EXPORT_UI[lang]["kinds"], ensure_ascii=False),
                 limit=DRAWN_NODES,
                 words=EXPORT_UI[lang],
             ), (200 if error is None else 400)
@@ -299,6 +300,18 @@ EXPORT_UI = {
         "cooperating": "phối hợp",
         "participant": "tham gia",
         "filters_apply": "Bộ lọc áp dụng cho các liên kết tải về bên dưới.",
+        "kinds": {
+            "Agency": "Cơ quan",
+            "AgencyGroup": "Nhóm cơ quan",
+            "NationalBody": "Cơ quan trung ương",
+            "Task": "Nhiệm vụ",
+            "Deliverable": "Sản phẩm",
+            "Plan": "Kế hoạch",
+            "Directive": "Chỉ thị",
+            "LegalInstrument": "Văn bản",
+            "Target": "Chỉ tiêu",
+            "Indicator": "Chỉ số",
+        },
     },
     "en": {
         "exports": "Downloads",
@@ -328,5 +341,17 @@ EXPORT_UI = {
         "cooperating": "cooperating",
         "participant": "participant",
         "filters_apply": "The filters apply to the download links below.",
+        "kinds": {
+            "Agency": "Agency",
+            "AgencyGroup": "Group of agencies",
+            "NationalBody": "National body",
+            "Task": "Task",
+            "Deliverable": "Deliverable",
+            "Plan": "Plan",
+            "Directive": "Directive",
+            "LegalInstrument": "Legal instrument",
+            "Target": "Target",
+            "Indicator": "Indicator",
+        },
     },
 }

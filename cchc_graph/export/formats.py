@@ -42,6 +42,8 @@ KIND_COLOURS = {
     "Target": "#9467bd",
     "Indicator": "#8c564b",
 }
+# how a role is drawn: who leads is a solid line
+EDGE_STYLES = {"lead": "solid", "cooperating": "dashed", "participant": "dotted"}
 _TIME_KEYS = ("spells",)  # lists: GEXF writes them as spells, flat formats as start/end/periods
 
 
@@ -209,7 +211,8 @@ def dot(graph: Network) -> bytes:
     lines = [
         f"{'digraph' if graph.is_directed() else 'graph'} {_quoted(graph.graph.get('name'))} {{",
         f"  graph [label={_quoted(_description(graph))}, labelloc=t, fontname=\"DejaVu Sans\","
-        ' overlap=false, splines=true, size="24,24", charset="UTF-8"];',
+        ' overlap=false, splines=true, size="24,24", charset="UTF-8"'
+        + (", rankdir=LR];" if graph.is_directed() else "];"),
         '  node [shape=box, style="rounded,filled", fontname="DejaVu Sans", fontsize=10];',
         '  edge [fontname="DejaVu Sans", fontsize=8, color="#888888"];',
     ]
@@ -221,10 +224,12 @@ def dot(graph: Network) -> bytes:
         if "iri" in data:
             extra["URL"] = data["iri"]
         lines.append(f"  {_quoted(node)} [{_dot_attributes(_flat_data(data) | extra)}];")
-    for source, target, _key, data in _edges(graph):
-        lines.append(
-            f"  {_quoted(source)} {arrow} {_quoted(target)} [{_dot_attributes(_flat_data(data))}];"
-        )
+    for source, target, key, data in _edges(graph):
+        drawn = {"label": key} if key else {}
+        if key in EDGE_STYLES:
+            drawn["style"] = EDGE_STYLES[key]
+        attributes = _dot_attributes(_flat_data(data) | drawn)
+        lines.append(f"  {_quoted(source)} {arrow} {_quoted(target)} [{attributes}];")
     lines.append("}")
     return ("\n".join(lines) + "\n").encode()
 
