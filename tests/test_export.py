@@ -296,16 +296,24 @@ def test_gexf_reads_back_and_validates(exporter: Exporter, name: str, tmp_path: 
     back = nx.read_gexf(path, version="1.3")
     assert (back.number_of_nodes(), back.number_of_edges()) == (len(graph), graph.size())
     # the official 1.3 schema is not installable here: the same writer's 1.2draft output is
-    # validated against Debian's copy of the 1.2draft schema, and the 1.3 file may differ from
-    # it only in namespace, version and time representation
+    # validated against Debian's copy of the 1.2draft schema, and the 1.3 file differs from it
+    # only where the versions differ (namespace, version, time representation, and the static
+    # or dynamic mark that 1.3 dropped from <attributes>)
     older = exporter.export(name, "gexf-1.2", values)
     xmlschema.XMLSchema(SCHEMA).validate(older.decode())
     as_older = (
         body.replace(b"http://gexf.net/1.3", b"http://www.gexf.net/1.2draft")
         .replace(b'version="1.3"', b'version="1.2"')
         .replace(b' timerepresentation="interval"', b"")
+        .replace(b'<attributes class="node" />', b'<attributes class="node" mode="static" />')
+        .replace(b'<attributes class="node">', b'<attributes class="node" mode="static">')
+        .replace(b'<attributes class="edge">', b'<attributes class="edge" mode="static">', 1)
+        .replace(b'<attributes class="edge">', b'<attributes class="edge" mode="dynamic">', 1)
     )
     assert as_older == older
+    root = ET.fromstring(body)
+    for declared in root.iterfind(".//{http://gexf.net/1.3}attributes"):
+        assert set(declared.attrib) == {"class"}  # 1.3 declares no mode there
 
 
 def test_gexf_timeline_plays_the_plan_periods(exporter: Exporter) -> None:

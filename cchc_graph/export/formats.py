@@ -118,7 +118,7 @@ class _Gexf:
         self.declare(element, "node", node_rows, node_keys)
         self.declare(element, "edge", [(e[2], e[3]) for e in edge_rows], edge_keys)
         if dynamic and period_weights:
-            declared = self.add(element, "attributes", {"class": "edge", "mode": "dynamic"})
+            declared = self.add(element, "attributes", self.attributes_of("edge", "dynamic"))
             self.add(
                 declared,
                 "attribute",
@@ -156,12 +156,17 @@ class _Gexf:
         written: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
         return written + b"\n"
 
+    def attributes_of(self, kind: str, mode: str) -> dict[str, str]:
+        # 1.2 marks a block of attributes static or dynamic; 1.3 dropped the mark (values with
+        # start and end are dynamic)
+        return {"class": kind} if self.version == "1.3" else {"class": kind, "mode": mode}
+
     def declare(
         self, graph: ET.Element, kind: str, rows: list[tuple[Any, dict[str, Any]]], keys: set[str]
     ) -> None:
         if not keys:
             return
-        declared = self.add(graph, "attributes", {"class": kind, "mode": "static"})
+        declared = self.add(graph, "attributes", self.attributes_of(kind, "static"))
         for key in _key_order(keys):
             values = [data[key] for _, data in rows if key in data]
             self.add(declared, "attribute", {"id": key, "title": key, "type": _gexf_type(values)})
