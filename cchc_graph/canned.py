@@ -26,7 +26,7 @@ import yaml
 
 from cchc_graph.errors import CchcError
 from cchc_graph.namespaces import XSD, sparql_prefixes
-from cchc_graph.store import Store
+from cchc_graph.store import Selects, Store
 from cchc_graph.text import fold, nfc
 
 _HEADER = re.compile(r"^#\+ ?(.*)$")
@@ -195,7 +195,7 @@ class Candidate:
 class Resolver:
     """Turns parameter values into SPARQL terms, looking names up in the store once per type."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Selects) -> None:
         self.store = store
         self._candidates: dict[str, list[Candidate]] = {}
 

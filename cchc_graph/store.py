@@ -117,6 +117,12 @@ class Table:
         return [row[index].value for row in self.rows if row[index] is not None]  # type: ignore[union-attr]
 
 
+class Selects(Protocol):
+    """What reading rows needs: a SELECT answered as a Table."""
+
+    def select(self, query: str) -> Table: ...
+
+
 class Store(Protocol):
     """What the query layer needs from a store."""
 

@@ -27,7 +27,7 @@ from cchc_graph.export.dumps import DUMP_FORMATS, DumpError, cached_dump, graph_
 from cchc_graph.export.formats import FORMATS, KIND_COLOURS, ExportError
 from cchc_graph.export.views import FILTERS
 from cchc_graph.site import Page, Site, with_lang
-from cchc_graph.store import Answer, Dataset, Store, Table, tsv_table
+from cchc_graph.store import Store, Table, tsv_table
 
 STATIC = Path(__file__).parent / "static"
 DRAWN_NODES = 2000  # the page draws up to this many nodes; past it, it offers the files
@@ -64,35 +64,13 @@ class Warming:
 
 
 class Uncapped:
-    """The served store without its row cap: an export holds every row of its view."""
-
-    description = "uncapped"
+    """The served store's SELECT without its row cap: an export holds every row of its view."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    def answer(
-        self,
-        query: str,
-        *,
-        select_format: str = "json",
-        graph_format: str = "turtle",
-        dataset: Dataset = Dataset(),
-        row_cap: int | None = None,
-    ) -> Answer:
-        return self.store.answer(
-            query,
-            select_format=select_format,
-            graph_format=graph_format,
-            dataset=dataset,
-            row_cap=row_cap or sys.maxsize,
-        )
-
     def select(self, query: str) -> Table:
-        return tsv_table(self.answer(query, select_format="tsv").body)
-
-    def load_build(self, build_dir: Path, graphs: Any = None) -> int:
-        return self.store.load_build(build_dir, graphs)
+        return tsv_table(self.store.answer(query, select_format="tsv", row_cap=sys.maxsize).body)
 
 
 def register_exports(
@@ -255,7 +233,7 @@ def register_exports(
                     for f in FORMATS.values()
                 ],
                 colours=json.dumps(KIND_COLOURS),
-                kinds=json.dumps(EXPORT_UI[lang]["kinds"], ensure_ascii=False),
+                kinds=json.dumps(KIND_NAMES[lang], ensure_ascii=False),
                 limit=DRAWN_NODES,
                 words=EXPORT_UI[lang],
             ), (200 if error is None else 400)
@@ -300,18 +278,6 @@ EXPORT_UI = {
         "cooperating": "phối hợp",
         "participant": "tham gia",
         "filters_apply": "Bộ lọc áp dụng cho các liên kết tải về bên dưới.",
-        "kinds": {
-            "Agency": "Cơ quan",
-            "AgencyGroup": "Nhóm cơ quan",
-            "NationalBody": "Cơ quan trung ương",
-            "Task": "Nhiệm vụ",
-            "Deliverable": "Sản phẩm",
-            "Plan": "Kế hoạch",
-            "Directive": "Chỉ thị",
-            "LegalInstrument": "Văn bản",
-            "Target": "Chỉ tiêu",
-            "Indicator": "Chỉ số",
-        },
     },
     "en": {
         "exports": "Downloads",
@@ -341,17 +307,32 @@ EXPORT_UI = {
         "cooperating": "cooperating",
         "participant": "participant",
         "filters_apply": "The filters apply to the download links below.",
-        "kinds": {
-            "Agency": "Agency",
-            "AgencyGroup": "Group of agencies",
-            "NationalBody": "National body",
-            "Task": "Task",
-            "Deliverable": "Deliverable",
-            "Plan": "Plan",
-            "Directive": "Directive",
-            "LegalInstrument": "Legal instrument",
-            "Target": "Target",
-            "Indicator": "Indicator",
-        },
+    },
+}
+
+KIND_NAMES = {  # the legend of /graph
+    "vi": {
+        "Agency": "Cơ quan",
+        "AgencyGroup": "Nhóm cơ quan",
+        "NationalBody": "Cơ quan trung ương",
+        "Task": "Nhiệm vụ",
+        "Deliverable": "Sản phẩm",
+        "Plan": "Kế hoạch",
+        "Directive": "Chỉ thị",
+        "LegalInstrument": "Văn bản",
+        "Target": "Chỉ tiêu",
+        "Indicator": "Chỉ số",
+    },
+    "en": {
+        "Agency": "Agency",
+        "AgencyGroup": "Group of agencies",
+        "NationalBody": "National body",
+        "Task": "Task",
+        "Deliverable": "Deliverable",
+        "Plan": "Plan",
+        "Directive": "Directive",
+        "LegalInstrument": "Legal instrument",
+        "Target": "Target",
+        "Indicator": "Indicator",
     },
 }

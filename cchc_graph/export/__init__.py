@@ -15,7 +15,7 @@ from typing import Any
 from cchc_graph.canned import ParameterError, Resolver
 from cchc_graph.export.formats import export_format
 from cchc_graph.export.views import Network, View, load_views, view_graph
-from cchc_graph.store import Store
+from cchc_graph.store import Selects
 
 KEPT_GRAPHS = 32
 
@@ -24,7 +24,7 @@ KEPT_GRAPHS = 32
 class Exporter:
     """The views of one store, and their files."""
 
-    store: Store
+    store: Selects
     views_dir: Path
     base: str
     views: dict[str, View] = field(init=False)

@@ -24,7 +24,7 @@ import pyoxigraph as ox
 
 from cchc_graph.canned import CannedQuery, CatalogueError, ParameterError, Resolver, load_catalogue
 from cchc_graph.namespaces import XSD
-from cchc_graph.store import Store
+from cchc_graph.store import Selects
 
 Value = str | int | float
 Network: TypeAlias = "nx.Graph[str]"
@@ -186,7 +186,7 @@ class GraphBuilder:
 
 
 def view_graph(
-    store: Store,
+    store: Selects,
     view: View,
     values: Mapping[str, str],
     resolver: Resolver,
