@@ -14,8 +14,12 @@ import contextlib
 import dataclasses
 import multiprocessing
 import os
+import pickle
 import queue
+import select
+import struct
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -81,29 +85,82 @@ class StoreSpec:
 
 def _worker_main(connection: Connection, spec: StoreSpec) -> None:
     """A worker's life: open the store, then answer requests until the pipe closes."""
+    descriptor = connection.fileno()
     try:
         store = spec.open()
     except CchcError as error:
-        connection.send(("error", error))
+        _send(descriptor, ("error", error))
         return
-    connection.send(("ready", store.description))
+    _send(descriptor, ("ready", store.description))
+    frames = _Frames()
     while True:
         try:
-            request: dict[str, Any] = connection.recv()
+            while not frames.feed(os.read(descriptor, frames.wanted)):
+                pass
         except (EOFError, OSError):
             return
+        request: dict[str, Any] = frames.take()[0]
         try:
             answer = store.answer(**request)
-            connection.send(
-                (
-                    "ok",
-                    (answer.form, answer.body, answer.format.name, answer.rows, answer.truncated),
-                )
-            )
+            meta = (answer.form, answer.format.name, answer.rows, answer.truncated)
+            _send(descriptor, ("ok", meta), answer.body)
         except CchcError as error:
-            connection.send(("error", error))
+            _send(descriptor, ("error", error))
         except Exception as error:  # a worker must answer every request, whatever goes wrong
-            connection.send(("error", StoreError(f"{type(error).__name__}: {error}")))
+            _send(descriptor, ("error", StoreError(f"{type(error).__name__}: {error}")))
+
+
+# A message on a worker's pipe: two lengths, a pickled header, then the answer's bytes as they
+# are (not pickled: one copy less of a large answer), written at once and read at once.
+_LENGTHS = struct.Struct("!IQ")
+
+
+def _send(descriptor: int, header: Any, body: bytes = b"") -> None:
+    """Write one message; on the server's non-blocking end, wait while the pipe is full."""
+    pickled = pickle.dumps(header, protocol=pickle.HIGHEST_PROTOCOL)
+    parts = [_LENGTHS.pack(len(pickled), len(body)), pickled, body]
+    while parts:
+        try:
+            written = os.writev(descriptor, parts)
+        except BlockingIOError:
+            _wait(descriptor, select.POLLOUT, None)  # the worker is reading: a short wait
+            continue
+        while parts and written >= len(parts[0]):
+            written -= len(parts.pop(0))
+        if parts and written:
+            parts[0] = parts[0][written:]
+
+
+class _Frames:
+    """Reads one message from the chunks read off a pipe: `feed` until it says complete."""
+
+    def __init__(self) -> None:
+        self._chunks: list[bytes] = []
+        self._have = 0
+        self._need = _LENGTHS.size
+        self.wanted = 1 << 16  # the next read's size: a small message comes in one read
+
+    def feed(self, chunk: bytes) -> bool:
+        if not chunk:
+            raise EOFError("the pipe closed")
+        self._chunks.append(chunk)
+        self._have += len(chunk)
+        if self._need == _LENGTHS.size and self._have >= _LENGTHS.size:
+            first = self._chunks[0] if len(self._chunks) == 1 else b"".join(self._chunks)
+            header_size, body_size = _LENGTHS.unpack_from(first)
+            self._need += header_size + body_size
+        self.wanted = max(1 << 16, self._need - self._have)
+        return self._have >= self._need
+
+    def take(self) -> tuple[Any, bytes]:
+        """The complete message's header and body; the reader is then ready for the next one."""
+        data = self._chunks[0] if len(self._chunks) == 1 else b"".join(self._chunks)
+        header_size, _ = _LENGTHS.unpack_from(data)
+        start = _LENGTHS.size + header_size
+        header = pickle.loads(data[_LENGTHS.size : start])  # noqa: S301 (our worker's message)
+        body = data[start : self._need]
+        self._chunks, self._have, self._need, self.wanted = [], 0, _LENGTHS.size, 1 << 16
+        return header, body
 
 
 @dataclass
@@ -142,6 +199,8 @@ class QueryPool:
         )
         process.start()
         child.close()
+        # never blocking on this side: the event loop reads what has come and waits for the rest
+        os.set_blocking(parent.fileno(), False)
         worker = _Worker(process, parent)
         with self._lock:
             self._workers.append(worker)
@@ -149,9 +208,8 @@ class QueryPool:
 
     def _await_ready(self, worker: _Worker) -> None:
         try:
-            status, payload = (
-                worker.connection.recv() if worker.connection.poll(120) else ("late", None)
-            )
+            reply = _read_within(worker.connection.fileno(), 120)
+            status, payload = reply[0] if reply is not None else ("late", None)
         except (EOFError, OSError):
             status, payload = "gone", None
         if status != "ready":
@@ -199,9 +257,8 @@ class QueryPool:
             raise self._busy() from None
         request = self._request(query, select_format, graph_format, dataset, row_cap)
         try:
-            worker.connection.send(request)
-            ready = worker.connection.poll(self.timeout)
-            reply = worker.connection.recv() if ready else None
+            _send(worker.connection.fileno(), request)
+            reply = _read_within(worker.connection.fileno(), self.timeout)
         except (EOFError, OSError):
             self._replace(worker)
             raise StoreError("a query worker stopped unexpectedly") from None
@@ -217,33 +274,36 @@ class QueryPool:
         row_cap: int | None = None,
     ) -> Answer:
         """`answer` for the event loop: the worker's pipe is watched by the loop itself, so a
-        request costs no thread hand-over (which cost as much as the query on small graphs)."""
+        request costs no thread hand-over (which cost as much as the query on small graphs),
+        and a large answer is read as it comes, without blocking the loop."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.timeout
-        worker = await self._acquire(loop)
+        worker = await self._acquire(loop, deadline)
         request = self._request(query, select_format, graph_format, dataset, row_cap)
-        readable: asyncio.Future[None] = loop.create_future()
         descriptor = worker.connection.fileno()
+        frames = _Frames()
+        complete: asyncio.Future[None] = loop.create_future()
         try:
-            worker.connection.send(request)
-            loop.add_reader(descriptor, _resolve, readable)
+            _send(descriptor, request)
+            loop.add_reader(descriptor, _read_some, descriptor, frames, complete)
+            timer = loop.call_at(deadline, _expire, complete)
             try:
-                await asyncio.wait_for(readable, max(0.0, deadline - loop.time()))
-            except TimeoutError:
-                reply = None
-            else:
-                loop.remove_reader(descriptor)
-                # uvloop leaves a watched descriptor non-blocking; the pipe reads whole messages
-                os.set_blocking(descriptor, True)
-                reply = worker.connection.recv()
+                await complete
             finally:
+                timer.cancel()
                 loop.remove_reader(descriptor)
+            reply: tuple[Any, bytes] | None = frames.take()
+        except TimeoutError:
+            reply = None
         except (EOFError, OSError):
             self._replace(worker)
             raise StoreError("a query worker stopped unexpectedly") from None
+        except asyncio.CancelledError:  # its answer would go to the next request: replace it
+            self._replace(worker)
+            raise
         return self._reply(worker, reply)
 
-    async def _acquire(self, loop: asyncio.AbstractEventLoop) -> _Worker:
+    async def _acquire(self, loop: asyncio.AbstractEventLoop, deadline: float) -> _Worker:
         """A free worker, or wait for one without a thread: `_release` hands it over."""
         waiting: asyncio.Future[_Worker] = loop.create_future()
         with self._lock:
@@ -251,18 +311,25 @@ class QueryPool:
                 return self._idle.get_nowait()
             except queue.Empty:
                 self._waiters.append((loop, waiting))
+        timer = loop.call_at(deadline, _expire, waiting)
         try:
-            return await asyncio.wait_for(waiting, self.timeout)
+            return await waiting
         except TimeoutError:
             raise self._busy() from None
+        finally:
+            timer.cancel()
 
     def _release(self, worker: _Worker) -> None:
         with self._lock:
             while self._waiters:
                 loop, waiting = self._waiters.popleft()
-                if not waiting.done():
+                if waiting.done():  # it gave up
+                    continue
+                if _running_loop() is loop:  # no wake-up of the loop by itself
+                    waiting.set_result(worker)
+                else:
                     loop.call_soon_threadsafe(self._hand, waiting, worker)
-                    return
+                return
             self._idle.put(worker)
 
     def _hand(self, waiting: asyncio.Future[_Worker], worker: _Worker) -> None:
@@ -292,15 +359,15 @@ class QueryPool:
             "row_cap": self.row_cap if row_cap is None else row_cap,
         }
 
-    def _reply(self, worker: _Worker, reply: Any) -> Answer:
+    def _reply(self, worker: _Worker, reply: tuple[Any, bytes] | None) -> Answer:
         if reply is None:
             self._replace(worker)
             raise QueryTimeoutError(f"the query ran longer than {self.timeout:g} s and was stopped")
         self._release(worker)
-        status, payload = reply
+        (status, payload), body = reply
         if status == "error":
             raise payload
-        form, body, name, rows, truncated = payload
+        form, name, rows, truncated = payload
         fmt = SELECT_FORMATS.get(name) or GRAPH_FORMATS[name]
         return Answer(form, body, fmt, rows, truncated)
 
@@ -325,9 +392,49 @@ class QueryPool:
             self._discard(worker)
 
 
-def _resolve(future: asyncio.Future[None]) -> None:
+def _read_some(descriptor: int, frames: _Frames, complete: asyncio.Future[None]) -> None:
+    """The loop's reader: take what the pipe holds; the future completes with the message."""
+    if complete.done():
+        return
+    try:
+        if frames.feed(os.read(descriptor, frames.wanted)):
+            complete.set_result(None)
+    except BlockingIOError:
+        pass
+    except (EOFError, OSError) as error:
+        complete.set_exception(error)
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+def _expire(future: asyncio.Future[Any]) -> None:
     if not future.done():
-        future.set_result(None)
+        future.set_exception(TimeoutError())
+
+
+def _read_within(descriptor: int, seconds: float) -> tuple[Any, bytes] | None:
+    """One message read off the (non-blocking) pipe, or None after `seconds`."""
+    deadline = time.monotonic() + seconds
+    frames = _Frames()
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0 or not _wait(descriptor, select.POLLIN, left):
+            return None
+        with contextlib.suppress(BlockingIOError):
+            if frames.feed(os.read(descriptor, frames.wanted)):
+                return frames.take()
+
+
+def _wait(descriptor: int, event: int, seconds: float | None) -> bool:
+    """Wait until the descriptor is ready for `event` (poll: any descriptor number)."""
+    poller = select.poll()
+    poller.register(descriptor, event)
+    return bool(poller.poll(None if seconds is None else seconds * 1000))
 
 
 def store_spec(settings: Any, endpoint: str | None = None, store: str | None = None) -> StoreSpec:
