@@ -81,6 +81,7 @@ class Negotiated:
     graph_format: str
 
 
+@functools.lru_cache(maxsize=256)  # clients send the same few Accept headers
 def negotiate(accept: str | None, format_name: str | None) -> Negotiated:
     """The results and graph formats to answer in: `format=` first, then Accept (with q)."""
     if format_name:
@@ -96,7 +97,8 @@ def negotiate(accept: str | None, format_name: str | None) -> Negotiated:
     return Negotiated(results, graph_format)
 
 
-def ranked_media(accept: str) -> list[str]:
+@functools.lru_cache(maxsize=256)
+def ranked_media(accept: str) -> tuple[str, ...]:
     """Media types of an Accept header, most wanted first (stable for equal q)."""
     entries: list[tuple[float, int, str]] = []
     for position, part in enumerate(accept.split(",")):
@@ -113,19 +115,35 @@ def ranked_media(accept: str) -> list[str]:
                     quality = 0.0
         if quality > 0:
             entries.append((-quality, position, media))
-    return [media for _, _, media in sorted(entries)]
+    return tuple(media for _, _, media in sorted(entries))
 
 
-def _answer_response(answer: Answer, row_cap: int) -> Response:
-    headers = {"Vary": "Accept"}
-    if answer.rows is not None:
-        headers["X-Result-Rows"] = str(answer.rows)
-    if answer.truncated:
-        headers["X-Result-Truncated"] = f"true; the answer was cut at {row_cap} rows"
-    media = answer.format.media_type
+class AnswerResponse(Response):
+    """A query's answer with its headers written as bytes at once: what Response would say
+    (Content-Length, Content-Type with charset), through its generic header code, cost a
+    fifth of the fast path's Python."""
+
+    def __init__(self, answer: Answer, row_cap: int) -> None:
+        self.status_code = 200
+        self.background = None
+        self.body = answer.body
+        headers = [(b"vary", b"Accept")]
+        if answer.rows is not None:
+            headers.append((b"x-result-rows", b"%d" % answer.rows))
+        if answer.truncated:
+            headers.append(
+                (b"x-result-truncated", b"true; the answer was cut at %d rows" % row_cap)
+            )
+        headers.append((b"content-length", b"%d" % len(answer.body)))
+        headers.append((b"content-type", _content_type(answer.format.media_type)))
+        self.raw_headers = headers
+
+
+@functools.lru_cache(maxsize=32)
+def _content_type(media: str) -> bytes:
     if media.startswith("text/") or media.endswith(("json", "xml")):
         media += "; charset=utf-8"
-    return Response(answer.body, media_type=media, headers=headers)
+    return media.encode("latin-1")
 
 
 def _error(status: int, message: str) -> Response:
@@ -170,7 +188,7 @@ class Endpoint:
             )
         except CchcError as error:
             return _error_for(error)
-        return _answer_response(answer, self.settings.row_cap)
+        return AnswerResponse(answer, self.settings.row_cap)
 
     async def respond(
         self, query: str, params: Mapping[str, list[str]], accept: str | None

@@ -13,6 +13,7 @@ same way (`oxigraph serve --union-default-graph`).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import json
@@ -543,6 +544,7 @@ _UPDATE = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=1024)  # the endpoint asks it of every request; clients repeat
 def looks_like_update(query: str) -> bool:
     """True when the text, past comments and its prologue, starts with an update keyword."""
     return _UPDATE.match(_operation(query)) is not None
