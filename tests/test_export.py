@@ -446,3 +446,20 @@ def test_cli_export_gexf_opens_as_a_timeline(
     assert dumped.exit_code == 0, dumped.output
     assert (tmp_path / "dumps" / "cchc.jsonld").stat().st_size > 0
     assert (tmp_path / "dumps" / "graphs" / "source--000_fbdcaf704ef480ea.ttl").exists()
+
+
+def test_exports_are_byte_identical_across_processes(built: tuple[Any, Path]) -> None:
+    """Another process hashes strings differently: no set order may leak into a file."""
+    import os
+    import sys
+
+    outputs = []
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed, "CCHC_BUILD_DIR": str(built[1])}
+        done = subprocess.run(
+            [sys.executable, "-m", "cchc_graph", "export", "--view", "cooperation",
+             "--format", "gexf"],
+            capture_output=True, env=env, check=True,
+        )
+        outputs.append(done.stdout)
+    assert outputs[0] == outputs[1] and len(outputs[0]) > 10_000
