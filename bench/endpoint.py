@@ -2,7 +2,9 @@
 against rdflib-endpoint serving the same TriG, and against `oxigraph serve` holding the same data
 (loaded through the Graph Store Protocol). Reports requests/s, p50 and p99 latency and the ratios,
 on the sources and on the synthetic 500-document corpus. Everything runs on 127.0.0.1; each
-(server, query) gets a bounded number of requests and a time cap.
+(server, query) gets a bounded number of requests and a time cap. The servers run side by side and
+take turns, query by query, ours and oxigraph in two halves each (ours, oxigraph, oxigraph, ours),
+so that a ratio compares figures taken on the same machine at the same time, even a shared one.
 
 Budget: our endpoint at least 10x rdflib-endpoint's throughput and at least half of
 `oxigraph serve`'s, on every query.
@@ -22,7 +24,7 @@ import threading
 import time
 import urllib.parse
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +37,7 @@ CONCURRENCY = 8
 TIME_CAP = 60.0
 MIN_OVER_RDFLIB = 10.0
 MIN_OF_OXIGRAPH = 0.5
+HALVES = 2  # ours and oxigraph take turns, each measured in halves
 
 
 @dataclass
@@ -51,6 +54,14 @@ class Result:
     def percentile(self, share: float) -> float:
         ordered = sorted(self.latencies)
         return ordered[min(len(ordered) - 1, int(share * len(ordered)))] * 1000
+
+    def __add__(self, other: Result) -> Result:
+        return Result(
+            self.requests + other.requests,
+            self.seconds + other.seconds,
+            self.latencies + other.latencies,
+            self.rows,
+        )
 
 
 def free_port() -> int:
@@ -83,7 +94,7 @@ def wait_for(port: int, path: str, seconds: float = 600) -> None:
 @contextmanager
 def server(
     command: list[str], port: int, path: str, env: dict[str, str] | None = None
-) -> Iterator[None]:
+) -> Iterator[subprocess.Popen[bytes]]:
     process = subprocess.Popen(  # noqa: S603 - our own tools
         command,
         stdout=subprocess.DEVNULL,
@@ -93,14 +104,20 @@ def server(
     )
     try:
         wait_for(port, path)
-        yield
+        yield process
     finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()  # rdflib-endpoint busy with a query the client gave up on
-            process.wait(10)
+        stop(process)
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()  # rdflib-endpoint busy with a query the client gave up on
+        process.wait(10)
 
 
 def settle(port: int) -> None:
@@ -171,55 +188,66 @@ def bench_corpus(name: str, build_dir: Path, requests: int, skip_rdflib: bool) -
     queries = bound_queries(EmbeddedStore.in_memory(build_dir), Settings().queries_dir)
     results: dict[tuple[str, str], Result] = {}
 
-    ours = free_port()
-    with server(
-        [str(BIN / "cchc"), "serve", "--port", str(ours)],
-        ours,
-        "/sparql",
-        {"CCHC_BUILD_DIR": str(build_dir), "CCHC_ROW_CAP": "1000000"},
-    ):
-        settle(ours)
-        for query in QUERIES:
-            results[("cchc", query)] = load(ours, "/sparql", queries[query], requests)
-
-    oxigraph = free_port()
-    with server(
-        [
-            str(BIN / "oxigraph"),
-            "serve",
-            "--bind",
-            f"127.0.0.1:{oxigraph}",
-            "--union-default-graph",
-        ],
-        oxigraph,
-        "/query",
-    ):
+    with ExitStack() as running:
+        ours = free_port()
+        running.enter_context(
+            server(
+                [str(BIN / "cchc"), "serve", "--port", str(ours)],
+                ours,
+                "/sparql",
+                {"CCHC_BUILD_DIR": str(build_dir), "CCHC_ROW_CAP": "1000000"},
+            )
+        )
+        oxigraph = free_port()
+        running.enter_context(
+            server(
+                [
+                    str(BIN / "oxigraph"),
+                    "serve",
+                    "--bind",
+                    f"127.0.0.1:{oxigraph}",
+                    "--union-default-graph",
+                ],
+                oxigraph,
+                "/query",
+            )
+        )
         RemoteStore(f"http://127.0.0.1:{oxigraph}/query", timeout=600).load_build(build_dir)
-        for query in QUERIES:
-            results[("oxigraph", query)] = load(oxigraph, "/query", queries[query], requests)
-
-    if not skip_rdflib:
         rdflib_port = free_port()
-        with server(
-            [
-                str(BIN / "rdflib-endpoint"),
-                "serve",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(rdflib_port),
-                str(build_dir / "cchc.trig"),
-            ],
-            rdflib_port,
-            "/",
-        ):
-            for query in QUERIES:
-                try:
-                    results[("rdflib-endpoint", query)] = load(
-                        rdflib_port, "/", queries[query], max(CONCURRENCY, requests // 10)
-                    )
-                except (OSError, RuntimeError) as error:  # no answer within the time cap
-                    print(f"rdflib-endpoint, {query}: {type(error).__name__}: {error}")
+        rdflib = None
+        if not skip_rdflib:
+            rdflib = running.enter_context(
+                server(
+                    [
+                        str(BIN / "rdflib-endpoint"),
+                        "serve",
+                        "--host",
+                        "127.0.0.1",
+                        "--port",
+                        str(rdflib_port),
+                        str(build_dir / "cchc.trig"),
+                    ],
+                    rdflib_port,
+                    "/",
+                )
+            )
+        settle(ours)
+        turns = [("cchc", ours, "/sparql"), ("oxigraph", oxigraph, "/query")]
+        for query in QUERIES:
+            for turn in range(HALVES):  # ours, oxigraph, then oxigraph, ours: drift cancels
+                for key, port, path in turns if turn % 2 == 0 else turns[::-1]:
+                    half = load(port, path, queries[query], max(1, requests // HALVES))
+                    results[(key, query)] = results[(key, query)] + half if turn else half
+            if rdflib is None:
+                continue
+            try:
+                results[("rdflib-endpoint", query)] = load(
+                    rdflib_port, "/", queries[query], max(CONCURRENCY, requests // 10)
+                )
+            except (OSError, RuntimeError) as error:  # no answer within the time cap
+                print(f"rdflib-endpoint, {query}: {type(error).__name__}: {error}")
+                stop(rdflib)  # still busy with it: it would slow down what comes next
+                rdflib = None
 
     print(f"\n{name}")
     print(
