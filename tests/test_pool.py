@@ -98,7 +98,7 @@ def test_a_request_with_no_free_worker_gives_up_at_the_timeout(
 
     async def queued() -> list[BaseException | object]:
         first = asyncio.ensure_future(pool.answer_async(SLOW))
-        await asyncio.sleep(0.2)
+        await asyncio.sleep(0)  # it has the worker: the next one waits, its deadline just after
         return await asyncio.gather(first, pool.answer_async(COUNT), return_exceptions=True)
 
     try:
