@@ -16,6 +16,7 @@ import multiprocessing
 import os
 import pickle
 import queue
+import re
 import select
 import struct
 import threading
@@ -169,15 +170,67 @@ class _Worker:
     connection: Connection
 
 
+class AnswerCache:
+    """Answers kept by what was asked (the query text, the formats, the dataset, the row cap),
+    up to `limit` bytes, the least recently asked going first.
+
+    The served graph does not change while it is served (the endpoint is read-only; a rebuild
+    needs a restart), so a kept answer stays right. Errors and timeouts are never kept, nor an
+    answer larger than an eighth of the limit, which would push out many small ones.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.hits = 0
+        self.misses = 0
+        self._answers: collections.OrderedDict[tuple[Any, ...], Answer] = (
+            collections.OrderedDict()
+        )
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> Answer | None:
+        with self._lock:
+            answer = self._answers.get(key)
+            if answer is None:
+                self.misses += 1
+                return None
+            self._answers.move_to_end(key)
+            self.hits += 1
+            return answer
+
+    def put(self, key: tuple[Any, ...], answer: Answer) -> None:
+        size = len(answer.body) + len(key[0])
+        if size > self.limit // 8:
+            return
+        with self._lock:
+            if key in self._answers:
+                return
+            self._answers[key] = answer
+            self._size += size
+            while self._size > self.limit:
+                old_key, old = self._answers.popitem(last=False)
+                self._size -= len(old.body) + len(old_key[0])
+
+    def __len__(self) -> int:
+        return len(self._answers)
+
+
 class QueryPool:
     """`size` worker processes; `answer` runs a query in a free one, within `timeout` seconds."""
 
     def __init__(
-        self, spec: StoreSpec, size: int = 2, timeout: float = 10.0, row_cap: int | None = None
+        self,
+        spec: StoreSpec,
+        size: int = 2,
+        timeout: float = 10.0,
+        row_cap: int | None = None,
+        cache_bytes: int = 0,
     ) -> None:
         self.spec = spec.for_workers()
         self.timeout = timeout
         self.row_cap = row_cap  # for callers that name none: no page reads past it
+        self.cache = AnswerCache(cache_bytes) if cache_bytes > 0 else None
         self.description = ""
         self._context = multiprocessing.get_context("spawn")
         self._idle: queue.Queue[_Worker] = queue.Queue()
@@ -251,18 +304,22 @@ class QueryPool:
         dataset: Dataset = Dataset(),
         row_cap: int | None = None,
     ) -> Answer:
+        request = self._request(query, select_format, graph_format, dataset, row_cap)
+        key = _key(request)
+        kept = self.cache.get(key) if self.cache is not None else None
+        if kept is not None:
+            return kept
         try:
             worker = self._idle.get(timeout=self.timeout)
         except queue.Empty:
             raise self._busy() from None
-        request = self._request(query, select_format, graph_format, dataset, row_cap)
         try:
             _send(worker.connection.fileno(), request)
             reply = _read_within(worker.connection.fileno(), self.timeout)
         except (EOFError, OSError):
             self._replace(worker)
             raise StoreError("a query worker stopped unexpectedly") from None
-        return self._reply(worker, reply)
+        return self._keep(key, self._reply(worker, reply))
 
     async def answer_async(
         self,
@@ -276,10 +333,14 @@ class QueryPool:
         """`answer` for the event loop: the worker's pipe is watched by the loop itself, so a
         request costs no thread hand-over (which cost as much as the query on small graphs),
         and a large answer is read as it comes, without blocking the loop."""
+        request = self._request(query, select_format, graph_format, dataset, row_cap)
+        key = _key(request)
+        kept = self.cache.get(key) if self.cache is not None else None
+        if kept is not None:
+            return kept
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.timeout
         worker = await self._acquire(loop, deadline)
-        request = self._request(query, select_format, graph_format, dataset, row_cap)
         descriptor = worker.connection.fileno()
         frames = _Frames()
         complete: asyncio.Future[None] = loop.create_future()
@@ -301,7 +362,12 @@ class QueryPool:
         except asyncio.CancelledError:  # its answer would go to the next request: replace it
             self._replace(worker)
             raise
-        return self._reply(worker, reply)
+        return self._keep(key, self._reply(worker, reply))
+
+    def _keep(self, key: tuple[Any, ...], answer: Answer) -> Answer:
+        if self.cache is not None and not _VOLATILE.search(key[0]):
+            self.cache.put(key, answer)
+        return answer
 
     async def _acquire(self, loop: asyncio.AbstractEventLoop, deadline: float) -> _Worker:
         """A free worker, or wait for one without a thread: `_release` hands it over."""
@@ -403,6 +469,21 @@ def _read_some(descriptor: int, frames: _Frames, complete: asyncio.Future[None])
         pass
     except (EOFError, OSError) as error:
         complete.set_exception(error)
+
+
+# functions whose value changes from one asking to the next: such answers are not kept
+_VOLATILE = re.compile(r"\b(?:NOW|RAND|UUID|STRUUID|BNODE)\s*\(", re.IGNORECASE)
+
+
+def _key(request: dict[str, Any]) -> tuple[Any, ...]:
+    # the query text first: AnswerCache counts its length
+    return (
+        request["query"],
+        request["select_format"],
+        request["graph_format"],
+        request["dataset"],
+        request["row_cap"],
+    )
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:

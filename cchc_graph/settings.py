@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     query_timeout: float = 10.0  # seconds a query may run before it is stopped (503)
     row_cap: int = 10_000  # rows (or triples) past which an answer is cut (X-Result-Truncated)
     workers: int = 2  # query worker processes of the endpoint
+    answer_cache: int = 64  # MiB of answers kept for questions asked again (0: none kept)
 
     @property
     def store_location(self) -> Path:

@@ -117,7 +117,11 @@ def create_app(settings: Settings | None = None, pool: QueryPool | None = None) 
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         own = pool is None
         workers = pool or QueryPool(
-            store_spec(settings), settings.workers, settings.query_timeout, settings.row_cap
+            store_spec(settings),
+            settings.workers,
+            settings.query_timeout,
+            settings.row_cap,
+            cache_bytes=settings.answer_cache << 20,
         )
         endpoint = Endpoint(settings, workers)
         state["endpoint"] = endpoint

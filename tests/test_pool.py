@@ -149,3 +149,67 @@ def test_a_request_given_up_does_not_leave_its_answer_to_the_next(
         assert asyncio.run(cancelled()).startswith("n\r\n")
     finally:
         pool.close()
+
+
+# ------------------------------------------------------------------ the answer cache
+
+
+@pytest.fixture
+def caching(built: tuple[BuildReport, Path]) -> Iterator[QueryPool]:
+    pool = QueryPool(StoreSpec("memory", built[1]), size=1, timeout=5, row_cap=100,
+                     cache_bytes=1 << 20)
+    try:
+        yield pool
+    finally:
+        pool.close()
+
+
+def test_a_question_asked_again_is_answered_without_a_worker(caching: QueryPool) -> None:
+    first = caching.answer(COUNT, select_format="csv")
+    assert caching.cache is not None and (caching.cache.hits, caching.cache.misses) == (0, 1)
+    # with its one worker gone, the pool can still answer what it was asked before
+    caching._workers[0].process.kill()
+    caching._workers[0].process.join(5)
+    again = caching.answer(COUNT, select_format="csv")
+    assert again == first and caching.cache.hits == 1
+    from_loop = asyncio.run(caching.answer_async(COUNT, select_format="csv"))
+    assert from_loop == first and caching.cache.hits == 2
+
+
+def test_the_cache_tells_formats_caps_and_datasets_apart(caching: QueryPool) -> None:
+    from cchc_graph.store import Dataset
+
+    assert caching.cache is not None
+    json_answer = caching.answer(EVERYTHING, select_format="json")
+    tsv_answer = caching.answer(EVERYTHING, select_format="tsv")
+    capped = caching.answer(EVERYTHING, select_format="tsv", row_cap=3)
+    one_graph = caching.answer(
+        EVERYTHING,
+        select_format="tsv",
+        dataset=Dataset(named_graphs=("https://w3id.org/cchc/id/graph/ontology",)),
+    )
+    assert caching.cache.hits == 0 and len(caching.cache) == 4
+    assert json_answer.body != tsv_answer.body and capped.rows == 3 and capped.truncated
+    assert one_graph.body != tsv_answer.body
+
+
+def test_errors_changing_answers_and_large_answers_are_not_kept(caching: QueryPool) -> None:
+    assert caching.cache is not None
+    for _ in range(2):
+        with pytest.raises(QuerySyntaxError):
+            caching.answer("SELECT WHERE {")
+    now = "SELECT (NOW() AS ?t) WHERE {}"
+    caching.answer(now)
+    caching.answer(now)
+    assert caching.cache.hits == 0 and len(caching.cache) == 0
+    # an answer over an eighth of the limit (1 MiB) stays out; the cache never passes its limit
+    caching.answer(EVERYTHING, select_format="xml", row_cap=100_000)
+    assert len(caching.cache) == 0
+    for limit in range(1, 60):
+        caching.answer(EVERYTHING, select_format="tsv", row_cap=limit * 10)
+    assert caching.cache._size <= caching.cache.limit
+    assert len(caching.cache) < 59  # the first ones went out
+
+
+def test_no_cache_by_default(pool: QueryPool) -> None:
+    assert pool.cache is None
