@@ -191,29 +191,16 @@ def bench_corpus(name: str, build_dir: Path, requests: int, skip_rdflib: bool) -
     results: dict[tuple[str, str], Result] = {}
 
     with ExitStack() as running:
-        ours = free_port()
-        running.enter_context(
-            server(
-                [str(BIN / "cchc"), "serve", "--port", str(ours)],
-                ours,
-                "/sparql",
-                {"CCHC_BUILD_DIR": str(build_dir), "CCHC_ROW_CAP": "1000000"},
-            )
-        )
-        # the same server keeping no answers: what a stream of new questions gets
-        uncached = free_port()
-        running.enter_context(
-            server(
-                [str(BIN / "cchc"), "serve", "--port", str(uncached)],
-                uncached,
-                "/sparql",
-                {
-                    "CCHC_BUILD_DIR": str(build_dir),
-                    "CCHC_ROW_CAP": "1000000",
-                    "CCHC_ANSWER_CACHE": "0",
-                },
-            )
-        )
+        # ours as served, and keeping no answers: what a stream of new questions gets
+        ours, uncached = free_port(), free_port()
+        for port, cache in ((ours, "64"), (uncached, "0")):
+            environment = {
+                "CCHC_BUILD_DIR": str(build_dir),
+                "CCHC_ROW_CAP": "1000000",
+                "CCHC_ANSWER_CACHE": cache,
+            }
+            command = [str(BIN / "cchc"), "serve", "--port", str(port)]
+            running.enter_context(server(command, port, "/sparql", environment))
         oxigraph = free_port()
         running.enter_context(
             server(
