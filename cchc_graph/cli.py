@@ -393,9 +393,13 @@ def export_command(view_name: str | None, fmt: str, province: str | None, year_f
 def dump(fmt: str, graph_name: str | None, output: Path | None, every: bool,
          list_graphs: bool) -> None:
     """Dump the built graph (data/build/cchc.nq) as RDF: whole, or one named graph."""
-    import tempfile
-
-    from cchc_graph.export.dumps import DUMP_FORMATS, dump_format, graph_names, write_dump
+    from cchc_graph.export.dumps import (
+        dump_bytes,
+        dump_format,
+        graph_names,
+        write_dump,
+        write_every_dump,
+    )
 
     settings = Settings()
     if list_graphs:
@@ -405,20 +409,9 @@ def dump(fmt: str, graph_name: str | None, output: Path | None, every: bool,
     if every:
         if output is None:
             raise click.UsageError("--all writes many files: give the folder with -o DIR")
-
-        def run_all() -> list[tuple[Path, int]]:
-            written = []
-            for dump_fmt in DUMP_FORMATS.values():
-                target = output / f"cchc.{dump_fmt.suffix}"
-                written.append((target, write_dump(settings.build_dir, dump_fmt, target,
-                                                   settings.base_iri)))
-                for name in graph_names(settings.build_dir, settings.base_iri):
-                    target = output / "graphs" / f"{name.replace('/', '--')}.{dump_fmt.suffix}"
-                    written.append((target, write_dump(settings.build_dir, dump_fmt, target,
-                                                       settings.base_iri, name)))
-            return written
-
-        for target, count in _guard(run_all):
+        folder = output
+        written = _guard(lambda: write_every_dump(settings.build_dir, folder, settings.base_iri))
+        for target, count in written:
             click.echo(f"wrote {target} ({count:,} statements)", err=True)
         return
 
@@ -428,10 +421,7 @@ def dump(fmt: str, graph_name: str | None, output: Path | None, every: bool,
             count = write_dump(settings.build_dir, chosen, output, settings.base_iri, graph_name)
             click.echo(f"wrote {output} ({count:,} statements)", err=True)
             return b""
-        with tempfile.TemporaryDirectory() as folder:
-            target = Path(folder) / f"dump.{chosen.suffix}"
-            write_dump(settings.build_dir, chosen, target, settings.base_iri, graph_name)
-            return target.read_bytes()
+        return dump_bytes(settings.build_dir, chosen, settings.base_iri, graph_name)
 
     body = _guard(run)
     if body:

@@ -15,6 +15,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -60,39 +61,81 @@ def dump_format(name: str) -> DumpFormat:
 
 
 def graph_names(build_dir: Path, base: str) -> list[str]:
-    """The build's named graphs, as paths under the base ("source/000_...", "graph/registry")."""
-    names = {_graph_of(quad) for quad in _quads(build_dir)}
-    return sorted(name[len(base) :] if name.startswith(base) else name for name in names)
+    """The build's named graphs, as paths under the base ("source/000_...", "graph/registry");
+    read once per build (the /export page lists them on every visit)."""
+    source = build_dir / GRAPH_FILE
+    return list(_graph_names(source, _stamp(source), base))
+
+
+@lru_cache(maxsize=8)
+def _graph_names(source: Path, stamp: str, base: str) -> tuple[str, ...]:
+    names = {_graph_of(quad) for quad in _quads(source.parent)}
+    return tuple(sorted(name[len(base) :] if name.startswith(base) else name for name in names))
+
+
+def dump_bytes(build_dir: Path, fmt: DumpFormat, base: str, graph: str | None = None) -> bytes:
+    """The dump itself, for standard output."""
+    statements = _statements(list(_quads(build_dir)), fmt, base, graph)
+    serialised = ox.serialize(statements, format=fmt.rdf, prefixes=_prefixes(fmt, base))
+    if serialised is None:  # pyoxigraph returns bytes when given no file
+        raise DumpError("pyoxigraph wrote no bytes")
+    return serialised
 
 
 def write_dump(
-    build_dir: Path, fmt: DumpFormat, target: Path, base: str, graph: str | None = None
+    build_dir: Path,
+    fmt: DumpFormat,
+    target: Path,
+    base: str,
+    graph: str | None = None,
+    quads: list[ox.Quad] | None = None,
 ) -> int:
     """Write the graph (or the named graph `graph`, a path under `base`) to `target` atomically;
-    returns the number of statements written."""
-    wanted = None if graph is None else (graph if "://" in graph else base + graph)
-    quads = [q for q in _quads(build_dir) if wanted is None or _graph_of(q) == wanted]
-    if wanted is not None and not quads:
-        raise DumpError(f"the build holds no graph {graph!r}; `cchc dump --list` names them")
-    prefixes = {**PREFIXES, "id": base}
-    statements: list[ox.Quad] | list[ox.Triple] = (
-        quads if fmt.datasets else [q.triple for q in quads]
-    )
+    returns the number of statements written. `quads` is the build already read, if it is."""
+    statements = _statements(list(_quads(build_dir)) if quads is None else quads, fmt, base, graph)
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".dump-")
     os.close(handle)
     try:
-        ox.serialize(
-            statements,
-            temporary,
-            fmt.rdf,
-            prefixes=prefixes if fmt.rdf in (ox.RdfFormat.TRIG, ox.RdfFormat.TURTLE) else None,
-        )
+        ox.serialize(statements, temporary, fmt.rdf, prefixes=_prefixes(fmt, base))
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
     return len(statements)
+
+
+def write_every_dump(build_dir: Path, folder: Path, base: str) -> list[tuple[Path, int]]:
+    """Every format of the whole graph (folder/cchc.SUFFIX) and of each named graph
+    (folder/graphs/NAME.SUFFIX), from one reading of the build."""
+    quads = list(_quads(build_dir))
+    names = graph_names(build_dir, base)
+    written = []
+    for fmt in DUMP_FORMATS.values():
+        target = folder / f"cchc.{fmt.suffix}"
+        written.append((target, write_dump(build_dir, fmt, target, base, quads=quads)))
+        for name in names:
+            target = folder / "graphs" / f"{name.replace('/', '--')}.{fmt.suffix}"
+            written.append((target, write_dump(build_dir, fmt, target, base, name, quads)))
+    return written
+
+
+def _statements(
+    quads: list[ox.Quad], fmt: DumpFormat, base: str, graph: str | None
+) -> list[ox.Quad] | list[ox.Triple]:
+    wanted = None if graph is None else (graph if "://" in graph else base + graph)
+    if wanted is not None:
+        quads = [q for q in quads if _graph_of(q) == wanted]
+        if not quads:
+            raise DumpError(f"the build holds no graph {graph!r}; `cchc dump --list` names them")
+    return quads if fmt.datasets else [q.triple for q in quads]
+
+
+def _prefixes(fmt: DumpFormat, base: str) -> dict[str, str] | None:
+    # only the formats with prefixes take them
+    if fmt.rdf in (ox.RdfFormat.TRIG, ox.RdfFormat.TURTLE):
+        return {**PREFIXES, "id": base}
+    return None
 
 
 def cached_dump(build_dir: Path, fmt: DumpFormat, base: str, graph: str | None = None) -> Path:
