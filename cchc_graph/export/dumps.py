@@ -69,8 +69,7 @@ def graph_names(build_dir: Path, base: str) -> list[str]:
 
 @lru_cache(maxsize=8)
 def _graph_names(source: Path, stamp: str, base: str) -> tuple[str, ...]:
-    names = {_graph_of(quad) for quad in _quads(source.parent)}
-    return tuple(sorted(name[len(base) :] if name.startswith(base) else name for name in names))
+    return tuple(sorted({_path(_graph_of(quad), base) for quad in _quads(source.parent)}))
 
 
 def dump_bytes(build_dir: Path, fmt: DumpFormat, base: str, graph: str | None = None) -> bytes:
@@ -109,14 +108,16 @@ def write_every_dump(build_dir: Path, folder: Path, base: str) -> list[tuple[Pat
     """Every format of the whole graph (folder/cchc.SUFFIX) and of each named graph
     (folder/graphs/NAME.SUFFIX), from one reading of the build."""
     quads = list(_quads(build_dir))
-    names = graph_names(build_dir, base)
+    by_graph: dict[str, list[ox.Quad]] = {}
+    for quad in quads:  # grouped once: filtering per graph was quadratic (8 min, 505 graphs)
+        by_graph.setdefault(_path(_graph_of(quad), base), []).append(quad)
     written = []
     for fmt in DUMP_FORMATS.values():
         target = folder / f"cchc.{fmt.suffix}"
         written.append((target, write_dump(build_dir, fmt, target, base, quads=quads)))
-        for name in names:
+        for name in sorted(by_graph):
             target = folder / "graphs" / f"{name.replace('/', '--')}.{fmt.suffix}"
-            written.append((target, write_dump(build_dir, fmt, target, base, name, quads)))
+            written.append((target, write_dump(build_dir, fmt, target, base, quads=by_graph[name])))
     return written
 
 
@@ -159,6 +160,10 @@ def _stamp(source: Path) -> str:
     status = source.stat()
     # size and modification time name the build cheaply; a rebuild replaces the file
     return hashlib.sha256(f"{status.st_size}:{status.st_mtime_ns}".encode()).hexdigest()[:16]
+
+
+def _path(name: str, base: str) -> str:
+    return name[len(base) :] if name.startswith(base) else name
 
 
 def _graph_of(quad: ox.Quad) -> str:
