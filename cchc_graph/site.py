@@ -386,6 +386,11 @@ class Site:
 # ------------------------------------------------------------------------ helpers
 
 
+def lang_of(params: Mapping[str, str]) -> str:
+    """The page's language from its query string: English when asked, Vietnamese otherwise."""
+    return "en" if params.get("lang") == "en" else "vi"
+
+
 def with_lang(path: str, lang: str, **params: Any) -> str:
     query = {k: v for k, v in params.items() if v not in (None, "")}
     if lang != "vi":

@@ -47,6 +47,7 @@ from cchc_graph.site import (
     bar_chart,
     grouped,
     jsonld_script,
+    lang_of,
     line_chart,
     page_kind,
     search_words,
@@ -112,9 +113,6 @@ def _validate(sending: Connection, build_dir: Path, shapes_dir: Path) -> None:
     except CchcError as error:
         sending.send(("error", str(error)))
 
-
-def _lang(request: Request) -> str:
-    return "en" if request.query_params.get("lang") == "en" else "vi"
 
 
 def wants(request: Request, path: str) -> tuple[str, str]:
@@ -217,7 +215,7 @@ def register(
 
     @app.get("/", response_class=HTMLResponse)
     async def landing(request: Request) -> Response:
-        lang = _lang(request)
+        lang = lang_of(request.query_params)
 
         def build() -> tuple[str, int]:
             site = site_of()
@@ -255,7 +253,7 @@ def register(
         site = site_of()
         node_path, fmt = wants(request, path)
         node = site.node_of(node_path)
-        lang = _lang(request)
+        lang = lang_of(request.query_params)
         alternates = [
             (
                 with_lang(f"/id/{node_path}{SUFFIX_OF[name]}", "vi"),
@@ -400,7 +398,7 @@ def register(
 
     @app.get("/source/{stem}", response_class=HTMLResponse)
     async def source_view(stem: str, request: Request) -> Response:
-        lang = _lang(request)
+        lang = lang_of(request.query_params)
 
         def build() -> tuple[str, int]:
             site = site_of()
@@ -427,7 +425,7 @@ def register(
 
     @app.get("/search", response_class=HTMLResponse)
     async def search(request: Request) -> Response:
-        lang = _lang(request)
+        lang = lang_of(request.query_params)
         words = request.query_params.get("q", "").strip()
 
         def build() -> tuple[str, int]:
@@ -440,7 +438,7 @@ def register(
 
     @app.get("/queries", response_class=HTMLResponse)
     async def queries(request: Request) -> Response:
-        lang = _lang(request)
+        lang = lang_of(request.query_params)
 
         def build() -> tuple[str, int]:
             site = site_of()
@@ -451,7 +449,7 @@ def register(
 
     @app.get("/queries/{name}", response_class=HTMLResponse)
     async def query_page(name: str, request: Request) -> Response:
-        lang = _lang(request)
+        lang = lang_of(request.query_params)
         values = {k: v for k, v in request.query_params.items() if k != "lang"}
         # a page shows a page of rows: a list query asked without a limit gets PAGE_SIZE
 
@@ -498,7 +496,7 @@ def register(
 
     @app.get("/validation", response_class=HTMLResponse)
     async def validation_page(request: Request) -> Response:
-        lang = _lang(request)
+        lang = lang_of(request.query_params)
 
         def build() -> tuple[str, int]:
             from cchc_graph.reports import counts, group
@@ -530,7 +528,7 @@ def register(
         return await sparql_page(request)
 
     async def sparql_page(request: Request) -> Response:
-        lang = _lang(request)
+        lang = lang_of(request.query_params)
         text = request.query_params.get("query")
         example = request.query_params.get("example")
 

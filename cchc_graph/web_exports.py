@@ -26,7 +26,7 @@ from cchc_graph.export import Exporter
 from cchc_graph.export.dumps import DUMP_FORMATS, DumpError, cached_dump, graph_names
 from cchc_graph.export.formats import FORMATS, KIND_COLOURS, ExportError
 from cchc_graph.export.views import FILTERS
-from cchc_graph.site import Page, Site, with_lang
+from cchc_graph.site import Page, Site, lang_of, with_lang
 from cchc_graph.store import Store, Table, tsv_table
 
 STATIC = Path(__file__).parent / "static"
@@ -101,7 +101,7 @@ def register_exports(
 
     @app.get("/export", response_class=HTMLResponse)
     async def export_index(request: Request) -> Response:
-        lang = _lang(request)
+        lang = lang_of(request.query_params)
 
         def build() -> tuple[str, int]:
             site, exporter = site_of(), exporter_of()
@@ -195,7 +195,7 @@ def register_exports(
 
     @app.get("/graph", response_class=HTMLResponse)
     async def graph_page(request: Request) -> Response:
-        lang = _lang(request)
+        lang = lang_of(request.query_params)
 
         def build() -> tuple[str, int]:
             site, exporter = site_of(), exporter_of()
@@ -240,9 +240,6 @@ def register_exports(
 
         return await html_response(build)
 
-
-def _lang(request: Request) -> str:
-    return "en" if request.query_params.get("lang") == "en" else "vi"
 
 
 def _text(message: str, status: int) -> Response:
