@@ -63,7 +63,7 @@ class Format:
 
 
 def graphml(graph: Network) -> bytes:
-    flat = _flat(graph, edge_keys=True)
+    flat = _flat(graph)
     return "\n".join(nx.generate_graphml(flat, encoding="utf-8", prettyprint=True)).encode() + b"\n"
 
 
@@ -327,14 +327,14 @@ def _flat_data(data: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if k not in _TIME_KEYS}
 
 
-def _flat(graph: Network, edge_keys: bool) -> Network:
+def _flat(graph: Network) -> Network:
     """A copy without list attributes; parallel edges get unique keys e1, e2, ..."""
     flat = graph.__class__()
     flat.graph.update(graph.graph)
     for node, data in graph.nodes(data=True):
         flat.add_node(node, **_flat_data(data))
     for n, (source, target, _key, data) in enumerate(_edges(graph), 1):
-        if flat.is_multigraph() and edge_keys:
+        if flat.is_multigraph():
             flat.add_edge(source, target, key=f"e{n}", **_flat_data(data))
         else:
             flat.add_edge(source, target, **_flat_data(data))

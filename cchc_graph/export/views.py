@@ -119,8 +119,9 @@ class GraphBuilder:
         for iri, prefix in ((source, "source_"), (target, "target_")):
             node = self.nodes.setdefault(self.node_id(iri.value), {"iri": iri.value})
             for column, term in row.items():
-                if column.startswith(prefix):
-                    node.setdefault(column[len(prefix) :], _value(term, self.node_id))
+                name = column.removeprefix(prefix)
+                if name != column and name not in node:  # a node's value is read from its first row
+                    node[name] = _value(term, self.node_id)
         attributes = {
             column: _value(term, self.node_id)
             for column, term in row.items()
