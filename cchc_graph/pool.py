@@ -305,8 +305,7 @@ class QueryPool:
         row_cap: int | None = None,
     ) -> Answer:
         request = self._request(query, select_format, graph_format, dataset, row_cap)
-        key = _key(request)
-        kept = self.cache.get(key) if self.cache is not None else None
+        key, kept = self._kept(request)
         if kept is not None:
             return kept
         try:
@@ -334,8 +333,7 @@ class QueryPool:
         request costs no thread hand-over (which cost as much as the query on small graphs),
         and a large answer is read as it comes, without blocking the loop."""
         request = self._request(query, select_format, graph_format, dataset, row_cap)
-        key = _key(request)
-        kept = self.cache.get(key) if self.cache is not None else None
+        key, kept = self._kept(request)
         if kept is not None:
             return kept
         loop = asyncio.get_running_loop()
@@ -363,6 +361,11 @@ class QueryPool:
             self._replace(worker)
             raise
         return self._keep(key, self._reply(worker, reply))
+
+    def _kept(self, request: dict[str, Any]) -> tuple[tuple[Any, ...], Answer | None]:
+        """The request's cache key, and its answer if one is kept."""
+        key = _key(request)
+        return key, (self.cache.get(key) if self.cache is not None else None)
 
     def _keep(self, key: tuple[Any, ...], answer: Answer) -> Answer:
         if self.cache is not None and not _VOLATILE.search(key[0]):
