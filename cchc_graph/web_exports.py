@@ -13,7 +13,7 @@ import threading
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import urlencode
 
 import anyio.to_thread
 from fastapi import FastAPI, Request
@@ -77,7 +77,7 @@ def register_exports(
     app: FastAPI,
     site_of: Callable[[], Site],
     exporter_of: Callable[[], Exporter],
-    render: Callable[..., str],
+    render: Render,
     html_response: HtmlResponse,
 ) -> None:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -114,7 +114,7 @@ def register_exports(
             rows = []
             for view in exporter.views.values():
                 values = {k: v for k, v in chosen.items() if k in view.accepts()}
-                query = "&".join(f"{k}={quote(v)}" for k, v in values.items())
+                query = urlencode(values)
                 rows.append((view, with_lang("/graph", lang, view=view.name, **values), query))
             return render(
                 "exports",
@@ -215,7 +215,7 @@ def register_exports(
                 counts = (graph.number_of_nodes(), graph.number_of_edges())
             except ParameterError as failure:
                 error = str(failure)
-            query = "&".join(f"{k}={quote(v)}" for k, v in values.items())
+            query = urlencode(values)
             page.title = f"{view.query.title[lang]} · {EXPORT_UI[lang]['graph']}"
             return render(
                 "graph",
