@@ -17,7 +17,7 @@ from cchc_graph.export.formats import export_format
 from cchc_graph.export.views import Network, View, load_views, view_graph
 from cchc_graph.store import Selects
 
-KEPT_GRAPHS = 32
+KEPT_GRAPHS = 8  # the synthetic assignments view (18,000 nodes) holds 71 MB as networkx objects
 
 
 @dataclass
