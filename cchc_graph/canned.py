@@ -45,6 +45,7 @@ class ParameterError(CchcError):
     """A parameter value that cannot be used: unknown name, wrong type, or no match."""
 
     exit_code = 2
+    http_status = 400
 
 
 @dataclass(frozen=True)

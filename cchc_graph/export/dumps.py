@@ -30,6 +30,7 @@ class DumpError(CchcError):
     """No built graph, an unknown format, or a graph name the build does not hold."""
 
     exit_code = 2
+    http_status = 404
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,7 @@ class ExportError(CchcError):
     """A format that cannot be written here (no Graphviz, a graph too large to draw)."""
 
     exit_code = 2
+    http_status = 422
 
 
 @dataclass(frozen=True)
