@@ -9,20 +9,17 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from cchc_graph.answers import SELECT_FORMATS, capped_solutions, finish_solutions
 from cchc_graph.build import BuildReport
+from cchc_graph.guard import QueryRefusedError, looks_like_update
 from cchc_graph.iris import DEFAULT_BASE
 from cchc_graph.pool import QueryPool, QueryTimeoutError, StoreSpec
 from cchc_graph.store import (
-    SELECT_FORMATS,
     EmbeddedStore,
-    QueryRefusedError,
     QuerySyntaxError,
     RemoteStore,
     Store,
     StoreError,
-    capped_solutions,
-    finish_solutions,
-    looks_like_update,
 )
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
