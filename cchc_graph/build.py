@@ -1,24 +1,30 @@
-"""build: data/sources/ -> data/build/cchc.trig + cchc.nq + report.json, written aside and swapped
-in only when everything succeeded (a failed build leaves the previous graph untouched).
+"""build: data/sources/ -> a new build of data/build/ (cchc.trig, cchc.nq, report.json), made
+current only when it read, resolved, passed the integrity shapes and was written in full.
+
+A file that cannot be read yet and a document that repeats an earlier one are left out and named
+in the report; everything else that fails stops the build and leaves the previous graph current.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
-import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import pyoxigraph as ox
+import rdflib
+from rdflib.namespace import RDF, SH
 
-from cchc_graph.errors import BuildError, CchcError, SourceError
-from cchc_graph.ingest.sources import discover, read_source
-from cchc_graph.iris import Iris
+from cchc_graph import builds
+from cchc_graph.builds import OUTPUTS
+from cchc_graph.errors import EXIT_VIOLATIONS, BuildError, CchcError, SourceError
+from cchc_graph.ingest.sources import Unread, discover, not_read, read_source
+from cchc_graph.iris import UNKNOWN_SCOPE, Iris, number_slug
+from cchc_graph.lexicon import Lexicon
 from cchc_graph.link import Continuation, link_tasks
 from cchc_graph.namespaces import PREFIXES
 from cchc_graph.parse import parse_document
@@ -27,8 +33,8 @@ from cchc_graph.records import ParsedDocument
 from cchc_graph.resolve import ResolvedCorpus, ResolvedDocument, resolve_corpus
 from cchc_graph.resources import load_lexicon, ontology_quads, scheme_quads
 from cchc_graph.settings import Settings
+from cchc_graph.validate import Finding, Level, load_shapes, shape_files, union_store, validate
 
-OUTPUTS = ("cchc.trig", "cchc.nq", "report.json")
 Progress = Callable[[int, int, str], None]
 
 
@@ -60,8 +66,18 @@ class DocumentSummary:
 
 
 @dataclass(frozen=True, slots=True)
+class Duplicate:
+    """A source left out of the graph: it would restate IRIs of an earlier source."""
+
+    file: str
+    duplicate_of: str
+    iris: list[str]
+
+
+@dataclass(frozen=True, slots=True)
 class BuildReport:
-    """The result of a build: per-document summaries, totals and where the files went."""
+    """The result of a build: per-document summaries, totals, what was left out and where the
+    files went (`out_dir` the build folder, `build` this build's own folder in it)."""
 
     documents: list[DocumentSummary]
     triples: int
@@ -70,23 +86,83 @@ class BuildReport:
     instruments: int
     seconds: float
     out_dir: str
+    unread: list[Unread] = field(default_factory=list)
+    duplicates: list[Duplicate] = field(default_factory=list)
+    build: str = ""
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, indent=2)
 
 
+class ViolationsError(CchcError):
+    """The new graph breaks integrity shapes (sh:Violation): it is not made current."""
+
+    exit_code = EXIT_VIOLATIONS
+    SHOWN = 5
+
+    def __init__(self, violations: list[Finding]) -> None:
+        self.violations = violations
+        count = len(violations)
+        lines = [
+            f"the new graph has {count} integrity violation{'s' if count > 1 else ''}; "
+            "it was not published, the previous graph stays current:",
+            *(f"  {_violation(f)}" for f in violations[: self.SHOWN]),
+        ]
+        if count > self.SHOWN:
+            lines.append(f"  ... and {count - self.SHOWN} more")
+        super().__init__("\n".join(lines))
+
+
+def _violation(finding: Finding) -> str:
+    where = finding.document or "(no source)"
+    if finding.line:
+        where += f":{finding.line}"
+    item = f"{finding.item} " if finding.item else ""
+    return f"{where}: {item}<{finding.focus}>: {finding.message_en or finding.shape_label_en}"
+
+
+@dataclass(frozen=True, slots=True)
+class Sources:
+    """The documents of a sources folder, parsed, and the files that were not read."""
+
+    parsed: list[ParsedDocument]
+    unread: list[Unread]
+
+
+def read_sources(
+    sources_dir: Path, progress: Progress | None = None, settings: Settings | None = None
+) -> Sources:
+    """Parse every document of `sources_dir` that has a reader; name the others with the reason.
+
+    A document with a reader that fails (bad text, unknown layout) stops the build.
+    """
+    paths = discover(sources_dir)
+    if not paths:
+        raise SourceError(sources_dir, 0, "no source documents in the folder")
+    unread = [u for u in map(not_read, paths) if u is not None]
+    left_out = {u.file for u in unread}
+    readable = [p for p in paths if p.name not in left_out]
+    if not readable:
+        named = "; ".join(f"{u.file}: {u.reason}" for u in unread)
+        raise SourceError(sources_dir, 0, f"no document in the folder can be read ({named})")
+    return Sources(_parse_paths(readable, progress, settings or Settings()), unread)
+
+
 def parse_sources(
     sources_dir: Path, progress: Progress | None = None, settings: Settings | None = None
 ) -> list[ParsedDocument]:
-    """Read and parse every document of `sources_dir`; the first unreadable one stops the build.
+    """The parsed documents of `read_sources` (files without a reader are not among them)."""
+    return read_sources(sources_dir, progress, settings).parsed
+
+
+def _parse_paths(
+    paths: list[Path], progress: Progress | None, settings: Settings
+) -> list[ParsedDocument]:
+    """Read and parse `paths`; the first unreadable one stops the build.
 
     Large folders are parsed by a pool of worker processes (one per core); results keep the
     file order, so the graph is the same either way.
     """
-    settings = settings or Settings()
-    paths = discover(sources_dir)
-    if not paths:
-        raise SourceError(sources_dir, 0, "no source documents (*.txt) in the folder")
     workers = min(os.cpu_count() or 1, 4)
     parsed: list[ParsedDocument] = []
     if len(paths) >= PARALLEL_FROM and workers > 1:
@@ -130,7 +206,27 @@ def assemble(parsed: list[ParsedDocument], settings: Settings) -> Assembly:
     """Resolve and link parsed documents together and generate every quad of the graph."""
     lexicon = load_lexicon(settings)
     iris = Iris(settings.base_iri)
+    return _assembly(resolve_corpus(parsed, lexicon, iris), settings, lexicon, iris)
+
+
+def assemble_unique(
+    parsed: list[ParsedDocument], settings: Settings
+) -> tuple[Assembly, list[Duplicate]]:
+    """`assemble` with every document that repeats an earlier one left out (and listed)."""
+    lexicon = load_lexicon(settings)
+    iris = Iris(settings.base_iri)
     corpus = resolve_corpus(parsed, lexicon, iris)
+    duplicates = find_duplicates(corpus, iris)
+    if duplicates:
+        # resolved again without them, so that nothing only they name (an agency, an
+        # instrument) is left in the graph
+        left_out = {d.file for d in duplicates}
+        kept = [p for p in parsed if p.source.name not in left_out]
+        corpus = resolve_corpus(kept, lexicon, iris)
+    return _assembly(corpus, settings, lexicon, iris), duplicates
+
+
+def _assembly(corpus: ResolvedCorpus, settings: Settings, lexicon: Lexicon, iris: Iris) -> Assembly:
     _attach_corpus_problems(corpus)
     links = link_tasks(corpus)
     generated = [
@@ -143,29 +239,145 @@ def assemble(parsed: list[ParsedDocument], settings: Settings) -> Assembly:
     return Assembly(corpus, links, generated)
 
 
+def find_duplicates(corpus: ResolvedCorpus, iris: Iris) -> list[Duplicate]:
+    """Documents that would restate an IRI of an earlier document (file order), with the
+    earlier one's IRIs they share; the first of each is the one kept."""
+    owners: dict[str, tuple[str, str]] = {}  # claimed IRI -> (file, that IRI in the graph)
+    found: list[Duplicate] = []
+    for document in corpus.documents:
+        name = document.parsed.source.name
+        claims = _claims(document, iris)
+        shared = [owners[claim] for claim in claims if claim in owners]
+        if shared:
+            found.append(Duplicate(name, shared[0][0], sorted({iri for _, iri in shared})))
+            continue
+        for claim, iri in claims.items():
+            owners.setdefault(claim, (name, iri))
+    return found
+
+
+def _claims(document: ResolvedDocument, iris: Iris) -> dict[str, str]:
+    """The IRIs a document mints, each mapped to the IRI it stands for in the graph."""
+    parsed = document.parsed
+    own = [
+        document.iri,
+        document.source_iri,
+        *(iris.task(document.key, t.local_id) for t in parsed.tasks),
+        *(iris.target(document.key, n) for n in range(1, len(parsed.targets) + 1)),
+    ]
+    claims = {iri: iri for iri in own}
+    # the same bytes under another name: a document without a number has an IRI made of its
+    # file name, so only its content shows that it is the same document
+    claims[f"sha256:{parsed.source.sha256}"] = document.iri
+    header = parsed.header
+    number = header.adopted_by.number if header.adopted_by else None
+    if header.type != "directive" and number:
+        # a second plan of the same province and period gets a variant IRI made of its own
+        # number (resolve): a plan that has that number already is the same plan
+        period = header.period or (0, 0)
+        variant = iris.plan(header.province or UNKNOWN_SCOPE, period, number_slug(number))
+        claims.setdefault(variant, document.iri)
+    return claims
+
+
+def gate(graph: ox.Store, settings: Settings) -> None:
+    """Raise ViolationsError when `graph` (all statements in its default graph) breaks a shape
+    of severity sh:Violation."""
+    shapes = violation_shapes(settings.shapes_dir)
+    if not len(shapes):
+        return
+    violations = validate(graph, shapes, settings.shacl_engine).at_least(Level.VIOLATION)
+    if violations:
+        raise ViolationsError(violations)
+
+
+_TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
+
+
+def violation_shapes(shapes_dir: Path) -> rdflib.Graph:
+    """The shapes files of `shapes_dir` that can report an sh:Violation: the completeness
+    shapes (sh:Warning, sh:Info) cannot fail a build, and validating them doubles its cost."""
+    kept = rdflib.Graph()
+    for path in shape_files(shapes_dir):
+        shapes = load_shapes([path])
+        if _can_violate(shapes):
+            kept += shapes
+    return kept
+
+
+def _can_violate(shapes: rdflib.Graph) -> bool:
+    # a shape reports with its own sh:severity, sh:Violation when it has none; a shape that only
+    # takes part in another (sh:or, sh:node) reports nothing, and counting it errs on the safe side
+    reporting = {s for target in _TARGETS for s in shapes.subjects(target, None)}
+    reporting |= set(shapes.objects(None, SH.property))
+    reporting |= set(shapes.subjects(RDF.type, SH.NodeShape))
+    quiet = (SH.Warning, SH.Info)
+    return any(shapes.value(shape, SH.severity) not in quiet for shape in reporting)
+
+
 def build(
     settings: Settings | None = None,
     sources_dir: Path | None = None,
     out_dir: Path | None = None,
     progress: Progress | None = None,
+    notice: builds.Notice | None = None,
 ) -> BuildReport:
-    """Build the graph from the sources into `out_dir` (defaults from Settings)."""
+    """Build the graph from the sources as a new build of `out_dir` (defaults from Settings)
+    and make it current; `notice` hears when the build waits for another one."""
     settings = settings or Settings()
     sources_dir = sources_dir or settings.sources_dir
     out_dir = out_dir or settings.build_dir
-    started = time.perf_counter()
-    assembly = assemble(parse_sources(sources_dir, progress, settings), settings)
-    report = BuildReport(
-        [_summary(d) for d in assembly.corpus.documents],
-        len(assembly.quads),
-        len(assembly.links),
-        len(assembly.corpus.agencies),
-        len(assembly.corpus.instruments),
-        round(time.perf_counter() - started, 3),
-        str(out_dir),
-    )
-    _write_atomically(assembly.quads, report, out_dir, settings.base_iri)
-    return report
+    with builds.exclusive(out_dir, notice):
+        started = time.perf_counter()
+        sources = read_sources(sources_dir, progress, settings)
+        assembly, duplicates = assemble_unique(sources.parsed, settings)
+        build_id = builds.new_id()
+        report = BuildReport(
+            [_summary(d) for d in assembly.corpus.documents],
+            len(assembly.quads),
+            len(assembly.links),
+            len(assembly.corpus.agencies),
+            len(assembly.corpus.instruments),
+            0.0,
+            str(out_dir),
+            sources.unread,
+            duplicates,
+            str(out_dir / builds.BUILDS / build_id),
+        )
+        staging = _Staging(assembly.quads, report, settings, started)
+        # from here on only the quads are needed: the parsed and resolved documents can go
+        # before validation, the step that takes the most memory
+        del sources, assembly
+        builds.publish(out_dir, build_id, staging.write)
+    return staging.report
+
+
+@dataclass(slots=True)
+class _Staging:
+    """Writes a build into its staging folder and validates it there; the report goes last,
+    with the time the whole build took."""
+
+    quads: list[ox.Quad]
+    report: BuildReport
+    settings: Settings
+    started: float
+
+    def write(self, folder: Path) -> None:
+        graph = union_store(self.quads)
+        repeated = len(set(self.quads)) - len(graph)
+        if repeated:
+            # the union of the named graphs is read as a bag: a statement in two graphs comes
+            # back twice from every query (see rdf.py: shared nodes live in the registry)
+            raise BuildError(
+                f"{repeated} statements are stated in more than one graph of the new build: "
+                "a bug of the build, which was not published"
+            )
+        _write_graph(self.quads, folder, self.settings)
+        self.quads = []  # they are in the store and the files now
+        gate(graph, self.settings)
+        seconds = round(time.perf_counter() - self.started, 3)
+        self.report = replace(self.report, seconds=seconds)
+        _write_file(folder / OUTPUTS[2], self.report.to_json())
 
 
 def _attach_corpus_problems(corpus: ResolvedCorpus) -> None:
@@ -196,23 +408,20 @@ def _summary(document: ResolvedDocument) -> DocumentSummary:
     )
 
 
-def _write_atomically(
-    quads: list[ox.Quad], report: BuildReport, out_dir: Path, base_iri: str
-) -> None:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".build-", dir=out_dir))
+def _write_graph(quads: list[ox.Quad], folder: Path, settings: Settings) -> None:
+    prefixes = {**PREFIXES, "id": settings.base_iri}
     try:
-        ox.serialize(
-            quads, staging / "cchc.trig", ox.RdfFormat.TRIG, prefixes={**PREFIXES, "id": base_iri}
-        )
-        ox.serialize(quads, staging / "cchc.nq", ox.RdfFormat.N_QUADS)
-        (staging / "report.json").write_text(report.to_json(), encoding="utf-8")
-        for name in OUTPUTS:
-            os.replace(staging / name, out_dir / name)
+        ox.serialize(quads, folder / OUTPUTS[0], ox.RdfFormat.TRIG, prefixes=prefixes)
+        ox.serialize(quads, folder / OUTPUTS[1], ox.RdfFormat.N_QUADS)
     except (OSError, ValueError) as exc:
-        raise BuildError(f"could not write the graph to {out_dir}: {exc}") from exc
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        raise BuildError(f"could not write the graph to {folder}: {exc}") from exc
+
+
+def _write_file(path: Path, text: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise BuildError(f"could not write {path}: {exc}") from exc
 
 
 __all__ = [
@@ -220,7 +429,14 @@ __all__ = [
     "BuildReport",
     "CchcError",
     "DocumentSummary",
+    "Duplicate",
+    "Sources",
+    "ViolationsError",
     "assemble",
+    "assemble_unique",
     "build",
+    "find_duplicates",
+    "gate",
     "parse_sources",
+    "read_sources",
 ]

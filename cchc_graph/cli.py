@@ -6,6 +6,7 @@ named); 3 internal error.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -14,9 +15,12 @@ from typing import TypeVar
 import click
 
 from cchc_graph.build import BuildReport, build
+from cchc_graph.builds import current_build
 from cchc_graph.check import CheckReport
 from cchc_graph.check import check as check_draft
 from cchc_graph.errors import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_VIOLATIONS, CchcError
+from cchc_graph.guard import QueryRefusedError
+from cchc_graph.guard import check as check_query
 from cchc_graph.ingest.sources import read_source
 from cchc_graph.lexicon import Lexicon
 from cchc_graph.parse import parse_document
@@ -24,11 +28,10 @@ from cchc_graph.records import AgencyMention, ParsedDocument
 from cchc_graph.reports import FORMATS, render_check, render_validation
 from cchc_graph.resources import load_lexicon
 from cchc_graph.settings import Settings
-from cchc_graph.store import QueryRefusedError, Store
+from cchc_graph.store import Store
 from cchc_graph.text import squash
 from cchc_graph.validate import (
     ENGINES,
-    DataError,
     Level,
     ValidationReport,
     load_data,
@@ -61,18 +64,27 @@ def cli() -> None:
     "--out",
     "out_dir",
     type=click.Path(path_type=Path),
-    help="Folder for cchc.trig, cchc.nq and report.json [default: data/build/].",
+    help="Build folder: builds/<id>/ per build, `current` and cchc.trig, cchc.nq, report.json "
+    "pointing at the current one [default: data/build/].",
 )
-@click.option("--quiet", is_flag=True, help="Print only the totals.")
+@click.option("--quiet", is_flag=True, help="Print only the totals and the files left out.")
 def build_command(sources_dir: Path | None, out_dir: Path | None, quiet: bool) -> None:
-    """Build the graph from the source documents and print a per-document summary."""
+    """Build the graph from the source documents and print a per-document summary.
+
+    The new graph replaces the current one only when it passes the integrity shapes (exit 1
+    otherwise, the violations named). Files without a reader yet and documents that repeat an
+    earlier one are left out and listed.
+    """
     settings = Settings()
 
     def progress(index: int, total: int, name: str) -> None:
         if not quiet:
             click.echo(f"[{index}/{total}] read {name}", err=True)
 
-    report = _guard(lambda: build(settings, sources_dir, out_dir, progress))
+    def notice(message: str) -> None:
+        click.echo(message, err=True)
+
+    report = _guard(lambda: build(settings, sources_dir, out_dir, progress, notice))
     click.echo(format_report(report, quiet))
 
 
@@ -142,11 +154,9 @@ def validate(
     a plan lacks, by document, with the task id, the source line and the quote.
     """
     settings = Settings()
-    data_path = data_file or settings.build_dir / "cchc.nq"
 
     def run() -> ValidationReport:
-        if not data_path.exists():
-            raise DataError(f"{data_path}: no graph yet; run `cchc build` first")
+        data_path = data_file or current_build(settings.build_dir) / "cchc.nq"
         shapes = load_shapes(shapes_files or shape_files(settings.shapes_dir))
         return validate_graph(load_data(data_path), shapes, engine or settings.shacl_engine)
 
@@ -320,7 +330,11 @@ def load(endpoint: str, graph_store: str | None, sources: tuple[str, ...]) -> No
 @_store_options
 def serve(host: str | None, port: int | None, timeout: float | None,
           endpoint: str | None, store_kind: str | None) -> None:
-    """Serve the graph: SPARQL 1.1 endpoint at /sparql, canned queries at /api/queries."""
+    """Serve the graph: SPARQL 1.1 endpoint at /sparql, canned queries at /api/queries.
+
+    The server serves the build that is current when it starts, until it is stopped or sent
+    SIGHUP: then it serves the build current at that moment, all its workers at once.
+    """
     import uvicorn
 
     from cchc_graph.web import create_app
@@ -328,7 +342,11 @@ def serve(host: str | None, port: int | None, timeout: float | None,
     overrides = {k: v for k, v in (("host", host), ("port", port), ("query_timeout", timeout),
                                    ("endpoint", endpoint), ("store", store_kind)) if v is not None}
     settings = Settings(**overrides)  # type: ignore[arg-type]
-    click.echo(f"serving on http://{settings.host}:{settings.port}/ (SPARQL: /sparql)", err=True)
+    click.echo(
+        f"serving on http://{settings.host}:{settings.port}/ (SPARQL: /sparql); after a new "
+        f"build, `kill -HUP {os.getpid()}` serves it",
+        err=True,
+    )
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
 
 
@@ -429,6 +447,7 @@ def dump(fmt: str, graph_name: str | None, output: Path | None, every: bool,
 
 
 def _render_answer(store: Store, text: str, fmt: str) -> str:
+    check_query(text, Settings().query_policy())  # what the endpoint refuses, the command refuses
     if fmt != "table":
         select = fmt if fmt in ("csv", "tsv", "json", "xml") else "json"
         graph = fmt if fmt in ("turtle", "ntriples", "jsonld", "rdfxml") else "turtle"
@@ -514,6 +533,12 @@ def format_report(report: BuildReport, quiet: bool = False) -> str:
                         f"{problem.message}"
                     )
         lines.append("")
+    # what was left out is printed even with --quiet: it must never pass unseen
+    lines += [f"not read: {u.file}: {u.reason}" for u in report.unread]
+    lines += [
+        f"duplicate left out: {d.file} repeats {d.duplicate_of} ({_shared(d.iris)})"
+        for d in report.duplicates
+    ]
     tasks = sum(d.tasks for d in report.documents)
     deliverables = sum(d.deliverables for d in report.documents)
     targets = sum(d.targets for d in report.documents)
@@ -521,9 +546,15 @@ def format_report(report: BuildReport, quiet: bool = False) -> str:
         f"{len(report.documents)} documents, {tasks} tasks, {deliverables} deliverables, "
         f"{targets} targets, {report.instruments} instruments, {report.agencies} agencies, "
         f"{report.continuations} cross-year links, {report.triples} triples in "
-        f"{report.seconds:.2f} s -> {report.out_dir}"
+        f"{report.seconds:.2f} s -> {report.out_dir}; {len(report.unread)} files not read, "
+        f"{len(report.duplicates)} duplicates left out"
     )
     return "\n".join(lines)
+
+
+def _shared(iris: list[str]) -> str:
+    first = _cell(iris[0]) if iris else "?"
+    return f"shares {first}" + (f" and {len(iris) - 1} more IRIs" if len(iris) > 1 else "")
 
 
 def format_document(document: ParsedDocument, lexicon: Lexicon) -> str:

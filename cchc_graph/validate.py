@@ -132,15 +132,20 @@ def load_shapes(paths: Iterable[Path]) -> rdflib.Graph:
 
 
 def load_data(path: Path) -> ox.Store:
-    """Every triple of an RDF file, named graphs merged, in an in-memory store."""
+    """Every triple of an RDF file, named graphs merged, in an in-memory store; a file with no
+    statement is a DataError."""
     rdf_format = RDF_FORMATS.get(path.suffix.lower())
     if rdf_format is None:
         known = ", ".join(RDF_FORMATS)
         raise DataError(f"{path}: unknown RDF format (the file name should end in {known})")
     try:
-        return union_store(ox.parse(path=path, format=rdf_format))
+        store = union_store(ox.parse(path=path, format=rdf_format))
     except (OSError, SyntaxError, ValueError) as exc:
         raise DataError(f"{path}: {exc}") from exc
+    if not len(store):
+        # an empty graph conforms to every shape: that says nothing about the data
+        raise DataError(f"{path}: no statements in the file (an empty graph): nothing to validate")
+    return store
 
 
 def union_store(quads: Iterable[ox.Quad | ox.Triple]) -> ox.Store:

@@ -1,23 +1,113 @@
-"""sources: a folder of documents -> SourceFile records (UTF-8 text, sha256), sorted by name."""
+"""sources: a folder of documents -> every candidate file, sorted by name; each sniffed by its
+bytes, then read as a SourceFile (UTF-8 text, sha256) or named as not read, with the reason."""
 
 from __future__ import annotations
 
 import hashlib
+import zipfile
+from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 from cchc_graph.errors import SourceError
 from cchc_graph.records import SourceFile
 
-SOURCE_SUFFIXES = (".txt",)
+TEXT_SUFFIX = ".txt"
+_HEAD = 1024  # bytes read to sniff a format: every signature we know sits in the first few
+
+
+class Format(StrEnum):
+    """A document format, as its bytes show it (the file name may say otherwise)."""
+
+    TEXT = "text"
+    PDF = "pdf"
+    DOCX = "docx"
+    ZIP = "zip"
+    DOC = "doc"
+    HTML = "html"
+    IMAGE = "image"
+    BINARY = "binary"
+
+
+# why each format is not read: text is the only one with a reader today
+NOT_READ = {
+    Format.PDF: "PDF documents are not read yet",
+    Format.DOCX: "Word documents (.docx, OOXML) are not read yet",
+    Format.ZIP: "a ZIP archive that is not a Word document: not read",
+    Format.DOC: "Word 97-2003 documents (.doc, OLE) are not read yet",
+    Format.HTML: "HTML documents are not read yet",
+    Format.IMAGE: "images (scanned pages) are not read yet",
+    Format.BINARY: "binary content of an unknown format: not read",
+}
+_SIGNATURES = (
+    (b"%PDF-", Format.PDF),
+    (b"PK\x03\x04", Format.ZIP),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", Format.DOC),
+    (b"\x89PNG\r\n\x1a\n", Format.IMAGE),
+    (b"\xff\xd8\xff", Format.IMAGE),
+    (b"II*\x00", Format.IMAGE),
+    (b"MM\x00*", Format.IMAGE),
+)
+_HTML_STARTS = (b"<!doctype html", b"<html")
+
+
+@dataclass(frozen=True, slots=True)
+class Unread:
+    """A candidate file the build does not read, and why."""
+
+    file: str
+    reason: str
 
 
 def discover(folder: Path) -> list[Path]:
-    """Every document file in `folder`, sorted by name, so a new file needs no configuration."""
+    """Every regular file of `folder` whose name does not start with ".", sorted by name: a file
+    of any format is a candidate, so that none is passed over without a word."""
     if not folder.is_dir():
         raise SourceError(folder, 0, "sources folder does not exist")
-    return sorted(
-        p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in SOURCE_SUFFIXES
-    )
+    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+
+
+def not_read(path: Path) -> Unread | None:
+    """Why `path` is not read, or None when it is read as text."""
+    found = sniff(path)
+    if found is Format.TEXT:
+        return None
+    return Unread(path.name, NOT_READ[found])
+
+
+def sniff(path: Path) -> Format:
+    """The format of a file from its first bytes; a .txt file that no signature claims is text,
+    so that bad text stays a SourceError at its line (read_source) rather than a file not read."""
+    with path.open("rb") as stream:
+        head = stream.read(_HEAD)
+    for signature, found in _SIGNATURES:
+        if head.startswith(signature):
+            return _zip_kind(path) if found is Format.ZIP else found
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").lower().startswith(_HTML_STARTS):
+        return Format.HTML
+    if path.suffix.lower() == TEXT_SUFFIX or _is_text(head):
+        return Format.TEXT
+    return Format.BINARY
+
+
+def _zip_kind(path: Path) -> Format:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError):
+        return Format.ZIP
+    return Format.DOCX if "word/document.xml" in names else Format.ZIP
+
+
+def _is_text(head: bytes) -> bool:
+    if b"\x00" in head:
+        return False
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # the head may end inside a character: only a fault before its last 3 bytes counts
+        return exc.start >= len(head) - 3 and exc.reason == "unexpected end of data"
+    return True
 
 
 def read_source(path: Path) -> SourceFile:
