@@ -13,9 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from cchc_graph.answers import Answer
 from cchc_graph.build import BuildReport
-from cchc_graph.pool import QueryPool, QueryTimeoutError, StoreSpec
-from cchc_graph.store import EmbeddedStore, QuerySyntaxError, StoreError
+from cchc_graph.errors import BusyError
+from cchc_graph.pool import QueryPool, QueryTimeoutError, StoreSpec, WorkerError
+from cchc_graph.store import EmbeddedStore, QuerySyntaxError
 
 EVERYTHING = "SELECT * WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g ?s ?p ?o"
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
@@ -91,22 +93,49 @@ def test_a_slow_query_is_stopped_in_the_loop_and_the_others_answered(
         pool.close()
 
 
-def test_a_request_with_no_free_worker_gives_up_at_the_timeout(
+def test_a_request_with_no_free_worker_gives_up_after_its_wait(
     built: tuple[BuildReport, Path],
 ) -> None:
-    pool = QueryPool(StoreSpec("memory", built[1]), size=1, timeout=1.5, row_cap=100)
+    pool = QueryPool(
+        StoreSpec("memory", built[1]), size=1, timeout=3, row_cap=100, queue_wait=1.0
+    )
 
     async def queued() -> list[BaseException | object]:
         first = asyncio.ensure_future(pool.answer_async(SLOW))
-        await asyncio.sleep(0)  # it has the worker: the next one waits, its deadline just after
+        await asyncio.sleep(0)  # it has the worker: the next one waits
+        return await asyncio.gather(first, pool.answer_async(COUNT), return_exceptions=True)
+
+    try:
+        started = time.monotonic()
+        slow, waited = asyncio.run(queued())
+        assert isinstance(slow, QueryTimeoutError) and "stopped" in str(slow)
+        assert isinstance(waited, BusyError) and "no query worker" in str(waited)
+        assert waited.http_status == 503 and waited.retry_after == 3
+        assert 3 <= time.monotonic() - started < 8
+        _wait_for_workers(pool, 1)
+        assert pool.answer(COUNT).rows == 1
+    finally:
+        pool.close()
+
+
+def test_time_spent_waiting_for_a_worker_is_not_running_time(
+    built: tuple[BuildReport, Path],
+) -> None:
+    """The timeout counts from the moment a query has a worker: a quick query that waited
+    behind a slow one for longer than the timeout is still answered."""
+    pool = QueryPool(
+        StoreSpec("memory", built[1]), size=1, timeout=1.5, row_cap=100, queue_wait=10
+    )
+
+    async def queued() -> list[BaseException | object]:
+        first = asyncio.ensure_future(pool.answer_async(SLOW))
+        await asyncio.sleep(0)
         return await asyncio.gather(first, pool.answer_async(COUNT), return_exceptions=True)
 
     try:
         slow, waited = asyncio.run(queued())
-        assert isinstance(slow, QueryTimeoutError) and "stopped" in str(slow)
-        assert isinstance(waited, QueryTimeoutError) and "no query worker" in str(waited)
-        _wait_for_workers(pool, 1)
-        assert pool.answer(COUNT).rows == 1
+        assert isinstance(slow, QueryTimeoutError)
+        assert isinstance(waited, Answer) and waited.rows == 1
     finally:
         pool.close()
 
@@ -123,7 +152,7 @@ def test_a_worker_that_dies_is_replaced(built: tuple[BuildReport, Path]) -> None
         await asking
 
     try:
-        with pytest.raises(StoreError, match="stopped unexpectedly"):
+        with pytest.raises(WorkerError, match="stopped unexpectedly"):
             asyncio.run(killed())
         _wait_for_workers(pool, 1)
         assert asyncio.run(pool.answer_async(COUNT)).rows == 1
