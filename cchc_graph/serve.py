@@ -3,8 +3,10 @@
 `/sparql` takes GET ?query=, POST form-encoded and POST application/sparql-query; answers come
 in the format the Accept header (or `format=`) asks for, serialised by pyoxigraph in a query
 worker (see pool.py) and sent as they are. Every update is refused (403), a malformed query gets
-400 with the parser's message, a query past the timeout 503, and an answer past the row cap is cut
-and says so in `X-Result-Truncated`. GET without a query returns the service description.
+400 with the parser's message, SERVICE outside the allow-list and a query too deeply nested 400
+(guard.py), a query past the timeout 503, a client past its share 429, and an answer past the
+row cap is cut and says so in `X-Result-Truncated`. GET without a query returns the service
+description. Errors are raised, and turned into responses in one place (web_errors.py).
 """
 
 from __future__ import annotations
@@ -20,20 +22,14 @@ import pyoxigraph as ox
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
-from cchc_graph.canned import Catalogue, ParameterError, load_catalogue
-from cchc_graph.errors import CchcError
-from cchc_graph.pool import QueryPool, QueryTimeoutError
+from cchc_graph.admission import PAGES, Asker, Lane
+from cchc_graph.answers import GRAPH_FORMATS, SELECT_FORMATS, Answer
+from cchc_graph.canned import Catalogue, load_catalogue
+from cchc_graph.errors import BadRequestError, CchcError, NotFoundError
+from cchc_graph.guard import QueryRefusedError, UpdateRefusedError
+from cchc_graph.pool import QueryPool
 from cchc_graph.settings import Settings
-from cchc_graph.store import (
-    GRAPH_FORMATS,
-    SELECT_FORMATS,
-    Answer,
-    Dataset,
-    QueryRefusedError,
-    QuerySyntaxError,
-    StoreError,
-    looks_like_update,
-)
+from cchc_graph.store import Dataset
 
 # `format=` values, as SPARQLWrapper and people write them -> (results format, graph format)
 FORMAT_NAMES: dict[str, tuple[str, str]] = {
@@ -81,9 +77,24 @@ class Negotiated:
     graph_format: str
 
 
-@functools.lru_cache(maxsize=256)  # clients send the same few Accept headers
 def negotiate(accept: str | None, format_name: str | None) -> Negotiated:
     """The results and graph formats to answer in: `format=` first, then Accept (with q)."""
+    if len(accept or "") + len(format_name or "") > CACHED_TEXT:
+        return _negotiate(accept, format_name)
+    return _negotiate_cached(accept, format_name)
+
+
+# Clients send the same few Accept headers and queries: what is worked out from them is kept,
+# for short texts only, so that the caches stay within maxsize x CACHED_TEXT bytes.
+CACHED_TEXT = 2048
+
+
+@functools.lru_cache(maxsize=256)
+def _negotiate_cached(accept: str | None, format_name: str | None) -> Negotiated:
+    return _negotiate(accept, format_name)
+
+
+def _negotiate(accept: str | None, format_name: str | None) -> Negotiated:
     if format_name:
         try:
             select, graph = FORMAT_NAMES[format_name.lower()]
@@ -97,9 +108,19 @@ def negotiate(accept: str | None, format_name: str | None) -> Negotiated:
     return Negotiated(results, graph_format)
 
 
-@functools.lru_cache(maxsize=256)
 def ranked_media(accept: str) -> tuple[str, ...]:
     """Media types of an Accept header, most wanted first (stable for equal q)."""
+    if len(accept) > CACHED_TEXT:
+        return _ranked_media(accept)
+    return _ranked_media_cached(accept)
+
+
+@functools.lru_cache(maxsize=256)
+def _ranked_media_cached(accept: str) -> tuple[str, ...]:
+    return _ranked_media(accept)
+
+
+def _ranked_media(accept: str) -> tuple[str, ...]:
     entries: list[tuple[float, int, str]] = []
     for position, part in enumerate(accept.split(",")):
         fields = [f.strip() for f in part.split(";")]
@@ -123,7 +144,7 @@ class AnswerResponse(Response):
     (Content-Length, Content-Type with charset), through its generic header code, cost a
     fifth of the fast path's Python."""
 
-    def __init__(self, answer: Answer, row_cap: int) -> None:
+    def __init__(self, answer: Answer) -> None:
         self.status_code = 200
         self.background = None
         self.body = answer.body
@@ -132,7 +153,7 @@ class AnswerResponse(Response):
             headers.append((b"x-result-rows", b"%d" % answer.rows))
         if answer.truncated:
             headers.append(
-                (b"x-result-truncated", b"true; the answer was cut at %d rows" % row_cap)
+                (b"x-result-truncated", b"true; cut after %d rows" % (answer.rows or 0))
             )
         headers.append((b"content-length", b"%d" % len(answer.body)))
         headers.append((b"content-type", _content_type(answer.format.media_type)))
@@ -146,27 +167,6 @@ def _content_type(media: str) -> bytes:
     return media.encode("latin-1")
 
 
-def _error(status: int, message: str) -> Response:
-    return Response(
-        message.rstrip() + "\n", status_code=status, media_type="text/plain; charset=utf-8"
-    )
-
-
-def _error_for(error: CchcError) -> Response:
-    if isinstance(error, QuerySyntaxError):
-        return _error(400, f"malformed query: {error}")
-    if isinstance(error, QueryRefusedError):
-        status = 403 if "read-only" in str(error) else 400
-        return _error(status, str(error))
-    if isinstance(error, QueryTimeoutError):
-        return _error(503, str(error))
-    if isinstance(error, ParameterError):
-        return _error(400, str(error))
-    if isinstance(error, StoreError):
-        return _error(502, str(error))
-    return _error(500, str(error))
-
-
 class Endpoint:
     """The app's state: settings, the query pool and the canned-query catalogue."""
 
@@ -175,76 +175,101 @@ class Endpoint:
         self.pool = pool
         self.catalogue = Catalogue(load_catalogue(settings.queries_dir), pool)
 
-    async def run(self, query: str, negotiated: Negotiated, dataset: Dataset) -> Response:
-        if looks_like_update(query):
-            return _error(403, "updates are not accepted: this endpoint is read-only")
-        try:
-            answer = await self.pool.answer_async(
-                query,
-                select_format=negotiated.select_format,
-                graph_format=negotiated.graph_format,
-                dataset=dataset,
-                row_cap=self.settings.row_cap,
-            )
-        except CchcError as error:
-            return _error_for(error)
-        return AnswerResponse(answer, self.settings.row_cap)
+    async def run(
+        self, query: str, negotiated: Negotiated, dataset: Dataset, asker: Asker
+    ) -> Response:
+        answer = await self.pool.answer_async(
+            query,
+            select_format=negotiated.select_format,
+            graph_format=negotiated.graph_format,
+            dataset=dataset,
+            row_cap=self.settings.row_cap,
+            asker=asker,
+        )
+        return AnswerResponse(answer)
 
     async def respond(
-        self, query: str, params: Mapping[str, list[str]], accept: str | None
+        self, query: str, params: Mapping[str, list[str]], accept: str | None, client: str
     ) -> Response:
         """Answer `query` in the format `format=` or the Accept header asks for."""
-        try:
-            negotiated = negotiate(accept, _first(params, "format", "output"))
-        except CchcError as error:
-            return _error_for(error)
-        return await self.run(query, negotiated, _dataset(params))
+        negotiated = negotiate(accept, _first(params, "format", "output"))
+        asker = Asker(Lane.QUERIES, client)
+        return await self.run(query, negotiated, _dataset(params), asker)
 
     def service_description(self, endpoint_url: str) -> bytes:
-        results = ", ".join(
-            f"<http://www.w3.org/ns/formats/{n}>"
-            for n in (
-                "SPARQL_Results_JSON",
-                "SPARQL_Results_XML",
-                "SPARQL_Results_CSV",
-                "SPARQL_Results_TSV",
-                "Turtle",
-                "N-Triples",
-                "JSON-LD",
-                "RDF_XML",
-            )
-        )
+        """What the endpoint is and does, and nothing it does not (no federation unless the
+        operator allows SERVICE endpoints)."""
+        sd = "http://www.w3.org/ns/sparql-service-description#"
+        formats = "http://www.w3.org/ns/formats/"
+        dcterms = "http://purl.org/dc/terms/"
+        try:
+            service: ox.NamedNode | ox.BlankNode = ox.NamedNode(endpoint_url)
+        except ValueError:  # a Host header no IRI can hold: describe it without its address
+            service = ox.BlankNode()
+        features = ["UnionDefaultGraph"]
+        if self.settings.query_policy().services:
+            features.append("BasicFederatedQuery")
         timeout, cap = self.settings.query_timeout, self.settings.row_cap
-        text = f"""
-@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
-@prefix dcterms: <http://purl.org/dc/terms/> .
-<{endpoint_url}> a sd:Service ;
-    sd:endpoint <{endpoint_url}> ;
-    sd:supportedLanguage sd:SPARQL11Query ;
-    sd:feature sd:UnionDefaultGraph, sd:BasicFederatedQuery ;
-    sd:resultFormat {results} ;
-    dcterms:title "cchc-graph: kế hoạch cải cách hành chính"@vi,
-        "cchc-graph: Vietnamese administrative-reform plans"@en ;
-    dcterms:description "Read-only. A query may run {timeout:g} s; answers stop at {cap} rows."@en .
-"""
-        graph = ox.parse(text, format=ox.RdfFormat.TURTLE)
+        statements = [
+            (ox.NamedNode(RDF_TYPE), ox.NamedNode(sd + "Service")),
+            (ox.NamedNode(sd + "supportedLanguage"), ox.NamedNode(sd + "SPARQL11Query")),
+            *((ox.NamedNode(sd + "feature"), ox.NamedNode(sd + name)) for name in features),
+            *(
+                (ox.NamedNode(sd + "resultFormat"), ox.NamedNode(formats + name))
+                for name in RESULT_FORMAT_NAMES
+            ),
+            (
+                ox.NamedNode(dcterms + "title"),
+                ox.Literal("cchc-graph: kế hoạch cải cách hành chính", language="vi"),
+            ),
+            (
+                ox.NamedNode(dcterms + "title"),
+                ox.Literal("cchc-graph: Vietnamese administrative-reform plans", language="en"),
+            ),
+            (
+                ox.NamedNode(dcterms + "description"),
+                ox.Literal(
+                    f"Read-only. A query may run {timeout:g} s; answers stop at {cap} rows.",
+                    language="en",
+                ),
+            ),
+        ]
+        if isinstance(service, ox.NamedNode):
+            statements.append((ox.NamedNode(sd + "endpoint"), service))
+        triples = [ox.Triple(service, p, o) for p, o in statements]  # type: ignore[arg-type]
         body = ox.serialize(
-            graph,
+            triples,
             format=ox.RdfFormat.TURTLE,
-            prefixes={
-                "sd": "http://www.w3.org/ns/sparql-service-description#",
-                "dcterms": "http://purl.org/dc/terms/",
-            },
+            prefixes={"sd": sd, "dcterms": dcterms, "formats": formats},
         )
         if body is None:
             raise ValueError("body is missing")
         return body
 
 
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RESULT_FORMAT_NAMES = (
+    "SPARQL_Results_JSON",
+    "SPARQL_Results_XML",
+    "SPARQL_Results_CSV",
+    "SPARQL_Results_TSV",
+    "Turtle",
+    "N-Triples",
+    "JSON-LD",
+    "RDF_XML",
+)
+
+
 def _dataset(params: Mapping[str, list[str]]) -> Dataset:
-    return Dataset(
-        tuple(params.get("default-graph-uri", [])), tuple(params.get("named-graph-uri", []))
-    )
+    """The protocol's dataset, each graph name checked: a client's malformed IRI is a 400."""
+    default = tuple(params.get("default-graph-uri", []))
+    named = tuple(params.get("named-graph-uri", []))
+    for graph in (*default, *named):
+        try:
+            ox.NamedNode(graph)
+        except ValueError:
+            raise BadRequestError(f"not an IRI, so not a graph name: {graph!r}") from None
+    return Dataset(default, named)
 
 
 def _multi(items: Any) -> dict[str, list[str]]:
@@ -252,6 +277,21 @@ def _multi(items: Any) -> dict[str, list[str]]:
     for key, value in items:
         collected.setdefault(key, []).append(value)
     return collected
+
+
+def client_of(request: Request) -> str:
+    """The client a request counts against: its address (as the proxy headers uvicorn trusts
+    give it, when it runs behind one)."""
+    return request.client.host if request.client else "unknown"
+
+
+def _text(body: bytes) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise BadRequestError(
+            f"the request body is not UTF-8 (byte {error.start + 1}); SPARQL is sent as UTF-8"
+        ) from None
 
 
 def register_endpoint(
@@ -267,13 +307,15 @@ def register_endpoint(
         endpoint = endpoint_of()
         params = _multi(request.query_params.multi_items())
         if "update" in params:
-            return _error(403, "updates are not accepted: this endpoint is read-only")
+            raise UpdateRefusedError("updates are not accepted: this endpoint is read-only")
         if html_page is not None and _prefers_html(request):
             return await html_page(request)
         if "query" not in params:
             body = endpoint.service_description(str(request.url.remove_query_params(["query"])))
             return Response(body, media_type="text/turtle; charset=utf-8")
-        return await endpoint.respond(params["query"][0], params, request.headers.get("accept"))
+        return await endpoint.respond(
+            params["query"][0], params, request.headers.get("accept"), client_of(request)
+        )
 
     @app.post("/sparql")
     async def sparql_post(request: Request) -> Response:
@@ -281,21 +323,25 @@ def register_endpoint(
         media = request.headers.get("content-type", "").split(";")[0].strip().lower()
         params = _multi(request.query_params.multi_items())
         if media == UPDATE_MEDIA:
-            return _error(403, "updates are not accepted: this endpoint is read-only")
+            raise UpdateRefusedError("updates are not accepted: this endpoint is read-only")
         if media == QUERY_MEDIA:
-            query = (await request.body()).decode("utf-8")
+            query = _text(await request.body())
         elif media == FORM_MEDIA:
-            form = parse_qsl((await request.body()).decode("utf-8"), keep_blank_values=True)
+            form = parse_qsl(_text(await request.body()), keep_blank_values=True)
             for key, value in form:
                 params.setdefault(key, []).append(value)
             if "update" in params:
-                return _error(403, "updates are not accepted: this endpoint is read-only")
+                raise UpdateRefusedError("updates are not accepted: this endpoint is read-only")
             if "query" not in params:
-                return _error(400, "a form-encoded POST needs a `query` field")
+                raise BadRequestError("a form-encoded POST needs a `query` field")
             query = params["query"][0]
         else:
-            return _error(415, f"POST {QUERY_MEDIA} or {FORM_MEDIA}; {UPDATE_MEDIA} is refused")
-        return await endpoint.respond(query, params, request.headers.get("accept"))
+            raise UnsupportedMediaError(
+                f"POST {QUERY_MEDIA} or {FORM_MEDIA}; {UPDATE_MEDIA} is refused"
+            )
+        return await endpoint.respond(
+            query, params, request.headers.get("accept"), client_of(request)
+        )
 
     @app.get("/api/queries")
     async def list_queries(request: Request) -> JSONResponse:
@@ -306,7 +352,7 @@ def register_endpoint(
     async def query_text(name: str) -> Response:
         catalogue = endpoint_of().catalogue
         if name not in catalogue.queries:
-            return _error(404, f"no canned query {name!r}")
+            raise NotFoundError(f"no canned query {name!r}; GET /api/queries lists them")
         return Response(catalogue.queries[name].sparql, media_type="application/sparql-query")
 
     @app.get("/api/queries/{name}")
@@ -316,32 +362,46 @@ def register_endpoint(
         fmt = _first(params, "format", "output")
         values = {k: v[0] for k, v in params.items() if k not in ("format", "output")}
         if name not in endpoint.catalogue.queries:
-            return _error(404, f"no canned query {name!r}; GET /api/queries lists them")
-        try:
-            negotiated = negotiate(request.headers.get("accept"), fmt)
-            query = await anyio.to_thread.run_sync(lambda: endpoint.catalogue.bind(name, values))
-        except CchcError as error:
-            return _error_for(error)
-        return await endpoint.run(query, negotiated, Dataset())
+            raise NotFoundError(f"no canned query {name!r}; GET /api/queries lists them")
+        negotiated = negotiate(request.headers.get("accept"), fmt)
+        query = await anyio.to_thread.run_sync(lambda: endpoint.catalogue.bind(name, values))
+        return await endpoint.run(query, negotiated, Dataset(), PAGES)
+
+
+class UnsupportedMediaError(CchcError):
+    """A POST whose content type the protocol does not take."""
+
+    exit_code = 2
+    http_status = 415
+
+
+ErrorResponder = Callable[[Request, Exception], Awaitable[Response]]
 
 
 class FastSparql:
     """ASGI middleware for the hot path, GET /sparql?query=: straight to the endpoint, past the
     routing and the middleware stack (they cost as much as a small query). Anything else, and
-    a browser asking for the editor, goes on to the app."""
+    a browser asking for the editor, goes on to the app. Errors take the app's one way out."""
 
-    def __init__(self, app: Any, endpoint_of: Callable[[], Endpoint]) -> None:
+    def __init__(
+        self, app: Any, endpoint_of: Callable[[], Endpoint], on_error: ErrorResponder
+    ) -> None:
         self.app = app
         self.endpoint_of = endpoint_of
+        self.on_error = on_error
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "http" and scope["method"] == "GET" and scope["path"] == "/sparql":
             request = Request(scope)
             params = _query_parameters(scope["query_string"])
             if "query" in params and "update" not in params and not _prefers_html(request):
-                response = await self.endpoint_of().respond(
-                    params["query"][0], params, request.headers.get("accept")
-                )
+                try:
+                    response = await self.endpoint_of().respond(
+                        params["query"][0], params, request.headers.get("accept"),
+                        client_of(request),
+                    )
+                except CchcError as error:
+                    response = await self.on_error(request, error)
                 if "origin" in request.headers:  # what the CORS middleware says to a GET
                     response.headers["access-control-allow-origin"] = "*"
                     response.headers["access-control-expose-headers"] = (
@@ -352,10 +412,20 @@ class FastSparql:
         await self.app(scope, receive, send)
 
 
-@functools.lru_cache(maxsize=1024)
 def _query_parameters(raw: bytes) -> dict[str, list[str]]:
-    """The parameters of a query string, decoded once per distinct string: decoding a long
-    query costs more than running a small one, and clients repeat their queries."""
+    """The parameters of a query string, decoded once per distinct short string: decoding a
+    long query costs more than running a small one, and clients repeat their queries."""
+    if len(raw) > CACHED_TEXT:
+        return _parse_query_string(raw)
+    return _parse_query_string_cached(raw)
+
+
+@functools.lru_cache(maxsize=1024)
+def _parse_query_string_cached(raw: bytes) -> dict[str, list[str]]:
+    return _parse_query_string(raw)
+
+
+def _parse_query_string(raw: bytes) -> dict[str, list[str]]:
     return _multi(parse_qsl(raw.decode("latin-1"), keep_blank_values=True))
 
 

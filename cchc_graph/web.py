@@ -4,26 +4,38 @@ browse pages: /, /id/... (Linked Data), /source/..., /search, /queries, /sparql-
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import contextvars
 import dataclasses
 import multiprocessing
 import os
+import signal
 import threading
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlencode
 
 import anyio.to_thread
+import pyoxigraph as ox
 import rdflib
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from cchc_graph.admission import Asker, Lane
+from cchc_graph.answers import GRAPH_FORMATS, tsv_table
+from cchc_graph.builds import Hold, hold_current
 from cchc_graph.canned import ParameterError
-from cchc_graph.errors import CchcError
+from cchc_graph.errors import BadRequestError, BusyError, CchcError, NotFoundError
 from cchc_graph.export import Exporter
 from cchc_graph.namespaces import DCTERMS, PROV, RDF, SKOS
 from cchc_graph.pool import QueryPool, store_spec
@@ -31,6 +43,7 @@ from cchc_graph.serve import (
     GRAPH_MEDIA,
     Endpoint,
     FastSparql,
+    client_of,
     ranked_media,
     register_endpoint,
 )
@@ -53,13 +66,14 @@ from cchc_graph.site import (
     search_words,
     with_lang,
 )
-from cchc_graph.store import GRAPH_FORMATS, tsv_table
 from cchc_graph.text import fold, nfc
 from cchc_graph.validate import ValidationReport, load_data, load_shapes, shape_files
 from cchc_graph.validate import validate as validate_graph
+from cchc_graph.web_errors import BodyLimit, error_page_data, install
 from cchc_graph.web_exports import Uncapped, Warming, register_exports
 
 HTML_MEDIA = ("text/html", "application/xhtml+xml")
+LINK_SAFE = "/?=&:;@.,-_~%+!$'()*"  # what stays as it is in a Link header's URL
 EXAMPLE_QUERY = """PREFIX cchc: <https://w3id.org/cchc/def#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?plan ?title WHERE { ?plan a cchc:Plan ; rdfs:label ?title } ORDER BY ?plan
@@ -136,81 +150,238 @@ def wants(request: Request, path: str) -> tuple[str, str]:
     return path, "html"
 
 
+@dataclass(eq=False)
+class Generation:
+    """One build as served: its folder (held, so that no cleanup removes it), its query
+    workers, and what the pages need. A reload serves a new generation, whole, at once."""
+
+    settings: Settings  # build_dir is the build's own folder
+    pool: QueryPool
+    endpoint: Endpoint
+    site: Site
+    exporter: Exporter
+    network: Warming
+    validation: Validation
+    held: Hold
+    owns_pool: bool
+    requests: int = 0  # being answered now
+
+    @classmethod
+    def open(cls, settings: Settings, pool: QueryPool | None = None) -> Generation:
+        held = hold_current(settings.build_dir)
+        try:
+            pinned = settings.model_copy(update={"build_dir": held.build})
+            workers = pool or open_pool(pinned)
+        except BaseException:
+            held.close()
+            raise
+        endpoint = Endpoint(pinned, workers)
+        exporter = Exporter(Uncapped(workers), pinned.queries_dir / "views", pinned.base_iri)
+        return cls(
+            pinned,
+            workers,
+            endpoint,
+            Site(pinned, workers, endpoint.catalogue),
+            exporter,
+            Warming(exporter),
+            Validation(pinned.build_dir, pinned.shapes_dir),
+            held,
+            owns_pool=pool is None,
+        )
+
+    def close(self) -> None:
+        if self.owns_pool:
+            self.pool.close()
+        self.held.close()
+
+
+_SERVED: contextvars.ContextVar[Generation] = contextvars.ContextVar("cchc_served")
+
+
+class Server:
+    """What the app serves: one generation at a time. Each request keeps the generation it
+    started with (a context variable set by `Pinning`), so that a reload never mixes two
+    builds in one answer; the old generation closes once its requests are done."""
+
+    def __init__(self, settings: Settings, pool: QueryPool | None = None) -> None:
+        self.settings = settings
+        self.pool = pool
+        self.generation: Generation | None = None
+        self._reloading = threading.Lock()
+
+    def start(self) -> None:
+        self.generation = Generation.open(self.settings, self.pool)
+
+    def current(self) -> Generation:
+        served = _SERVED.get(None) or self.generation
+        if served is None:
+            raise BusyError("the server is starting; ask again in a moment", retry_after=2)
+        return served
+
+    def reload(self) -> Generation:
+        """Serve the current build: new workers are ready before any request reaches them."""
+        with self._reloading:
+            fresh = Generation.open(self.settings)
+            old, self.generation = self.generation, fresh
+        if old is not None:
+            threading.Thread(
+                target=self._retire, args=(old,), name="cchc-retire", daemon=True
+            ).start()
+        return fresh
+
+    def _retire(self, old: Generation) -> None:
+        deadline = time.monotonic() + self.settings.query_timeout * 2 + 5
+        while old.requests and time.monotonic() < deadline:
+            time.sleep(0.05)
+        old.close()
+
+    def stop(self) -> None:
+        if self.generation is not None:
+            self.generation.close()
+            self.generation = None
+
+
+class Pinning:
+    """ASGI middleware: each request is answered by the generation served when it came."""
+
+    def __init__(self, app: ASGIApp, server: Server) -> None:
+        self.app = app
+        self.server = server
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        generation = self.server.generation
+        if scope["type"] != "http" or generation is None:
+            await self.app(scope, receive, send)
+            return
+        generation.requests += 1
+        token = _SERVED.set(generation)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            _SERVED.reset(token)
+            generation.requests -= 1
+
+
 def create_app(settings: Settings | None = None, pool: QueryPool | None = None) -> FastAPI:
     """The app; its query pool starts with it unless one is given, and so does the validation
-    of the served graph (in the background, for the pages that show it)."""
-    settings = settings or Settings()
-    state: dict[str, Any] = {}
+    of the served graph (in the background, for the pages that show it). SIGHUP reloads it
+    with the current build, where the app runs in the main thread (`cchc serve`)."""
+    server = Server(settings or Settings(), pool)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        own = pool is None
-        workers = pool or QueryPool(
-            store_spec(settings),
-            settings.workers,
-            settings.query_timeout,
-            settings.row_cap,
-            cache_bytes=settings.answer_cache << 20,
-        )
-        endpoint = Endpoint(settings, workers)
-        state["endpoint"] = endpoint
-        state["site"] = Site(settings, workers, endpoint.catalogue)
-        state["exporter"] = Exporter(
-            Uncapped(workers), settings.queries_dir / "views", settings.base_iri
-        )
-        state["network"] = Warming(state["exporter"])
-        state["validation"] = Validation(settings.build_dir, settings.shapes_dir)
+        await anyio.to_thread.run_sync(server.start)
+        loop = asyncio.get_running_loop()
+        with contextlib.suppress(ValueError, RuntimeError, NotImplementedError):
+            loop.add_signal_handler(
+                signal.SIGHUP, lambda: loop.run_in_executor(None, server.reload)
+            )
         try:
             yield
         finally:
-            if own:
-                workers.close()
+            with contextlib.suppress(ValueError, RuntimeError, NotImplementedError):
+                loop.remove_signal_handler(signal.SIGHUP)
+            server.stop()
 
     app = FastAPI(title="cchc-graph", lifespan=lifespan, docs_url="/api/docs", redoc_url=None)
+    app.state.server = server
+
+    def error_page(status: int, message: str, retry: int | None, request: Request) -> str | None:
+        served = _SERVED.get(None) or server.generation
+        if served is None:
+            return None
+        page, data = error_page_data(status, message, request)
+        return render_page(served.site, "error", page, retry_after=retry, **data)
+
+    respond = install(app, error_page)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],
         allow_methods=["GET"],
         expose_headers=["X-Result-Truncated", "X-Result-Rows"],
     )
-    sparql_page = register(
-        app,
-        lambda: state["site"],
-        lambda: state["validation"],
-        lambda: state["exporter"],
-        lambda: state["network"],
-    )
-    register_endpoint(app, lambda: state["endpoint"], sparql_page)
-    app.add_middleware(FastSparql, endpoint_of=lambda: state["endpoint"])
+    sparql_page = register(app, server.current)
+    register_endpoint(app, lambda: server.current().endpoint, sparql_page)
+
+    async def on_error(request: Request, error: Exception) -> Response:
+        return respond(request, error)
+
+    app.add_middleware(FastSparql, endpoint_of=lambda: server.current().endpoint, on_error=on_error)
+    app.add_middleware(Pinning, server=server)
+    app.add_middleware(BodyLimit, limit=server.settings.body_limit << 10, respond=respond)
     return app
 
 
+def open_pool(settings: Settings) -> QueryPool:
+    """The query workers `settings` ask for, with their shares, limits and guard."""
+    return QueryPool(
+        store_spec(settings),
+        settings.workers,
+        settings.query_timeout,
+        settings.row_cap,
+        cache_bytes=settings.answer_cache << 20,
+        limits=settings.limits(),
+        policy=settings.query_policy(),
+        query_memory=(settings.query_memory << 20) or None,
+        queue_wait=settings.queue_wait,
+    )
+
+
+def render_page(site: Site, template: str, page: Page, **data: Any) -> str:
+    """A page of the site in its language, on the common layout."""
+    return site.templates.get_template(f"site/{template}.html").render(
+        page=page,
+        ui=UI[page.lang],
+        lang=page.lang,
+        url=lambda path, **params: with_lang(path, page.lang, **params),
+        other_lang_url=with_lang(page.path, "en" if page.lang == "vi" else "vi"),
+        **data,
+    )
+
+
+def is_iri(text: str) -> bool:
+    try:
+        ox.NamedNode(text)
+    except ValueError:
+        return False
+    return True
+
+
+def offset_of(request: Request) -> int:
+    """The `offset` parameter of a paginated page: a whole number from 0."""
+    raw = request.query_params.get("offset", "") or "0"
+    if not raw.isdigit() or len(raw) > 9:
+        raise BadRequestError(f"offset must be a whole number from 0, not {raw[:40]!r}")
+    return int(raw)
+
+
 def register(
-    app: FastAPI,
-    site_of: Callable[[], Site],
-    validation_of: Callable[[], Validation],
-    exporter_of: Callable[[], Exporter],
-    network_of: Callable[[], Warming],
+    app: FastAPI, current: Callable[[], Generation]
 ) -> Callable[[Request], Awaitable[Response]]:
-    """Add the pages to `app`; `site_of` gives the Site once the app has started. Returns the
-    SPARQL editor page, which /sparql shows to browsers."""
+    """Add the pages to `app`; `current` gives the generation a request is answered by.
+    Returns the SPARQL editor page, which /sparql shows to browsers."""
+
+    def site_of() -> Site:
+        return current().site
+
+    def validation_of() -> Validation:
+        return current().validation
+
+    def exporter_of() -> Exporter:
+        return current().exporter
+
+    def network_of() -> Warming:
+        return current().network
+
+    def pool_of() -> QueryPool:
+        return current().pool
 
     def render(template: str, page: Page, **data: Any) -> str:
-        site = site_of()
-        return site.templates.get_template(f"site/{template}.html").render(
-            page=page,
-            ui=UI[page.lang],
-            lang=page.lang,
-            url=lambda path, **params: with_lang(path, page.lang, **params),
-            other_lang_url=with_lang(page.path, "en" if page.lang == "vi" else "vi"),
-            **data,
-        )
+        return render_page(site_of(), template, page, **data)
 
     async def html_response(build: Callable[[], tuple[str, int]]) -> Response:
-        try:
-            body, status = await anyio.to_thread.run_sync(build)
-        except CchcError as error:
-            return HTMLResponse(f"<!doctype html><title>Error</title><p>{error}</p>", 503)
+        # an error raised while building goes to the app's one handler (web_errors.py)
+        body, status = await anyio.to_thread.run_sync(build)
         return HTMLResponse(body, status)
 
     @app.get("/", response_class=HTMLResponse)
@@ -219,7 +390,7 @@ def register(
 
         def build() -> tuple[str, int]:
             site = site_of()
-            offset = max(0, int(request.query_params.get("offset", "0") or 0))
+            offset = offset_of(request)
             with ThreadPoolExecutor(max_workers=3) as pool:
                 counted = pool.submit(site.once, "counts", lambda: site.page_rows("counts", lang))
                 plans = pool.submit(
@@ -262,15 +433,18 @@ def register(
             )
             for name in ("turtle", "jsonld", "ntriples", "rdfxml")
         ]
+        # a header holds ASCII only: the path as it would travel in a request
         link = ", ".join(
-            f'<{href}>; rel="alternate"; type="{media}"' for href, media, _ in alternates
+            f'<{quote(href, safe=LINK_SAFE)}>; rel="alternate"; type="{media}"'
+            for href, media, _ in alternates
         )
         headers = {"Vary": "Accept", "Link": link}
         if fmt == "unknown":
-            return Response(
-                "unknown _format; use ttl, jsonld, nt, rdf or html\n", 400, media_type="text/plain"
-            )
+            raise BadRequestError("unknown _format; use ttl, jsonld, nt, rdf or html")
+        known = is_iri(node)
         if fmt != "html":
+            if not known:
+                raise NotFoundError(f"no description of {node}")
 
             def describe() -> bytes | None:
                 answer = site.store.answer(
@@ -280,18 +454,25 @@ def register(
 
             body = await anyio.to_thread.run_sync(describe)
             if body is None:
-                return Response(
-                    f"no description of {node}\n", 404, media_type="text/plain", headers=headers
-                )
+                raise NotFoundError(f"no description of {node}")
             media = GRAPH_FORMATS[fmt].media_type
             return Response(body, media_type=media, headers=headers)
 
         def build() -> tuple[str, int]:
+            if not known:
+                return not_found(site, Page(lang, f"/id/{node_path}", "404"), node, node_path)
             return node_page(site, node, node_path, lang, request, alternates)
 
         response = await html_response(build)
         response.headers.update(headers)
         return response
+
+    def not_found(site: Site, page: Page, node: str, path: str) -> tuple[str, int]:
+        """The 404 page of an IRI the graph does not hold, with pages whose words are near."""
+        words = search_words(path)
+        suggestions = site.canned_rows("search", page.lang, q=words, limit="20") if words else []
+        page.title = "404"
+        return render("not_found", page, node=node, suggestions=suggestions, words=words), 404
 
     def node_page(
         site: Site,
@@ -313,10 +494,7 @@ def register(
             describe = described.result()
         page = Page(lang, f"/id/{path}", site.title(node, facts, lang), node, alternates=alternates)
         if not facts and not incoming:
-            words = search_words(path)
-            suggestions = site.canned_rows("search", lang, q=words, limit="20") if words else []
-            page.title = "404"
-            return render("not_found", page, node=node, suggestions=suggestions, words=words), 404
+            return not_found(site, page, node, path)
         page.jsonld = jsonld_script(describe.body)
 
         def objects(prop: str) -> set[str]:
@@ -325,7 +503,7 @@ def register(
         kind = page_kind(objects(RDF + "type"), objects(SKOS + "inScheme"))
         value = {r["property"].iri: r["value"] for r in facts}
         data: dict[str, Any] = {"facts": facts, "incoming": incoming, "kind": kind, "value": value}
-        offset = max(0, int(request.query_params.get("offset", "0") or 0))
+        offset = offset_of(request)
         data["offset"] = offset
         data["page_size"] = PAGE_SIZE
         if kind == "plan":
@@ -403,7 +581,7 @@ def register(
         def build() -> tuple[str, int]:
             site = site_of()
             source = site.iris.source(stem)
-            file = source_file(site, source)
+            file = source_file(site, source) if is_iri(source) else None
             path = site.settings.sources_dir / (file or "")
             page = Page(lang, f"/source/{stem}", file or stem, source)
             if not file or not path.is_file():
@@ -476,8 +654,7 @@ def register(
                 error = str(failure)
             shown = {p.name: values.get(p.name, p.default or "") for p in query.parameters}
             downloads = {
-                fmt: f"/api/queries/{name}?"
-                + "&".join(f"{k}={v}" for k, v in [*shown.items(), ("format", fmt)])
+                fmt: f"/api/queries/{quote(name)}?" + urlencode({**shown, "format": fmt})
                 for fmt in ("csv", "json")
             }
             return render(
@@ -544,7 +721,12 @@ def register(
             raw = None
             if text:
                 try:
-                    answer = site.store.answer(text, select_format="tsv", graph_format="turtle")
+                    answer = pool_of().answer(
+                        text,
+                        select_format="tsv",
+                        graph_format="turtle",
+                        asker=Asker(Lane.QUERIES, client_of(request)),
+                    )
                     if answer.form == "select":
                         table = tsv_table(answer.body)
                         variables = table.variables

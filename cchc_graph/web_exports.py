@@ -20,14 +20,17 @@ from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from cchc_graph.admission import ASKING, Asker, Lane
+from cchc_graph.answers import Table, tsv_table
 from cchc_graph.canned import ParameterError
-from cchc_graph.errors import CchcError
+from cchc_graph.errors import CchcError, NotFoundError
 from cchc_graph.export import Exporter
 from cchc_graph.export.dumps import DUMP_FORMATS, DumpError, cached_dump, graph_names
-from cchc_graph.export.formats import FORMATS, KIND_COLOURS, ExportError
+from cchc_graph.export.formats import FORMATS, KIND_COLOURS
 from cchc_graph.export.views import FILTERS
+from cchc_graph.serve import client_of
 from cchc_graph.site import Page, Site, lang_of, with_lang
-from cchc_graph.store import Store, Table, tsv_table
+from cchc_graph.store import Store
 
 STATIC = Path(__file__).parent / "static"
 DRAWN_NODES = 2000  # the page draws up to this many nodes; past it, it offers the files
@@ -137,23 +140,19 @@ def register_exports(
         exporter = exporter_of()
         if fmt is None or view not in exporter.views:
             known = ", ".join(f.suffix for f in FORMATS.values())
-            return _text(
-                f"no export {filename!r}: views {', '.join(exporter.views)}; suffixes {known}\n",
-                404,
+            raise NotFoundError(
+                f"no export {filename!r}: views {', '.join(exporter.views)}; suffixes {known}"
             )
         values = filters(request)
 
         def write() -> bytes:
             return exporter.export(view, fmt.name, values)
 
+        asking = ASKING.set(Asker(Lane.EXPORTS, client_of(request)))
         try:
             body = await anyio.to_thread.run_sync(write)
-        except ParameterError as error:
-            return _text(f"{error}\n", 400)
-        except ExportError as error:
-            return _text(f"{error}\n", 422)
-        except CchcError as error:
-            return _text(f"{error}\n", 503)
+        finally:
+            ASKING.reset(asking)
         name = "-".join(["cchc", view, *(v.replace("/", "-") for v in values.values())])
         disposition = "inline" if fmt.name in INLINE else "attachment"
         return Response(
@@ -175,16 +174,21 @@ def register_exports(
         fmt = next((f for f in DUMP_FORMATS.values() if f.suffix == suffix), None)
         if fmt is None or graph == "":
             known = ", ".join(f.suffix for f in DUMP_FORMATS.values())
-            return _text(f"no dump format {suffix!r} (one of: {known})\n", 404)
+            raise NotFoundError(f"no dump format {suffix!r} (one of: {known})")
         settings = site_of().settings
 
         def write() -> Path:
+            # an unknown graph is refused from the (kept) list of names, before the build is read
+            if graph is not None and graph not in graph_names(
+                settings.build_dir, settings.base_iri
+            ):
+                raise NotFoundError(f"the build holds no graph {graph!r}; /export lists them")
             return cached_dump(settings.build_dir, fmt, settings.base_iri, graph)
 
         try:
             target = await anyio.to_thread.run_sync(write)
         except DumpError as error:
-            return _text(f"{error}\n", 404)
+            raise NotFoundError(str(error)) from None
         name = "cchc" if graph is None else graph.replace("/", "-")
         return FileResponse(
             target,
@@ -240,10 +244,6 @@ def register_exports(
 
         return await html_response(build)
 
-
-
-def _text(message: str, status: int) -> Response:
-    return Response(message, status, media_type="text/plain; charset=utf-8")
 
 
 EXPORT_UI = {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
 import socket
 import subprocess
@@ -182,3 +184,60 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(15)
+
+
+@dataclass
+class ServerProcess:
+    """`cchc serve` as its own process, as an operator runs it."""
+
+    url: str
+    process: subprocess.Popen[bytes]
+
+    def children(self) -> list[int]:
+        """The query workers and the validation process: the server's child processes."""
+        found = []
+        for task in Path(f"/proc/{self.process.pid}/task").iterdir():
+            found += [int(pid) for pid in (task / "children").read_text().split()]
+        return found
+
+
+def rss_mib(pid: int) -> float:
+    """A process's resident memory now, in MiB (0 when it is gone)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0.0
+    return next((int(line.split()[1]) / 1024 for line in status.splitlines()
+                 if line.startswith("VmRSS:")), 0.0)
+
+
+@contextlib.contextmanager
+def serving(
+    build_dir: Path, sources_dir: Path = SOURCES, **settings: str
+) -> Iterator[ServerProcess]:
+    """Start `cchc serve` on a free port with CCHC_* settings; stop it afterwards."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "CCHC_BUILD_DIR": str(build_dir),
+        "CCHC_SOURCES_DIR": str(sources_dir),
+        **{f"CCHC_{name.upper()}": value for name, value in settings.items()},
+    }
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "cchc"), "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        wait_for(f"http://127.0.0.1:{port}/sparql", seconds=60)
+        yield ServerProcess(f"http://127.0.0.1:{port}", process)
+    finally:
+        process.terminate()
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
+        if process.stderr is not None:
+            process.stderr.close()

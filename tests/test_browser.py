@@ -163,3 +163,27 @@ def test_clicking_a_node_of_the_graph_opens_its_page(page: Page, endpoint: Runni
     assert "Department of Home Affairs" in page.locator("h1").inner_text()
     # the server drew its whole network in the background at start (50 ms on the sources)
     assert page.locator("ul.network strong.degree").is_visible()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/id/<script>alert(1)</script>",
+        '/source/x"><img src=x onerror=alert(1)>',
+        "/queries/<img src=x onerror=alert(1)>",
+        "/<script>alert(1)</script>",
+        "/?offset=<script>alert(1)</script>",
+        "/graph?view=<img src=x onerror=alert(1)>",
+    ],
+    ids=["iri", "source", "query", "route", "offset", "view"],
+)
+def test_a_hostile_address_runs_no_script(page: Page, endpoint: RunningEndpoint, path: str) -> None:
+    """What the address holds comes back on the error page as text, never as markup."""
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    response = page.goto(endpoint.url + path)
+    assert response is not None and 400 <= response.status < 500
+    page.wait_for_timeout(300)
+    assert dialogs == []
+    assert page.locator("img[src=x]").count() == 0
+    assert page.locator("main").inner_text()  # the error, on the site's layout

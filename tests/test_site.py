@@ -238,7 +238,7 @@ def test_a_canned_query_page_has_a_form_results_and_downloads(endpoint: RunningE
     page = http(endpoint.url + "/queries/tasks-led-by?agency=so+tu+phap").text
     assert '<input name="agency" value="so tu phap">' in page
     assert page.count("<tr>") >= 19  # the header and 18 deliverables
-    assert "/api/queries/tasks-led-by?agency=so tu phap" in page
+    assert "/api/queries/tasks-led-by?agency=so+tu+phap" in page
     assert "org:classification &lt;https://w3id.org/cchc/id/agency-type/so-tu-phap&gt;" in page
 
 

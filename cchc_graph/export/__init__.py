@@ -7,6 +7,8 @@ formats.py writes GraphML, GEXF, Cytoscape JSON, DOT, SVG/PNG and CSV, dumps.py 
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +19,11 @@ from cchc_graph.export.formats import export_format
 from cchc_graph.export.views import Network, View, load_views, view_graph
 from cchc_graph.store import Selects
 
-KEPT_GRAPHS = 8  # the synthetic assignments view (18,000 nodes) holds 71 MB as networkx objects
+# The graphs kept for the next page or download, bounded in bytes: a networkx graph holds
+# about 1.1 KB per node or edge (the synthetic assignments view: 18,000 nodes, 45,000 edges,
+# 71 MB); a graph alone larger than the bound is drawn and not kept.
+KEPT_BYTES = 256 << 20
+BYTES_PER_ELEMENT = 1200
 
 
 @dataclass
@@ -32,7 +38,11 @@ class Exporter:
     def __post_init__(self) -> None:
         self.views = load_views(self.views_dir)
         self.resolver = Resolver(self.store)
-        self._graphs: dict[tuple[str, tuple[tuple[str, str], ...]], Network] = {}
+        self._graphs: OrderedDict[tuple[str, tuple[tuple[str, str], ...]], Network] = (
+            OrderedDict()
+        )
+        self._kept = 0  # estimated bytes
+        self._lock = threading.Lock()
 
     def view(self, name: str) -> View:
         try:
@@ -46,13 +56,21 @@ class Exporter:
         """The view's graph; the last few are kept, since a store's graph does not change while
         it is served (a page and its downloads ask for the same graph)."""
         key = (name, tuple(sorted((k, v) for k, v in values.items() if v)))
-        if key not in self._graphs:
-            if len(self._graphs) >= KEPT_GRAPHS:
-                self._graphs.pop(next(iter(self._graphs)))
-            self._graphs[key] = view_graph(
-                self.store, self.view(name), values, self.resolver, self.base
-            )
-        return self._graphs[key]
+        with self._lock:
+            kept = self._graphs.get(key)
+            if kept is not None:
+                self._graphs.move_to_end(key)
+                return kept
+        graph = view_graph(self.store, self.view(name), values, self.resolver, self.base)
+        size = _size(graph)
+        with self._lock:
+            if key not in self._graphs and size <= KEPT_BYTES:
+                self._graphs[key] = graph
+                self._kept += size
+                while self._kept > KEPT_BYTES:
+                    _, old = self._graphs.popitem(last=False)
+                    self._kept -= _size(old)
+        return graph
 
     def standing(self, node_id: str) -> dict[str, Any] | None:
         """Where an agency stands in the whole cooperation network: its centrality, its rank by
@@ -80,3 +98,7 @@ class Exporter:
     def export(self, name: str, format_name: str, values: Mapping[str, str]) -> bytes:
         fmt = export_format(format_name)  # an unknown format fails before the query runs
         return fmt.write(self.graph(name, values))
+
+
+def _size(graph: Network) -> int:
+    return (graph.number_of_nodes() + graph.number_of_edges()) * BYTES_PER_ELEMENT
