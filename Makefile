@@ -32,6 +32,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/endpoint.py
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/export.py
+	$(BIN)/python bench/abuse.py
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
