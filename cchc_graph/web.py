@@ -1,52 +1,40 @@
 """web: the app `cchc serve` runs: the SPARQL endpoint and canned-query API (serve.py) and the
 browse pages: /, /id/... (Linked Data), /source/..., /search, /queries, /sparql-editor (and
-/sparql for browsers) and /validation. Page data comes from site.Site."""
+/sparql for browsers) and /validation. Page data comes from site.Site; what is served, and the
+switch to a new build, from served.py; every error leaves through web_errors.py."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import contextvars
-import dataclasses
-import multiprocessing
-import os
 import signal
-import threading
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from multiprocessing.connection import Connection
-from multiprocessing.process import BaseProcess
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
 import anyio.to_thread
 import pyoxigraph as ox
-import rdflib
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, Response
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 from cchc_graph.admission import Asker, Lane
 from cchc_graph.answers import GRAPH_FORMATS, tsv_table
-from cchc_graph.builds import Hold, hold_current
 from cchc_graph.canned import ParameterError
-from cchc_graph.errors import BadRequestError, BusyError, CchcError, NotFoundError
+from cchc_graph.errors import BadRequestError, CchcError, NotFoundError
 from cchc_graph.export import Exporter
 from cchc_graph.namespaces import DCTERMS, PROV, RDF, SKOS
-from cchc_graph.pool import QueryPool, store_spec
+from cchc_graph.pool import QueryPool
 from cchc_graph.serve import (
     GRAPH_MEDIA,
-    Endpoint,
     FastSparql,
     client_of,
     ranked_media,
     register_endpoint,
 )
+from cchc_graph.served import SERVED, Generation, Pinning, Server, Validation
 from cchc_graph.settings import Settings
 from cchc_graph.site import (
     FORMAT_PARAMETER,
@@ -67,10 +55,8 @@ from cchc_graph.site import (
     with_lang,
 )
 from cchc_graph.text import fold, nfc
-from cchc_graph.validate import ValidationReport, load_data, load_shapes, shape_files
-from cchc_graph.validate import validate as validate_graph
 from cchc_graph.web_errors import BodyLimit, error_page_data, install
-from cchc_graph.web_exports import Uncapped, Warming, register_exports
+from cchc_graph.web_exports import Warming, register_exports
 
 HTML_MEDIA = ("text/html", "application/xhtml+xml")
 LINK_SAFE = "/?=&:;@.,-_~%+!$'()*"  # what stays as it is in a Link header's URL
@@ -78,55 +64,6 @@ EXAMPLE_QUERY = """PREFIX cchc: <https://w3id.org/cchc/def#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?plan ?title WHERE { ?plan a cchc:Plan ; rdfs:label ?title } ORDER BY ?plan
 """
-
-
-class Validation:
-    """The validation report of the served graph, computed once at start in a process of its
-    own at low priority: on a large graph it takes half a minute of a core, which the query
-    workers and the pages should not have to share. The process dies with the server."""
-
-    def __init__(self, build_dir: Path, shapes_dir: Path) -> None:
-        self.report: ValidationReport | None = None
-        self.error: str | None = None
-        context = multiprocessing.get_context("spawn")
-        receiving, sending = context.Pipe(duplex=False)
-        process = context.Process(
-            target=_validate, args=(sending, build_dir, shapes_dir), name="cchc-validation",
-            daemon=True,
-        )
-        process.start()
-        sending.close()
-        self._thread = threading.Thread(
-            target=self._receive, args=(receiving, process), name="cchc-validation", daemon=True
-        )
-        self._thread.start()
-
-    def _receive(self, receiving: Connection, process: BaseProcess) -> None:
-        try:
-            status, payload = receiving.recv()
-        except (EOFError, OSError):
-            status, payload = "error", f"the validation process stopped (exit {process.exitcode})"
-        if status == "ok":
-            self.report = payload
-        else:
-            self.error = str(payload)
-        process.join(5)
-
-    def wait(self, seconds: float) -> ValidationReport | None:
-        self._thread.join(seconds)
-        return self.report
-
-
-def _validate(sending: Connection, build_dir: Path, shapes_dir: Path) -> None:
-    os.nice(10)
-    try:
-        data = load_data(build_dir / "cchc.nq")
-        report = validate_graph(data, load_shapes(shape_files(shapes_dir)))
-        # the pages read the findings; the results graph stays here
-        sending.send(("ok", dataclasses.replace(report, results=rdflib.Graph())))
-    except CchcError as error:
-        sending.send(("error", str(error)))
-
 
 
 def wants(request: Request, path: str) -> tuple[str, str]:
@@ -148,118 +85,6 @@ def wants(request: Request, path: str) -> tuple[str, str]:
         ):
             return path, GRAPH_MEDIA[media]
     return path, "html"
-
-
-@dataclass(eq=False)
-class Generation:
-    """One build as served: its folder (held, so that no cleanup removes it), its query
-    workers, and what the pages need. A reload serves a new generation, whole, at once."""
-
-    settings: Settings  # build_dir is the build's own folder
-    pool: QueryPool
-    endpoint: Endpoint
-    site: Site
-    exporter: Exporter
-    network: Warming
-    validation: Validation
-    held: Hold
-    owns_pool: bool
-    requests: int = 0  # being answered now
-
-    @classmethod
-    def open(cls, settings: Settings, pool: QueryPool | None = None) -> Generation:
-        held = hold_current(settings.build_dir)
-        try:
-            pinned = settings.model_copy(update={"build_dir": held.build})
-            workers = pool or open_pool(pinned)
-        except BaseException:
-            held.close()
-            raise
-        endpoint = Endpoint(pinned, workers)
-        exporter = Exporter(Uncapped(workers), pinned.queries_dir / "views", pinned.base_iri)
-        return cls(
-            pinned,
-            workers,
-            endpoint,
-            Site(pinned, workers, endpoint.catalogue),
-            exporter,
-            Warming(exporter),
-            Validation(pinned.build_dir, pinned.shapes_dir),
-            held,
-            owns_pool=pool is None,
-        )
-
-    def close(self) -> None:
-        if self.owns_pool:
-            self.pool.close()
-        self.held.close()
-
-
-_SERVED: contextvars.ContextVar[Generation] = contextvars.ContextVar("cchc_served")
-
-
-class Server:
-    """What the app serves: one generation at a time. Each request keeps the generation it
-    started with (a context variable set by `Pinning`), so that a reload never mixes two
-    builds in one answer; the old generation closes once its requests are done."""
-
-    def __init__(self, settings: Settings, pool: QueryPool | None = None) -> None:
-        self.settings = settings
-        self.pool = pool
-        self.generation: Generation | None = None
-        self._reloading = threading.Lock()
-
-    def start(self) -> None:
-        self.generation = Generation.open(self.settings, self.pool)
-
-    def current(self) -> Generation:
-        served = _SERVED.get(None) or self.generation
-        if served is None:
-            raise BusyError("the server is starting; ask again in a moment", retry_after=2)
-        return served
-
-    def reload(self) -> Generation:
-        """Serve the current build: new workers are ready before any request reaches them."""
-        with self._reloading:
-            fresh = Generation.open(self.settings)
-            old, self.generation = self.generation, fresh
-        if old is not None:
-            threading.Thread(
-                target=self._retire, args=(old,), name="cchc-retire", daemon=True
-            ).start()
-        return fresh
-
-    def _retire(self, old: Generation) -> None:
-        deadline = time.monotonic() + self.settings.query_timeout * 2 + 5
-        while old.requests and time.monotonic() < deadline:
-            time.sleep(0.05)
-        old.close()
-
-    def stop(self) -> None:
-        if self.generation is not None:
-            self.generation.close()
-            self.generation = None
-
-
-class Pinning:
-    """ASGI middleware: each request is answered by the generation served when it came."""
-
-    def __init__(self, app: ASGIApp, server: Server) -> None:
-        self.app = app
-        self.server = server
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        generation = self.server.generation
-        if scope["type"] != "http" or generation is None:
-            await self.app(scope, receive, send)
-            return
-        generation.requests += 1
-        token = _SERVED.set(generation)
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            _SERVED.reset(token)
-            generation.requests -= 1
 
 
 def create_app(settings: Settings | None = None, pool: QueryPool | None = None) -> FastAPI:
@@ -287,7 +112,7 @@ def create_app(settings: Settings | None = None, pool: QueryPool | None = None) 
     app.state.server = server
 
     def error_page(status: int, message: str, retry: int | None, request: Request) -> str | None:
-        served = _SERVED.get(None) or server.generation
+        served = SERVED.get(None) or server.generation
         if served is None:
             return None
         page, data = error_page_data(status, message, request)
@@ -310,21 +135,6 @@ def create_app(settings: Settings | None = None, pool: QueryPool | None = None) 
     app.add_middleware(Pinning, server=server)
     app.add_middleware(BodyLimit, limit=server.settings.body_limit << 10, respond=respond)
     return app
-
-
-def open_pool(settings: Settings) -> QueryPool:
-    """The query workers `settings` ask for, with their shares, limits and guard."""
-    return QueryPool(
-        store_spec(settings),
-        settings.workers,
-        settings.query_timeout,
-        settings.row_cap,
-        cache_bytes=settings.answer_cache << 20,
-        limits=settings.limits(),
-        policy=settings.query_policy(),
-        query_memory=(settings.query_memory << 20) or None,
-        queue_wait=settings.queue_wait,
-    )
 
 
 def render_page(site: Site, template: str, page: Page, **data: Any) -> str:

@@ -24,7 +24,7 @@ def imports(path: Path) -> set[str]:
 
 PARSE_FILES = sorted((PACKAGE / "parse").rglob("*.py"))
 # the interfaces: the command line and the web app (its pages and downloads)
-INTERFACES = ("cli", "__main__", "web", "web_errors", "web_exports")
+INTERFACES = ("cli", "__main__", "served", "web", "web_errors", "web_exports")
 STAGE_FILES = sorted(
     p for p in PACKAGE.rglob("*.py") if p.parent != PACKAGE or p.stem not in INTERFACES
 )
