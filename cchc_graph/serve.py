@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
@@ -379,27 +380,40 @@ ErrorResponder = Callable[[Request, Exception], Awaitable[Response]]
 
 
 class FastSparql:
-    """ASGI middleware for the hot path, GET /sparql?query=: straight to the endpoint, past the
-    routing and the middleware stack (they cost as much as a small query). Anything else, and
-    a browser asking for the editor, goes on to the app. Errors take the app's one way out."""
+    """ASGI middleware for the hot path, GET /sparql?query=, outermost: straight to the
+    endpoint, past the routing and the middleware stack (they cost as much as a small query).
+    Anything else, a query string past `longest` bytes (the app refuses it) and a browser asking
+    for the editor go on to the app. `endpoint_in_use` gives the endpoint served now and counts
+    the request against it while it runs; errors take the app's one way out."""
 
     def __init__(
-        self, app: Any, endpoint_of: Callable[[], Endpoint], on_error: ErrorResponder
+        self,
+        app: Any,
+        endpoint_in_use: Callable[[], AbstractContextManager[Endpoint]],
+        on_error: ErrorResponder,
+        longest: int,
     ) -> None:
         self.app = app
-        self.endpoint_of = endpoint_of
+        self.endpoint_in_use = endpoint_in_use
         self.on_error = on_error
+        self.longest = longest
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] == "http" and scope["method"] == "GET" and scope["path"] == "/sparql":
+        if (
+            scope["type"] == "http"
+            and scope["method"] == "GET"
+            and scope["path"] == "/sparql"
+            and len(scope["query_string"]) <= self.longest
+        ):
             request = Request(scope)
             params = _query_parameters(scope["query_string"])
             if "query" in params and "update" not in params and not _prefers_html(request):
                 try:
-                    response = await self.endpoint_of().respond(
-                        params["query"][0], params, request.headers.get("accept"),
-                        client_of(request),
-                    )
+                    with self.endpoint_in_use() as endpoint:
+                        response = await endpoint.respond(
+                            params["query"][0], params, request.headers.get("accept"),
+                            client_of(request),
+                        )
                 except CchcError as error:
                     response = await self.on_error(request, error)
                 if "origin" in request.headers:  # what the CORS middleware says to a GET

@@ -4,12 +4,14 @@ whole and at once. Each request keeps the generation it began with."""
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import dataclasses
 import multiprocessing
 import os
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -164,6 +166,18 @@ class Server:
         while old.requests and time.monotonic() < deadline:
             time.sleep(0.05)
         old.close()
+
+    @contextlib.contextmanager
+    def endpoint_in_use(self) -> Iterator[Endpoint]:
+        """The endpoint served now, counted as in use (a reload waits for it) while held."""
+        generation = self.generation
+        if generation is None:
+            raise BusyError("the server is starting; ask again in a moment", retry_after=2)
+        generation.requests += 1
+        try:
+            yield generation.endpoint
+        finally:
+            generation.requests -= 1
 
     def stop(self) -> None:
         if self.generation is not None:

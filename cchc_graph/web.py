@@ -131,9 +131,13 @@ def create_app(settings: Settings | None = None, pool: QueryPool | None = None) 
     async def on_error(request: Request, error: Exception) -> Response:
         return respond(request, error)
 
-    app.add_middleware(FastSparql, endpoint_of=lambda: server.current().endpoint, on_error=on_error)
+    limit = server.settings.body_limit << 10
     app.add_middleware(Pinning, server=server)
-    app.add_middleware(BodyLimit, limit=server.settings.body_limit << 10, respond=respond)
+    app.add_middleware(BodyLimit, limit=limit, respond=respond)
+    # outermost: the hot path pays for no other middleware
+    app.add_middleware(
+        FastSparql, endpoint_in_use=server.endpoint_in_use, on_error=on_error, longest=limit
+    )
     return app
 
 
