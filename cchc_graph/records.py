@@ -11,6 +11,8 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
+from cchc_graph.ingest.model import Location
+
 
 @dataclass(frozen=True, slots=True)
 class Span:
@@ -23,12 +25,27 @@ class Span:
 
 @dataclass(frozen=True, slots=True)
 class SourceFile:
-    """One document as read from disk: its path name, raw text and digest."""
+    """One document as read from disk: its path name, the text the readers read and the digest
+    of the file's bytes. A document in another format than text is read into blocks and
+    rendered (ingest/render.py): `locations[n - 1]` is then where line n stands in the original
+    file (page, paragraph, table cell, element), `format` and `reader` say how it was read, and
+    `confidence` is OCR's for each line (None when the text was not recognised from an image)."""
 
     name: str
     stem: str
     text: str
     sha256: str
+    format: str = "text"
+    reader: str = ""
+    locations: tuple[Location | None, ...] = ()
+    confidence: tuple[float | None, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    def location(self, line: int) -> Location | None:
+        """Where 1-based line `line` of `text` is in the original file (None for text files)."""
+        if 0 < line <= len(self.locations):
+            return self.locations[line - 1]
+        return None
 
 
 class Role(StrEnum):

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -31,7 +32,6 @@ from tests.conftest import SOURCES, select
 
 ID = "https://w3id.org/cchc/id/"
 CCHC = Path(sys.executable).parent / "cchc"
-FORMATS = Path("/work/shared/formats")
 PLAN_2014 = "000_fbdcaf704ef480ea.txt"
 OUTPUTS = ("cchc.trig", "cchc.nq", "report.json")
 EX_S = rdflib.URIRef("http://example.org/S")
@@ -103,13 +103,22 @@ SHAPES_HEAD = """@prefix sh: <http://www.w3.org/ns/shacl#> .
 @pytest.mark.parametrize(
     ("body", "gated"),
     [
-        ("ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:severity sh:Warning ;"
-         " sh:property [ sh:severity sh:Warning ; sh:path ex:p ; sh:minCount 1 ] .", False),
-        ("ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:severity sh:Info ;"
-         " sh:or ( [ sh:path ex:p ; sh:minCount 1 ] [ sh:path ex:q ; sh:minCount 1 ] ) .", False),
+        (
+            "ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:severity sh:Warning ;"
+            " sh:property [ sh:severity sh:Warning ; sh:path ex:p ; sh:minCount 1 ] .",
+            False,
+        ),
+        (
+            "ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:severity sh:Info ;"
+            " sh:or ( [ sh:path ex:p ; sh:minCount 1 ] [ sh:path ex:q ; sh:minCount 1 ] ) .",
+            False,
+        ),
         # a property shape reports with its own severity: none means sh:Violation
-        ("ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:severity sh:Warning ;"
-         " sh:property [ sh:path ex:p ; sh:minCount 1 ] .", True),
+        (
+            "ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:severity sh:Warning ;"
+            " sh:property [ sh:path ex:p ; sh:minCount 1 ] .",
+            True,
+        ),
         ("ex:S sh:targetNode ex:n ; sh:class ex:C .", True),
     ],
 )
@@ -226,10 +235,16 @@ def test_a_build_held_by_another_process_is_kept(tmp_path: Path) -> None:
     out = tmp_path / "build"
     first = Path(build(Settings(), SOURCES, out).build)
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys; from pathlib import Path; "
-         "from cchc_graph.builds import hold; h = hold(Path(sys.argv[1])); "
-         "print('held', flush=True); sys.stdin.read(); h.close()", str(first)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        [
+            sys.executable,
+            "-c",
+            "import sys; from pathlib import Path; "
+            "from cchc_graph.builds import hold; h = hold(Path(sys.argv[1])); "
+            "print('held', flush=True); sys.stdin.read(); h.close()",
+            str(first),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline() == b"held\n"
@@ -308,35 +323,48 @@ def write_docx(path: Path) -> None:
 def test_files_without_a_reader_are_named_and_the_build_goes_on(
     sources: Path, tmp_path: Path
 ) -> None:
-    (sources / "a_plan.pdf").write_bytes(MINIMAL_PDF)
-    write_docx(sources / "b_plan.docx")
-    shutil.copy(FORMATS / "doc" / "lamdong_cv_giao_danhgia_cchc_congan_2025.doc", sources / "c.doc")
-    # the extension lies: an OOXML file named .doc, a PDF named .txt, an HTML page named .txt
-    shutil.copy(
-        FORMATS / "doc" / "lamdong_pl1_chiso_cchc_2025_ooxml_named_doc.doc", sources / "d.doc"
-    )
-    (sources / "e_scan.txt").write_bytes(MINIMAL_PDF)
-    (sources / "f_saved.txt").write_text(
-        "\ufeff\n  <!DOCTYPE html>\n<html><body>Kế hoạch</body></html>\n", encoding="utf-8"
-    )
+    with zipfile.ZipFile(sources / "a_sheet.xlsx", "w") as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+    (sources / "b_photo.txt").write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF")  # the name lies
+    (sources / "c.bin").write_bytes(bytes(range(256)))
     (sources / ".hidden.pdf").write_bytes(MINIMAL_PDF)  # hidden: not a candidate
     result = cli_build(sources, tmp_path / "out", "--quiet")
     assert result.exit_code == 0, result.output
     expected = [
-        ("a_plan.pdf", "PDF documents are not read yet"),
-        ("b_plan.docx", "Word documents (.docx, OOXML) are not read yet"),
-        ("c.doc", "Word 97-2003 documents (.doc, OLE) are not read yet"),
-        ("d.doc", "Word documents (.docx, OOXML) are not read yet"),
-        ("e_scan.txt", "PDF documents are not read yet"),
-        ("f_saved.txt", "HTML documents are not read yet"),
+        ("a_sheet.xlsx", "a ZIP archive that is not a Word document: not read"),
+        ("b_photo.txt", "an image on its own is not read: put scanned pages in a PDF"),
+        ("c.bin", "binary content of an unknown format: not read"),
     ]
     for file, reason in expected:
         assert f"not read: {file}: {reason}" in result.stdout
     assert ".hidden.pdf" not in result.stdout
     assert "5 documents, 150 tasks" in result.stdout
-    assert "; 6 files not read, 0 duplicates left out" in result.stdout
+    assert "; 3 files not read, 0 duplicates left out" in result.stdout
     saved = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
     assert saved["unread"] == [{"file": f, "reason": r} for f, r in expected]
+
+
+@pytest.mark.parametrize(
+    ("name", "write", "reason"),
+    [
+        ("notes.docx", write_docx, "unknown layout"),
+        (
+            "saved.txt",
+            lambda path: path.write_text(
+                "\ufeff\n  <!DOCTYPE html>\n<html><body><p>Kế hoạch</p></body></html>\n",
+                encoding="utf-8",
+            ),
+            "unknown layout",
+        ),
+    ],
+)
+def test_a_document_of_another_format_that_holds_no_plan_stops_the_build(
+    sources: Path, tmp_path: Path, name: str, write: Callable[[Path], object], reason: str
+) -> None:
+    write(sources / name)
+    result = cli_build(sources, tmp_path / "out")
+    assert result.exit_code == 2
+    assert name in result.stderr and reason in result.stderr
 
 
 @pytest.mark.parametrize(
@@ -369,15 +397,13 @@ def test_sniff_goes_by_the_bytes(
 def test_a_folder_with_nothing_readable_fails_and_names_the_files(tmp_path: Path) -> None:
     folder = tmp_path / "sources"
     folder.mkdir()
-    (folder / "plan.pdf").write_bytes(MINIMAL_PDF)
+    (folder / "scan.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     result = cli_build(folder, tmp_path / "out")
     assert result.exit_code == 2
-    assert "plan.pdf: PDF documents are not read yet" in result.stderr
+    assert "scan.png: an image on its own is not read" in result.stderr
 
 
-def test_a_text_file_that_is_not_utf8_still_stops_the_build(
-    sources: Path, tmp_path: Path
-) -> None:
+def test_a_text_file_that_is_not_utf8_still_stops_the_build(sources: Path, tmp_path: Path) -> None:
     (sources / "latin1.txt").write_bytes(b"S\xf4: 1\nK\xea ho\xe1ch\n")  # "Sô: 1", Latin-1
     result = cli_build(sources, tmp_path / "out")
     assert result.exit_code == 2

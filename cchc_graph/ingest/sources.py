@@ -1,15 +1,20 @@
 """sources: a folder of documents -> every candidate file, sorted by name; each sniffed by its
-bytes, then read as a SourceFile (UTF-8 text, sha256) or named as not read, with the reason."""
+bytes (never by its name alone: a ".doc" may be OOXML inside), read by the front-end of its
+format into a SourceFile, or named as not read, with the reason."""
 
 from __future__ import annotations
 
 import hashlib
+import importlib
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
 from cchc_graph.errors import SourceError
+from cchc_graph.ingest.model import Document
+from cchc_graph.ingest.render import render
 from cchc_graph.records import SourceFile
 
 TEXT_SUFFIX = ".txt"
@@ -29,14 +34,17 @@ class Format(StrEnum):
     BINARY = "binary"
 
 
-# why each format is not read: text is the only one with a reader today
+# the module that reads each format into blocks
+FRONT_ENDS = {
+    Format.DOCX: "docx_front",
+    Format.DOC: "doc_front",
+    Format.HTML: "html_front",
+}
+# why a format is not read
 NOT_READ = {
     Format.PDF: "PDF documents are not read yet",
-    Format.DOCX: "Word documents (.docx, OOXML) are not read yet",
     Format.ZIP: "a ZIP archive that is not a Word document: not read",
-    Format.DOC: "Word 97-2003 documents (.doc, OLE) are not read yet",
-    Format.HTML: "HTML documents are not read yet",
-    Format.IMAGE: "images (scanned pages) are not read yet",
+    Format.IMAGE: "an image on its own is not read: put scanned pages in a PDF",
     Format.BINARY: "binary content of an unknown format: not read",
 }
 _SIGNATURES = (
@@ -48,7 +56,7 @@ _SIGNATURES = (
     (b"II*\x00", Format.IMAGE),
     (b"MM\x00*", Format.IMAGE),
 )
-_HTML_STARTS = (b"<!doctype html", b"<html")
+_HTML_STARTS = (b"<!doctype html", b"<html", b"<body")
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,11 +76,11 @@ def discover(folder: Path) -> list[Path]:
 
 
 def not_read(path: Path) -> Unread | None:
-    """Why `path` is not read, or None when it is read as text."""
+    """Why `path` is not read, or None when a front-end reads its format."""
     found = sniff(path)
-    if found is Format.TEXT:
-        return None
-    return Unread(path.name, NOT_READ[found])
+    if found in NOT_READ:
+        return Unread(path.name, NOT_READ[found])
+    return None
 
 
 def sniff(path: Path) -> Format:
@@ -83,7 +91,8 @@ def sniff(path: Path) -> Format:
     for signature, found in _SIGNATURES:
         if head.startswith(signature):
             return _zip_kind(path) if found is Format.ZIP else found
-    if head.lstrip(b"\xef\xbb\xbf \t\r\n").lower().startswith(_HTML_STARTS):
+    markup = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if markup.startswith(b"<") and any(start in markup for start in _HTML_STARTS):
         return Format.HTML
     if path.suffix.lower() == TEXT_SUFFIX or _is_text(head):
         return Format.TEXT
@@ -111,7 +120,46 @@ def _is_text(head: bytes) -> bool:
 
 
 def read_source(path: Path) -> SourceFile:
-    """Read one document as UTF-8; a file that is not UTF-8 text is a SourceError at its line."""
+    """Read one document with the front-end its bytes call for; text as UTF-8, any other format
+    into blocks (ingest/model.py) and rendered to the lines the readers read. A file that cannot
+    be read is a SourceError naming it (and the line, for text)."""
+    found = sniff(path)
+    if found is Format.TEXT:
+        return read_text(path)
+    if found in NOT_READ:
+        raise SourceError(path, 0, NOT_READ[found])
+    document = read_document(path, found)
+    if not document.blocks:
+        said = f" ({'; '.join(document.notes)})" if document.notes else ""
+        raise SourceError(path, 0, f"no text found in this {document.format} document{said}")
+    rendered = render(document)
+    return SourceFile(
+        path.name,
+        path.stem,
+        rendered.text,
+        hashlib.sha256(path.read_bytes()).hexdigest(),
+        document.format,
+        document.reader,
+        rendered.locations,
+        rendered.confidence,
+        document.notes,
+    )
+
+
+def read_document(path: Path, found: Format | None = None) -> Document:
+    """The blocks of a document of any format a front-end reads (imported on demand: each
+    brings its own libraries)."""
+    found = sniff(path) if found is None else found
+    if found not in FRONT_ENDS:
+        raise SourceError(path, 0, NOT_READ.get(found, f"{found} documents are not read"))
+    front_end = importlib.import_module(f"cchc_graph.ingest.{FRONT_ENDS[found]}")
+    read: Callable[[Path], Document] = front_end.read
+    return read(path)
+
+
+def read_text(path: Path) -> SourceFile:
+    """Read one text document as UTF-8; a file that is not UTF-8 text is a SourceError at its
+    line."""
     data = path.read_bytes()
     try:
         text = data.decode("utf-8")
