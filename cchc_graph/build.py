@@ -20,7 +20,7 @@ import rdflib
 from rdflib.namespace import RDF, SH
 
 from cchc_graph import builds
-from cchc_graph.builds import OUTPUTS
+from cchc_graph.builds import OUTPUTS, READINGS
 from cchc_graph.errors import EXIT_VIOLATIONS, BuildError, CchcError, SourceError
 from cchc_graph.ingest.sources import Unread, discover, not_read, read_source
 from cchc_graph.iris import UNKNOWN_SCOPE, Iris, number_slug
@@ -29,7 +29,7 @@ from cchc_graph.link import Continuation, link_tasks
 from cchc_graph.namespaces import PREFIXES
 from cchc_graph.parse import parse_document
 from cchc_graph.rdf import corpus_quads, link_quads, vocabulary_quads
-from cchc_graph.records import ParsedDocument
+from cchc_graph.records import ParsedDocument, SourceFile
 from cchc_graph.resolve import ResolvedCorpus, ResolvedDocument, resolve_corpus
 from cchc_graph.resources import load_lexicon, ontology_quads, scheme_quads
 from cchc_graph.settings import Settings
@@ -344,7 +344,10 @@ def build(
             duplicates,
             str(out_dir / builds.BUILDS / build_id),
         )
-        staging = _Staging(assembly.quads, report, settings, started)
+        readings = {
+            d.source.name: reading_json(d.source) for d in sources.parsed if d.source.locations
+        }
+        staging = _Staging(assembly.quads, report, settings, started, readings)
         # from here on only the quads are needed: the parsed and resolved documents can go
         # before validation, the step that takes the most memory
         del sources, assembly
@@ -361,8 +364,13 @@ class _Staging:
     report: BuildReport
     settings: Settings
     started: float
+    readings: dict[str, str]  # the text read from each source of another format, as JSON
 
     def write(self, folder: Path) -> None:
+        if self.readings:
+            (folder / READINGS).mkdir()
+            for name, reading in self.readings.items():
+                _write_file(folder / READINGS / f"{name}.json", reading)
         graph = union_store(self.quads)
         repeated = len(set(self.quads)) - len(graph)
         if repeated:
@@ -378,6 +386,30 @@ class _Staging:
         seconds = round(time.perf_counter() - self.started, 3)
         self.report = replace(self.report, seconds=seconds)
         _write_file(folder / OUTPUTS[2], self.report.to_json())
+
+
+def reading_json(source: SourceFile) -> str:
+    """A document of another format as read: its lines, where each stands in the file, and
+    how it was read; the source view shows it beside the original."""
+    lines = source.text.split("\n")
+    return json.dumps(
+        {
+            "file": source.name,
+            "format": source.format,
+            "reader": source.reader,
+            "notes": list(source.notes),
+            "lines": lines,
+            "locations": {
+                language: [
+                    location.describe(language) if location else "" for location in source.locations
+                ]
+                for language in ("vi", "en")
+            },
+            "pages": [location.page if location else None for location in source.locations],
+            "confidence": list(source.confidence),
+        },
+        ensure_ascii=False,
+    )
 
 
 def _attach_corpus_problems(corpus: ResolvedCorpus) -> None:

@@ -26,6 +26,7 @@ from types import TracebackType
 from cchc_graph.errors import BuildError, CchcError
 
 OUTPUTS = ("cchc.trig", "cchc.nq", "report.json")
+READINGS = "read"  # what was read from each source file of another format than text
 BUILDS = "builds"
 CURRENT = "current"
 LOCK = ".lock"

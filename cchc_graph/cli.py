@@ -564,9 +564,17 @@ def format_document(document: ParsedDocument, lexicon: Lexicon) -> str:
         labels = [m.label or lexicon.agency_types[m.type_slug].concept.label_vi for m in mentions]
         return ", ".join(labels) or "-"
 
+    source = document.source
+
+    def where(line: int) -> str:
+        location = source.location(line)
+        return f"line {line}" + (f", {location.describe()}" if location else "")
+
     header = document.header
+    read_as = f" ({source.format}, read with {source.reader})" if source.reader else ""
     out = [
-        f"{document.source.name}: {document.layout}",
+        f"{source.name}{read_as}: {document.layout}",
+        *(f"  left out: {note}" for note in source.notes),
         f"  {header.type}: {header.title}  province={header.province} period={header.period}",
     ]
     if header.adopted_by:
@@ -576,10 +584,11 @@ def format_document(document: ParsedDocument, lexicon: Lexicon) -> str:
         if citation.role != "cites":
             out.append(
                 f"  {citation.role}: {citation.kind} {citation.number or citation.title} "
-                f"{citation.date or ''} (line {citation.span.line_start})"
+                f"{citation.date or ''} ({where(citation.span.line_start)})"
             )
     for task in document.tasks:
-        out.append(f"  task {task.local_id} (line {task.span.line_start}): {task.description[:90]}")
+        where_task = where(task.span.line_start)
+        out.append(f"  task {task.local_id} ({where_task}): {task.description[:90]}")
         for deliverable in task.deliverables:
             deadline = deliverable.deadline
             when = (
@@ -594,12 +603,12 @@ def format_document(document: ParsedDocument, lexicon: Lexicon) -> str:
             out.append(f"      {when}; lead: {lead}; cooperating: {coop}")
     for target in document.targets:
         out.append(
-            f"  target (line {target.span.line_start}): {target.indicator} "
+            f"  target ({where(target.span.line_start)}): {target.indicator} "
             f"{target.comparator} {target.value}{target.unit} {target.year}"
         )
     for problem in document.problems:
         out.append(
-            f"  {problem.severity.value}: line {problem.span.line_start}: {problem.kind}: "
+            f"  {problem.severity.value}: {where(problem.span.line_start)}: {problem.kind}: "
             f"{problem.message}"
         )
     return "\n".join(out)

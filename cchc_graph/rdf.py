@@ -16,7 +16,7 @@ from cchc_graph.iris import Iris
 from cchc_graph.lexicon import Lexicon
 from cchc_graph.link import Continuation
 from cchc_graph.namespaces import CCHC, DCTERMS, ELI, ORG, PROV, RDF, RDFS, SKOS, XSD
-from cchc_graph.records import Citation, Deliverable, Problem, Span, Target, Task
+from cchc_graph.records import Citation, Deliverable, Problem, SourceFile, Span, Target, Task
 from cchc_graph.resolve import Agency, Instrument, ResolvedCorpus, ResolvedDocument
 from cchc_graph.text import fold, nfc, squash
 
@@ -42,9 +42,10 @@ def _typed(value: object, datatype: str) -> ox.Literal:
 class _Graph:
     """Collects the quads of one named graph."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, source: SourceFile | None = None) -> None:
         self.name = ox.NamedNode(name)
         self.quads: list[ox.Quad] = []
+        self.source = source  # a document read from another format locates lines in its file
 
     def add(self, subject: str, predicate: str, obj: ox.NamedNode | ox.Literal) -> None:
         self.quads.append(ox.Quad(_n(subject), _n(predicate), obj, self.name))
@@ -65,6 +66,28 @@ class _Graph:
             self.add(subject, CCHC + "sourceLineEnd", _typed(span.line_end, "integer"))
         if quote:
             self.add(subject, CCHC + "sourceText", _text(quote))
+        if self.source is not None:
+            self.locate(subject, span.line_start, span.line_end)
+
+    def locate(self, subject: str, first: int, last: int) -> None:
+        """Where lines first..last of a rendered document stand in its original file: a page,
+        paragraph or table cell, and OCR's confidence in a recognised text."""
+        if self.source is None:
+            return
+        start, end = self.source.location(first), self.source.location(last)
+        if start is None:
+            return
+        for language in ("vi", "en"):
+            place = start.describe(language)
+            if end is not None and end != start and end.describe(language) != place:
+                place += " – " + end.describe(language)
+            self.add(subject, CCHC + "sourceLocation", _text(place, language))
+        if start.page is not None:
+            self.add(subject, CCHC + "sourcePage", _typed(start.page, "integer"))
+        scores = [score for score in self.source.confidence[first - 1 : last] if score is not None]
+        if scores:
+            mean = Decimal(str(round(sum(scores) / len(scores), 3)))
+            self.add(subject, CCHC + "recognitionConfidence", _typed(mean, "decimal"))
 
 
 def corpus_quads(corpus: ResolvedCorpus, iris: Iris) -> Iterator[ox.Quad]:
@@ -98,7 +121,8 @@ def registry_quads(corpus: ResolvedCorpus, iris: Iris) -> list[ox.Quad]:
 
 def document_quads(document: ResolvedDocument, iris: Iris) -> list[ox.Quad]:
     """The named graph of one source document."""
-    graph = _Graph(document.source_iri)
+    source = document.parsed.source
+    graph = _Graph(document.source_iri, source if source.locations else None)
     _source(graph, document)
     _action_document(graph, document, iris)
     for index, (citation, instrument) in enumerate(document.citations, start=1):
@@ -125,6 +149,11 @@ def _source(graph: _Graph, document: ResolvedDocument) -> None:
     graph.add(iri, RDFS + "label", _text(source.name))
     graph.add(iri, CCHC + "sha256", _text(source.sha256))
     graph.add(iri, CCHC + "layout", _text(document.parsed.layout))
+    graph.add(iri, CCHC + "sourceFormat", _text(source.format))
+    if source.reader:
+        graph.add(iri, CCHC + "readWith", _text(source.reader))
+    for note in source.notes:
+        graph.add(iri, CCHC + "readingNote", _text(note))
 
 
 def _action_document(graph: _Graph, document: ResolvedDocument, iris: Iris) -> None:
@@ -135,6 +164,8 @@ def _action_document(graph: _Graph, document: ResolvedDocument, iris: Iris) -> N
     graph.link(iri, RDF + "type", CCHC + "ActionDocument")
     graph.link(iri, PROV + "wasDerivedFrom", document.source_iri)
     graph.add(iri, CCHC + "sourceLine", _typed(header.span.line_start, "integer"))
+    if graph.source is not None:
+        graph.locate(iri, header.span.line_start, header.span.line_end)
     if header.title:
         graph.add(iri, DCTERMS + "title", _text(header.title, "vi"))
         graph.add(iri, RDFS + "label", _text(header.title, "vi"))

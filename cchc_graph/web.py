@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import html
+import json
+import re
 import signal
 from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -22,6 +25,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from cchc_graph.admission import Asker, Lane
 from cchc_graph.answers import GRAPH_FORMATS, tsv_table
+from cchc_graph.builds import READINGS
 from cchc_graph.canned import ParameterError
 from cchc_graph.errors import BadRequestError, CchcError, NotFoundError
 from cchc_graph.export import Exporter
@@ -381,6 +385,13 @@ def register(
             data["source_stem"] = path.rsplit("/", 1)[1]
         return render(kind if kind != "agency-type" else "agency", page, **data), 200
 
+    def read_as(site: Site, file: str) -> dict[str, Any] | None:
+        path = site.settings.build_dir / READINGS / f"{file}.json"
+        if not path.is_file():
+            return None
+        reading: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        return reading
+
     def source_file(site: Site, source: str) -> str | None:
         rows = site.page_rows("facts", "vi", node=source)
         for row in rows:
@@ -398,11 +409,18 @@ def register(
             file = source_file(site, source) if is_iri(source) else None
             path = site.settings.sources_dir / (file or "")
             page = Page(lang, f"/source/{stem}", file or stem, source)
-            if not file or not path.is_file():
+            reading = read_as(site, file) if file else None
+            if not file or (reading is None and not path.is_file()):
                 page.title = "404"
                 return render("not_found", page, node=source, suggestions=[], words=""), 404
-            # the text as published, composed (NFC) so that its diacritics render as letters
-            lines = nfc(path.read_text(encoding="utf-8")).split("\n")
+            if reading is not None:
+                # a file of another format: the text as read from it, each line with its place
+                lines = reading["lines"]
+                places = reading["locations"][lang]
+            else:
+                # the text as published, composed (NFC) so that its diacritics render as letters
+                lines = nfc(path.read_text(encoding="utf-8")).split("\n")
+                places = []
             items: dict[int, list[Cell]] = {}
             spans: dict[int, str] = {}
             for row in site.page_rows("source-items", lang, source=source):
@@ -411,9 +429,43 @@ def register(
                 items.setdefault(start, []).append(row["item"])
                 for number in range(start, end + 1):
                     spans.setdefault(number, row["type"].text)
-            return render("source", page, lines=lines, items=items, spans=spans, file=file), 200
+            rows = [(table_cells(line) if reading else None, line) for line in lines]
+            return render(
+                "source",
+                page,
+                rows=rows,
+                places=places,
+                items=items,
+                spans=spans,
+                file=file,
+                reading=reading,
+                original=path.is_file(),
+            ), 200
 
         return await html_response(build)
+
+    @app.get("/source/{stem}/original")
+    async def original_file(stem: str) -> Response:
+        """The source file as it was published, for a reader to check the graph against."""
+        site = site_of()
+        source = site.iris.source(stem)
+        file = source_file(site, source) if is_iri(source) else None
+        path = site.settings.sources_dir / (file or "")
+        if not file or not path.is_file():
+            raise NotFoundError(f"no source file {stem}")
+        data = await anyio.to_thread.run_sync(path.read_bytes)
+        kind = ORIGINAL_TYPES.get(path.suffix.lower(), "application/octet-stream")
+        return Response(
+            data,
+            media_type=kind,
+            headers={
+                "Content-Disposition": f"inline; filename*=UTF-8''{quote(file)}",
+                "X-Content-Type-Options": "nosniff",
+                # a saved web page is shown as data, never run: no script, no request out
+                "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
+                "img-src data:; sandbox",
+            },
+        )
 
     @app.get("/search", response_class=HTMLResponse)
     async def search(request: Request) -> Response:
@@ -569,3 +621,26 @@ def register(
         return Response(status_code=204)
 
     return sparql_page
+
+
+def table_cells(line: str) -> list[list[str]] | None:
+    """The cells of a table row as the reader renders it (tab-separated, items in <p>), each
+    as its list of items; None for a line that is not a table row."""
+    if "\t" not in line:
+        return None
+    cells = []
+    for cell in line.split("\t"):
+        items = re.findall(r"<p>(.*?)</p>", cell) or ([cell] if cell else [])
+        cells.append([html.unescape(item) for item in items])
+    return cells
+
+
+# what the original files are served as; the text formats as plain text, whatever they hold
+ORIGINAL_TYPES = {
+    ".pdf": "application/pdf",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".doc": "application/msword",
+    ".html": "text/plain; charset=utf-8",
+    ".htm": "text/plain; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+}
