@@ -16,6 +16,7 @@ from types import ModuleType
 from cchc_graph.errors import SourceError
 from cchc_graph.ingest.normalise import FlatText, NormalisedText, normalise, paragraphs
 from cchc_graph.lexicon import Lexicon
+from cchc_graph.parse.accounting import first_table_row, unread_rows
 from cchc_graph.parse.context import ParseContext
 from cchc_graph.parse.header import parse_header
 from cchc_graph.parse.instruments import find_citations
@@ -63,7 +64,20 @@ def detect_layout(text: NormalisedText) -> str:
 
 
 def parse_document(source: SourceFile, lexicon: Lexicon) -> ParsedDocument:
-    """Read one document with the reader its layout calls for."""
+    """Read one document with the reader its layout calls for. A document read from another
+    format than text is named at its place in that file (page, paragraph, table cell), not at
+    a line of the text rendered from it."""
+    try:
+        return _parse(source, lexicon)
+    except SourceError as error:
+        if not source.locations:
+            raise
+        location = source.location(error.line)
+        place = f"{location.describe()}: " if location else ""
+        raise SourceError(error.path, 0, place + error.message) from error
+
+
+def _parse(source: SourceFile, lexicon: Lexicon) -> ParsedDocument:
     text = normalise(source)
     layout = detect_layout(text)
     header_result = parse_header(text, lexicon)
@@ -144,6 +158,16 @@ def parse_document(source: SourceFile, lexicon: Lexicon) -> ParsedDocument:
         header.adopted_by.span.line_start if header.adopted_by else None,
     )
     targets = [*objective_targets(text, context, body_end), *table.targets]
+    if not tasks and header.adopted_by is None:
+        raise SourceError(
+            source.name,
+            _first_text_line(text),
+            "neither a plan nor a directive: no task was found and no heading names the "
+            "document ('KẾ HOẠCH', 'CHỈ THỊ', 'QUYẾT ĐỊNH', ...)",
+        )
+    if reader is not None:
+        first = min(body_end + 1, first_table_row(text.lines) or body_end + 1)
+        problems += unread_rows(text.lines, first, tasks, sections, problems, context)
     problems += _dates_before_plan(tasks, header.period, context)
     problems += _instrument_conflicts(citations, context)
     problems += _kind_mismatches(citations, lexicon, context)

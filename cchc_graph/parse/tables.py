@@ -127,7 +127,8 @@ def task_number(cell: str) -> str | None:
     text = untagged(cell)
     if not re.fullmatch(r"\d{1,3}(?:\.\d{1,3})*\.?", text):
         return None
-    return text.rstrip(".").split(".")[-1]
+    # "09": a number typed with a leading zero is the same number
+    return str(int(text.rstrip(".").split(".")[-1]))
 
 
 def numbered_heading(cells: dict[Column, str]) -> tuple[str, str] | None:
@@ -156,8 +157,11 @@ class TaskBuilder:
         self._auto_number = 0
 
     # ---- stream -------------------------------------------------------------------------
-    def start_section(self, roman: str | None, heading: str | None, line: int) -> None:
-        """A section heading row; `roman` None means "the next section" (unnumbered heading)."""
+    def start_section(
+        self, roman: str | None, heading: str | None, line: int, line_end: int | None = None
+    ) -> None:
+        """A section heading row (lines line..line_end); `roman` None means "the next section"
+        (an unnumbered heading)."""
         self.flush()
         if roman is None:
             roman = int_to_roman(self._section_index() + 1)
@@ -172,7 +176,7 @@ class TaskBuilder:
                     heading,
                 )
             )
-        self.section = Section(roman, heading, area, self.context.span(line))
+        self.section = Section(roman, heading, area, self.context.span(line, line_end or line))
         self.result.sections.append(self.section)
         self._auto_number = 0
 

@@ -82,6 +82,9 @@ def read(text: NormalisedText, context: ParseContext) -> TableResult:
         if parts is None:
             break  # the table has ended: prose or a signature follows
         cells = _cells(parts, roles)
+        extra = squash(strip_tags(" ".join(parts[len(roles) :])))
+        if extra:
+            builder.result.problems.append(_extra_cells(builder, number, extra))
         if header_columns(parts):
             page_break = True
             continue
@@ -178,4 +181,15 @@ def _unplaced(builder: TaskBuilder, number: int, line: str) -> Problem:
         Severity.WARNING,
         builder.context.span(number),
         squash(strip_tags(line))[:300],
+    )
+
+
+def _extra_cells(builder: TaskBuilder, number: int, extra: str) -> Problem:
+    return Problem(
+        "not-read",
+        "a table row with more cells than the header has columns: the cells past the last "
+        "column were not read (two rows joined into one?)",
+        Severity.WARNING,
+        builder.context.span(number),
+        extra[:300],
     )

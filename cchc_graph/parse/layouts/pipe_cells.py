@@ -26,6 +26,7 @@ from cchc_graph.parse.tables import (
     header_columns,
     section_of,
 )
+from cchc_graph.records import Problem, Severity
 from cchc_graph.text import fold, is_roman, squash
 
 LAYOUT = "pipe-cell-annex"
@@ -72,6 +73,7 @@ def read(text: NormalisedText, context: ParseContext) -> TableResult:
     start, roles = found
     reader = _Walker(cells, roles, context)
     reader.walk(start)
+    reader.builder.result.problems.extend(_merged_cells(cells[start:], context))
     reader.builder.renumber_orphan_section()
     ends_file = all(not squash(x) or x.strip() == "|" for x in text.lines[cells[-1].line_end :])
     first = cells[start] if start < len(cells) else None
@@ -255,3 +257,27 @@ def _is_heading(text: str) -> bool:
         and len(letters) >= 8
         and sum(c.isupper() for c in letters) / len(letters) > 0.9
     )
+
+
+_NUMBERED_LINE = re.compile(r"^\s*\d{1,2}\.\s+\S")
+
+
+def _merged_cells(cells: list[_Cell], context: ParseContext) -> list[Problem]:
+    """Cells in which a numbered item starts on a later line: one item per cell is how this
+    layout numbers its rows and products, so a separator line was probably lost there."""
+    found = []
+    for cell in cells:
+        for offset, line in enumerate(cell.lines[1:], start=1):
+            if _NUMBERED_LINE.match(line):
+                found.append(
+                    Problem(
+                        "not-read",
+                        "a numbered item starts inside a cell (a '|' line lost?): it was read "
+                        "as part of the cell above it",
+                        Severity.WARNING,
+                        context.span(cell.line_start + offset, cell.line_end),
+                        squash(" ".join(cell.lines[offset:]))[:300],
+                    )
+                )
+                break
+    return found

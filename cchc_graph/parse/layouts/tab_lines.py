@@ -61,6 +61,36 @@ def read(text: NormalisedText, context: ParseContext) -> TableResult:
             continue
         if not _looks_like_row(block):
             continue
+        extra = [
+            (cell, line)
+            for cell, line in zip(
+                block.cells[len(roles) :], block.cell_lines[len(roles) :], strict=False
+            )
+            if squash(cell)
+        ]
+        if extra:  # two rows run together (the blank line between them lost)
+            builder.result.problems.append(
+                Problem(
+                    "not-read",
+                    f"{len(extra)} cells past the table's {len(roles)} columns: two rows run "
+                    "together here, and these cells were not read",
+                    Severity.WARNING,
+                    context.span(extra[0][1], extra[-1][1]),
+                    squash(" | ".join(cell for cell, _ in extra))[:300],
+                )
+            )
+        for cell, line in zip(block.cells, block.cell_lines, strict=False):
+            if "\t" in cell:  # two cell lines joined into one
+                builder.result.problems.append(
+                    Problem(
+                        "not-read",
+                        "a cell line holding a second cell (a tab inside it): the cells of this "
+                        "row may be out of place",
+                        Severity.WARNING,
+                        context.span(line),
+                        squash(cell)[:300],
+                    )
+                )
         cells = {
             role: block.cells[i]
             for i, role in enumerate(roles)
@@ -76,7 +106,7 @@ def read(text: NormalisedText, context: ParseContext) -> TableResult:
         )
         if section:
             first_is_heading = first_is_heading or seen_rows == 0
-            builder.start_section(section[0], section[1], block.line_start)
+            builder.start_section(section[0], section[1], block.line_start, block.line_end)
         else:
             last_row = _task_row(block, cells, lines, builder)
         seen_rows += 1

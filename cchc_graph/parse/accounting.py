@@ -1,0 +1,98 @@
+"""accounting: every row of an annex table ends up in a task, a deliverable or a section, or
+is reported as not read, with its lines.
+
+A table reader stops where it no longer recognises a row (a stray line between rows, a header
+where none was expected, a cell split differently); the rows after that point would otherwise
+be lost without a word. This pass looks at the table's lines whatever the reader made of them:
+a line that is written as a table row ("\\t" between cells, or "|" cells) and holds words, and
+that no record covers, is a finding "not-read" at its lines.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from cchc_graph.parse.cells import strip_tags
+from cchc_graph.parse.context import ParseContext
+from cchc_graph.parse.tables import header_columns
+from cchc_graph.records import Problem, Section, Severity, Span, Task
+from cchc_graph.text import squash
+
+_WORD = re.compile(r"[^\W\d_]{2,}")
+_QUOTE_LIMIT = 300
+
+
+def unread_rows(
+    lines: tuple[str, ...],
+    first: int,
+    tasks: Iterable[Task],
+    sections: Iterable[Section],
+    problems: Iterable[Problem],
+    context: ParseContext,
+) -> list[Problem]:
+    """Findings for the table rows from line `first` on that no task, deliverable, section or
+    earlier finding covers; consecutive lines make one finding."""
+    covered: set[int] = set()
+    spans: list[Span | None] = []
+    for task in tasks:
+        spans.append(task.span)
+        spans.extend(deliverable.span for deliverable in task.deliverables)
+    spans.extend(section.span for section in sections)
+    spans.extend(problem.span for problem in problems)
+    for span in spans:
+        if span is not None:
+            covered.update(range(span.line_start, span.line_end + 1))
+    found: list[Problem] = []
+    run: list[int] = []
+    for number in range(first, len(lines) + 1):
+        if number not in covered and _is_unread_row(lines[number - 1]):
+            run.append(number)
+            continue
+        if run and (number in covered or squash(lines[number - 1])):
+            found.append(_finding(run, lines, context))
+            run = []
+    if run:
+        found.append(_finding(run, lines, context))
+    return found
+
+
+def first_table_row(lines: tuple[str, ...]) -> int | None:
+    """The 1-based line of the first line written as a table row with words, if any: where a
+    header row would be, had it not been moved or lost."""
+    for number, line in enumerate(lines, start=1):
+        cells = _row_cells(line)
+        if cells is not None and len(cells) >= 3 and _WORD.search(" ".join(cells)):
+            return number
+    return None
+
+
+def _row_cells(line: str) -> list[str] | None:
+    stripped = line.strip()
+    if "\t" in line:
+        return line.split("\t")
+    if stripped.startswith("|") and stripped.count("|") >= 2:
+        return stripped.strip("|").split("|")
+    if stripped.count(" | ") >= 2:  # cells between " | ", without the outer pipes
+        return stripped.split(" | ")
+    return None
+
+
+def _is_unread_row(line: str) -> bool:
+    cells = _row_cells(line)
+    if cells is None or header_columns(cells):  # not a row, or a header repeated on a new page
+        return False
+    return bool(_WORD.search(strip_tags(" ".join(cells))))
+
+
+def _finding(run: list[int], lines: tuple[str, ...], context: ParseContext) -> Problem:
+    quote = squash(strip_tags(" ".join(lines[n - 1].replace("\t", " | ") for n in run)))
+    rows = "a table row" if len(run) == 1 else f"{len(run)} table rows"
+    return Problem(
+        "not-read",
+        f"{rows} that no task, deliverable or section was read from: the table's layout "
+        "changes here, or the row is not where a row is expected",
+        Severity.WARNING,
+        context.span(run[0], run[-1]),
+        quote[:_QUOTE_LIMIT],
+    )
