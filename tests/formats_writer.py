@@ -1,0 +1,189 @@
+"""Write a text source again as the Word file, web page or PDF a province would publish: its
+paragraphs as paragraphs, its annex (tab-separated rows, cells of <p>/<li> items) as a real
+table with one cell paragraph per item, and a cell that a page break cut in two (a row after a
+blank line whose cells start mid-sentence) joined again, as the table was before it was printed.
+
+This is the test's own writer: it knows the one text layout it writes from (tab-separated rows)
+and nothing of the readers.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import docx
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Pt
+
+_ITEM = re.compile(r"<(p|li)\b[^>]*>(.*?)</\1\s*>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+_MARKDOWN = re.compile(r"\*+|~~|^#{1,6}\s+")
+
+
+@dataclass
+class Table:
+    rows: list[list[list[str]]] = field(default_factory=list)  # rows of cells of items
+
+
+Piece = str | Table
+
+
+def read_text_source(path: Path) -> list[Piece]:
+    """The paragraphs and tables of a text source written with tab-separated annex rows."""
+    pieces: list[Piece] = []
+    paragraph: list[str] = []
+    table: Table | None = None
+    blank_in_table = False
+
+    def close_paragraph() -> None:
+        if paragraph:
+            pieces.append(" ".join(paragraph))
+            paragraph.clear()
+
+    for raw in path.read_text(encoding="utf-8").split("\n"):
+        line = _MARKDOWN.sub("", raw.replace("\u00a0", " ")).rstrip(" \r")
+        if "\t" in line:
+            close_paragraph()
+            cells = [_items(cell) for cell in line.split("\t")]
+            if table is None:
+                table = Table()
+                pieces.append(table)
+            if blank_in_table and table.rows and _continues(cells):
+                _join(table.rows[-1], cells)
+            else:
+                table.rows.append(cells)
+            blank_in_table = False
+            continue
+        if not line.strip():
+            if table is not None:
+                blank_in_table = True
+            close_paragraph()
+            continue
+        table = None
+        blank_in_table = False
+        # the sources written here keep one paragraph to a line
+        close_paragraph()
+        paragraph.append(line.strip())
+    close_paragraph()
+    for piece in pieces:
+        if isinstance(piece, Table):
+            width = max(len(row) for row in piece.rows)
+            for row in piece.rows:
+                row.extend([[] for _ in range(width - len(row))])
+    return pieces
+
+
+def _items(cell: str) -> list[str]:
+    found = [_plain(match.group(2)) for match in _ITEM.finditer(cell)]
+    found = [item for item in found if item]
+    if found:
+        return found
+    text = _plain(cell)
+    return [text] if text else []
+
+
+def _plain(fragment: str) -> str:
+    return " ".join(html.unescape(_TAG.sub(" ", fragment)).split())
+
+
+def _starts_mid_sentence(items: list[str]) -> bool:
+    return bool(items) and (items[0][:1].islower() or bool(re.match(r"^[IVX\d]+/\d{4}", items[0])))
+
+
+def _continues(cells: list[list[str]]) -> bool:
+    filled = [items for items in cells if items]
+    return bool(filled) and _starts_mid_sentence(filled[0])
+
+
+def _join(row: list[list[str]], cells: list[list[str]]) -> None:
+    for index, items in enumerate(cells):
+        if not items:
+            continue
+        while index >= len(row):
+            row.append([])
+        if row[index] and _starts_mid_sentence(items):
+            row[index][-1] = f"{row[index][-1]} {items[0]}"
+            row[index].extend(items[1:])
+        else:
+            row[index].extend(items)
+
+
+# ------------------------------------------------------------------ writers
+
+
+def write_docx(pieces: list[Piece], path: Path) -> None:
+    document = docx.Document()
+    document.styles["Normal"].font.name = "Times New Roman"
+    document.styles["Normal"].font.size = Pt(12)
+    for piece in pieces:
+        if isinstance(piece, Table):
+            width = len(piece.rows[0])
+            table = document.add_table(rows=0, cols=width)
+            table.style = "Table Grid"
+            for cells in piece.rows:
+                row = table.add_row().cells
+                for cell, items in zip(row, cells, strict=True):
+                    cell.paragraphs[0].text = items[0] if items else ""
+                    for item in items[1:]:
+                        cell.add_paragraph(item)
+        else:
+            paragraph = document.add_paragraph(piece)
+            if piece.isupper():
+                paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+                paragraph.runs[0].bold = True
+    document.save(str(path))
+
+
+def write_html(pieces: list[Piece], path: Path) -> None:
+    body = []
+    for piece in pieces:
+        if isinstance(piece, Table):
+            rows = []
+            for cells in piece.rows:
+                tds = "".join(
+                    "<td>" + "".join(f"<p>{html.escape(item)}</p>" for item in items) + "</td>"
+                    for items in cells
+                )
+                rows.append(f"<tr>{tds}</tr>")
+            body.append('<table border="1">' + "\n".join(rows) + "</table>")
+        elif piece.isupper():
+            body.append(f"<h2>{html.escape(piece)}</h2>")
+        else:
+            body.append(f"<p>{html.escape(piece)}</p>")
+    path.write_text(
+        '<!DOCTYPE html>\n<html lang="vi"><head><meta charset="utf-8"><title>Văn bản</title>'
+        "</head><body><main>\n" + "\n".join(body) + "\n</main></body></html>\n",
+        encoding="utf-8",
+    )
+
+
+def write_pdf(pieces: list[Piece], path: Path) -> None:
+    """The Word file printed to PDF by LibreOffice, as a text-layer PDF is usually made."""
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        raise RuntimeError("LibreOffice (Debian: libreoffice-writer-nogui) prints the PDFs")
+    with tempfile.TemporaryDirectory() as work:
+        source = Path(work) / f"{path.stem}.docx"
+        write_docx(pieces, source)
+        subprocess.run(
+            [
+                soffice,
+                f"-env:UserInstallation=file://{work}/profile",
+                "--headless",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                work,
+                str(source),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=180,
+        )
+        shutil.move(str(Path(work) / f"{path.stem}.pdf"), path)
