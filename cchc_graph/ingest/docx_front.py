@@ -3,6 +3,7 @@
 Paragraphs become headings, list items or paragraphs, with Word's automatic numbering written
 out as the `marker` Word shows ("II.", "1.", "a)", "-"); tables become rows of cells as the row
 XML holds them, a vertically merged cell repeated (`continued`) in every row below it covers.
+The numbering is counted in docx_numbering; the namespace and value readers are in docx_xml.
 Blocks are numbered by their place in the body, empty paragraphs included, so a number never
 moves: `Location(paragraph=N)` and `Location(table=T, row=R, cell=C)`, all 1-based.
 
@@ -25,34 +26,33 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 from cchc_graph.errors import SourceError
+from cchc_graph.ingest.docx_numbering import Numbering
+from cchc_graph.ingest.docx_xml import W, integer, switch, val
 from cchc_graph.ingest.model import Block, Cell, Document, Kind, Location, Row
-from cchc_graph.text import fold, int_to_roman, nfc
+from cchc_graph.text import fold, nfc
 
 READER = "docx_front (zipfile + xml.etree)"
 
-_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 _RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _STRICT = "{http://purl.oclc.org/ooxml/wordprocessingml/main}"
-_P, _TBL, _TR, _TC, _R, _T = (f"{_W}{tag}" for tag in ("p", "tbl", "tr", "tc", "r", "t"))
+_P, _TBL, _TR, _TC, _R, _T = (f"{W}{tag}" for tag in ("p", "tbl", "tr", "tc", "r", "t"))
 _ZIP = b"PK\x03\x04"
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_MAX_LETTERS = 26 * 10  # "jjjjjjjjjj": past this a letter number is a damaged start value
-_VANISH = f"{_W}rPr/{_W}vanish"  # hidden text: in the file, never on the page
+_VANISH = f"{W}rPr/{W}vanish"  # hidden text: in the file, never on the page
 _MAX_PART = 256 * 1024 * 1024  # a part larger than this unpacked is a ZIP bomb, not a plan
 
 # containers that only wrap blocks, rows, cells or runs: content controls, custom XML, smart tags,
 # and the markup-compatibility choice (its fallback repeats the same content for old readers)
 _WRAPPERS = frozenset(
-    f"{_W}{tag}" for tag in ("sdt", "sdtContent", "customXml", "smartTag", "ins", "moveTo")
+    f"{W}{tag}" for tag in ("sdt", "sdtContent", "customXml", "smartTag", "ins", "moveTo")
 ) | {f"{_MC}AlternateContent", f"{_MC}Choice"}
 # never text of the body: properties, deleted or moved-away text, field codes, the fallback copy
 _NOT_TEXT = frozenset(
-    f"{_W}{tag}" for tag in ("pPr", "rPr", "tblPr", "sdtPr", "del", "moveFrom", "instrText")
+    f"{W}{tag}" for tag in ("pPr", "rPr", "tblPr", "sdtPr", "del", "moveFrom", "instrText")
 ) | {f"{_MC}Fallback"}
-_TABS = frozenset({f"{_W}tab", f"{_W}ptab"})
-_BREAKS = frozenset({f"{_W}br", f"{_W}cr"})
-_OFF = frozenset({"0", "false", "off", "none"})
+_TABS = frozenset({f"{W}tab", f"{W}ptab"})
+_BREAKS = frozenset({f"{W}br", f"{W}cr"})
 _NO_BORDER = frozenset({"nil", "none"})
 
 # A table that only arranges the page holds the letterhead (national motto, issuer, "Số:") or
@@ -74,11 +74,11 @@ def read(path: Path) -> Document:
         main = _main_part(path, archive)
         related = _related_parts(path, archive, main)
         root = _xml(path, archive, main)
-        if root.tag != f"{_W}document":
+        if root.tag != f"{W}document":
             raise SourceError(path, 0, f"{main} is not a WordprocessingML document")
-        body = root.find(f"{_W}body")
+        body = root.find(f"{W}body")
         styles = _Styles(_optional_xml(path, archive, related.get("styles")))
-        numbering = _Numbering(_optional_xml(path, archive, related.get("numbering")), styles)
+        numbering = Numbering(_optional_xml(path, archive, related.get("numbering")), styles)
         notes = tuple(
             _notes_left_out(_optional_xml(path, archive, related.get(kind)), kind)
             for kind in ("footnotes", "endnotes")
@@ -171,29 +171,10 @@ def _notes_left_out(root: ET.Element | None, kind: str) -> str:
     if root is None:
         return ""
     # separators and continuation notices are notes of a type; the author's notes have none
-    count = sum(1 for note in root if note.get(f"{_W}type", "normal") == "normal")
+    count = sum(1 for note in root if note.get(f"{W}type", "normal") == "normal")
     if not count:
         return ""
     return f"{count} {kind if count > 1 else kind[:-1]} not read into the body"
-
-
-def _val(element: ET.Element | None) -> str | None:
-    return None if element is None else element.get(f"{_W}val")
-
-
-def _int(element: ET.Element | None, attribute: str = f"{_W}val") -> int | None:
-    value = None if element is None else element.get(attribute)
-    try:
-        return None if value is None else int(value)
-    except ValueError:
-        return None
-
-
-def _switch(element: ET.Element | None) -> bool | None:
-    """An on/off property (w:b, w:isLgl): absent None, bare or "1"/"true" True, else False."""
-    if element is None:
-        return None
-    return (_val(element) or "true").lower() not in _OFF
 
 
 def _children(element: ET.Element, tag: str | frozenset[str]) -> Iterator[ET.Element]:
@@ -208,7 +189,7 @@ def _children(element: ET.Element, tag: str | frozenset[str]) -> Iterator[ET.Ele
 def _walk(element: ET.Element) -> Iterator[ET.Element]:
     """Every descendant in document order, except properties and text that is not shown."""
     for child in element:
-        if child.tag in _NOT_TEXT or (child.tag == _R and _switch(child.find(_VANISH))):
+        if child.tag in _NOT_TEXT or (child.tag == _R and switch(child.find(_VANISH))):
             continue
         yield child
         yield from _walk(child)
@@ -226,14 +207,14 @@ class _Styles:
         self._bold_default = False
         if root is None:
             return
-        for style in root.iter(f"{_W}style"):
-            style_id, kind = style.get(f"{_W}styleId"), style.get(f"{_W}type", "paragraph")
+        for style in root.iter(f"{W}style"):
+            style_id, kind = style.get(f"{W}styleId"), style.get(f"{W}type", "paragraph")
             if style_id:
                 self._styles[style_id] = style
-                if style.get(f"{_W}default") in ("1", "true", "on"):
+                if style.get(f"{W}default") in ("1", "true", "on"):
                     self.default.setdefault(kind, style_id)
-        defaults = root.find(f"{_W}docDefaults/{_W}rPrDefault/{_W}rPr/{_W}b")
-        self._bold_default = bool(_switch(defaults))
+        defaults = root.find(f"{W}docDefaults/{W}rPrDefault/{W}rPr/{W}b")
+        self._bold_default = bool(switch(defaults))
 
     def find(self, style_id: str | None, path: str) -> ET.Element | None:
         """The first element at `path` in the style or the styles it is based on."""
@@ -244,7 +225,7 @@ class _Styles:
             found = style.find(path)
             if found is not None:
                 return found
-            style_id = _val(style.find(f"{_W}basedOn"))
+            style_id = val(style.find(f"{W}basedOn"))
         return None
 
     def is_heading(self, style_id: str | None) -> bool:
@@ -252,178 +233,24 @@ class _Styles:
         while style_id and style_id in self._styles and style_id not in seen:
             seen.add(style_id)
             style = self._styles[style_id]
-            if _HEADING_STYLE.match(_val(style.find(f"{_W}name")) or style_id):
+            if _HEADING_STYLE.match(val(style.find(f"{W}name")) or style_id):
                 return True
-            style_id = _val(style.find(f"{_W}basedOn"))
+            style_id = val(style.find(f"{W}basedOn"))
         return False
 
     def bold(self, run: ET.Element, paragraph_style: str | None) -> bool:
         """Whether a run shows bold: its own property, its character style, the paragraph's."""
-        run_properties = run.find(f"{_W}rPr")
-        direct = None if run_properties is None else run_properties.find(f"{_W}b")
-        character_style = _val(
-            None if run_properties is None else run_properties.find(f"{_W}rStyle")
-        )
+        run_properties = run.find(f"{W}rPr")
+        direct = None if run_properties is None else run_properties.find(f"{W}b")
+        character_style = val(None if run_properties is None else run_properties.find(f"{W}rStyle"))
         for found in (
             direct,
-            self.find(character_style, f"{_W}rPr/{_W}b"),
-            self.find(paragraph_style, f"{_W}rPr/{_W}b"),
+            self.find(character_style, f"{W}rPr/{W}b"),
+            self.find(paragraph_style, f"{W}rPr/{W}b"),
         ):
             if found is not None:
-                return bool(_switch(found))
+                return bool(switch(found))
         return self._bold_default
-
-
-# --- numbering --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _Level:
-    """One level of a numbering definition (w:lvl)."""
-
-    number_format: str  # numFmt: decimal, upperRoman, lowerLetter, bullet, none ...
-    text: str  # lvlText: "%1.", "%1.%2.", "%3)", "-"
-    start: int
-    restart_below: int  # lvlRestart: restarts when a level shallower than this one advances
-    legal: bool  # isLgl: every number of the marker in Arabic digits
-    style: str | None  # the paragraph style tied to this level (w:pStyle), if any
-
-
-@dataclass(frozen=True, slots=True)
-class _Instance:
-    """A numbering instance (w:num): an abstract definition and its overrides."""
-
-    abstract: str
-    starts: dict[int, int]  # lvlOverride/startOverride: level -> first number
-    levels: dict[int, _Level]  # lvlOverride/lvl: a level redefined for this instance
-
-
-class _Numbering:
-    """The numbering part and the counters Word keeps while it lays the document out.
-
-    Counters belong to the abstract definition, so instances sharing it continue one list; an
-    instance with start overrides restarts its levels the first time a paragraph uses it. A level
-    advancing resets every deeper level (unless its lvlRestart says otherwise).
-    """
-
-    def __init__(self, root: ET.Element | None, styles: _Styles) -> None:
-        self._abstracts: dict[str, dict[int, _Level]] = {}
-        self._instances: dict[str, _Instance] = {}
-        self._counters: dict[str, dict[int, int]] = {}
-        self._started: set[str] = set()
-        if root is None:
-            return
-        links: dict[str, str] = {}
-        for abstract in root.iter(f"{_W}abstractNum"):
-            abstract_id = abstract.get(f"{_W}abstractNumId", "")
-            self._abstracts[abstract_id] = _levels(abstract)
-            link = _val(abstract.find(f"{_W}numStyleLink"))
-            if link:
-                links[abstract_id] = link
-        for instance in root.iter(f"{_W}num"):
-            self._instances[instance.get(f"{_W}numId", "")] = _instance(instance)
-        for abstract_id, link in links.items():
-            # a list style's definition stands in another abstractNum, through the style's w:num
-            target = self._instances.get(
-                _val(styles.find(link, f"{_W}pPr/{_W}numPr/{_W}numId")) or ""
-            )
-            if target is not None and target.abstract in self._abstracts:
-                self._abstracts[abstract_id] = self._abstracts[target.abstract]
-
-    def level_of_style(self, num_id: str, style_id: str | None) -> int | None:
-        """The level a paragraph style is tied to in a numbering definition (w:lvl/w:pStyle)."""
-        instance = self._instances.get(num_id)
-        levels = self._abstracts.get(instance.abstract, {}) if instance else {}
-        return next(
-            (n for n, level in levels.items() if style_id and level.style == style_id), None
-        )
-
-    def marker(self, num_id: str, level: int) -> str | None:
-        """Advance the counters for a paragraph numbered (num_id, level) and return its marker;
-        None when the numbering is not defined."""
-        instance = self._instances.get(num_id)
-        if instance is None or instance.abstract not in self._abstracts:
-            return None
-        levels = {**self._abstracts[instance.abstract], **instance.levels}
-        if level not in levels:
-            return None
-        counters = self._counters.setdefault(instance.abstract, {})
-        if num_id not in self._started:
-            self._started.add(num_id)
-            for overridden, start in instance.starts.items():
-                counters[overridden] = start - 1
-        counters[level] = counters.get(level, levels[level].start - 1) + 1
-        for deeper in [n for n in counters if n > level]:
-            below = levels[deeper].restart_below if deeper in levels else deeper
-            if level < below:
-                del counters[deeper]
-        return _marker_text(levels, level, counters)
-
-
-def _levels(parent: ET.Element) -> dict[int, _Level]:
-    levels: dict[int, _Level] = {}
-    for lvl in parent.findall(f"{_W}lvl"):
-        number = _int(lvl, f"{_W}ilvl") or 0
-        restart = _int(lvl.find(f"{_W}lvlRestart"))
-        levels[number] = _Level(
-            number_format=_val(lvl.find(f"{_W}numFmt")) or "decimal",
-            text=_val(lvl.find(f"{_W}lvlText")) or "",
-            start=_int(lvl.find(f"{_W}start")) or 0,  # ECMA-376: an omitted start is 0
-            restart_below=number if restart is None else restart,
-            legal=bool(_switch(lvl.find(f"{_W}isLgl"))),
-            style=_val(lvl.find(f"{_W}pStyle")),
-        )
-    return levels
-
-
-def _instance(num: ET.Element) -> _Instance:
-    starts: dict[int, int] = {}
-    levels: dict[int, _Level] = {}
-    for override in num.findall(f"{_W}lvlOverride"):
-        number = _int(override, f"{_W}ilvl") or 0
-        start = _int(override.find(f"{_W}startOverride"))
-        if start is not None:
-            starts[number] = start
-        levels.update({n: level for n, level in _levels(override).items() if n == number})
-    return _Instance(_val(num.find(f"{_W}abstractNumId")) or "", starts, levels)
-
-
-def _marker_text(levels: dict[int, _Level], level: int, counters: dict[int, int]) -> str:
-    shown = levels[level]
-    if shown.number_format == "bullet":
-        return _bullet(shown.text)
-
-    def number(match: re.Match[str]) -> str:
-        referred = int(match.group(1)) - 1
-        definition = levels.get(referred, shown)
-        value = counters.get(referred, definition.start)
-        return _number(value, "decimal" if shown.legal else definition.number_format)
-
-    return re.sub(r"%([1-9])", number, shown.text).strip()
-
-
-def _bullet(text: str) -> str:
-    # symbol-font bullets (Symbol, Wingdings) sit in the private use area: show them as "•"
-    text = text.strip()
-    if not text or any("\ue000" <= char <= "\uf8ff" for char in text):
-        return "•"
-    return text
-
-
-def _number(value: int, number_format: str) -> str:
-    if number_format == "none":
-        return ""
-    if number_format in ("upperRoman", "lowerRoman") and 0 < value < 400:
-        roman = int_to_roman(value)
-        return roman if number_format == "upperRoman" else roman.lower()
-    if number_format in ("upperLetter", "lowerLetter") and 0 < value <= _MAX_LETTERS:
-        # Word's letters: a..z, then aa..zz, aaa..
-        letter = chr(ord("a") + (value - 1) % 26) * ((value - 1) // 26 + 1)
-        return letter if number_format == "lowerLetter" else letter.upper()
-    if number_format == "decimalZero":
-        return f"{value:02d}"
-    # decimal, and formats a plan does not use (ordinal, cardinalText, …) in digits
-    return str(value)
 
 
 # --- the body ---------------------------------------------------------------------------------
@@ -440,7 +267,7 @@ class _Paragraph:
 class _Reader:
     """Walks the body once, in order, so that numbering counters advance as Word's do."""
 
-    def __init__(self, styles: _Styles, numbering: _Numbering) -> None:
+    def __init__(self, styles: _Styles, numbering: Numbering) -> None:
         self._styles = styles
         self._numbering = numbering
 
@@ -460,8 +287,8 @@ class _Reader:
         return blocks
 
     def _paragraph(self, p: ET.Element) -> _Paragraph:
-        properties = p.find(f"{_W}pPr")
-        style = _val(None if properties is None else properties.find(f"{_W}pStyle"))
+        properties = p.find(f"{W}pPr")
+        style = val(None if properties is None else properties.find(f"{W}pStyle"))
         style = style or self._styles.default.get("paragraph")
         lines = _lines(p)
         numbered = self._numbered(properties, style)
@@ -472,16 +299,16 @@ class _Reader:
 
     def _numbered(self, properties: ET.Element | None, style: str | None) -> tuple[str, int] | None:
         """(numId, level) of a paragraph numbered directly or through its style."""
-        direct = None if properties is None else properties.find(f"{_W}numPr")
-        num_id = _val(None if direct is None else direct.find(f"{_W}numId"))
-        level = _int(None if direct is None else direct.find(f"{_W}ilvl"))
+        direct = None if properties is None else properties.find(f"{W}numPr")
+        num_id = val(None if direct is None else direct.find(f"{W}numId"))
+        level = integer(None if direct is None else direct.find(f"{W}ilvl"))
         from_style = num_id is None
         if from_style:
-            num_id = _val(self._styles.find(style, f"{_W}pPr/{_W}numPr/{_W}numId"))
+            num_id = val(self._styles.find(style, f"{W}pPr/{W}numPr/{W}numId"))
         if num_id is None or num_id == "0":  # numId 0 switches a style's numbering off
             return None
         if level is None:
-            level = _int(self._styles.find(style, f"{_W}pPr/{_W}numPr/{_W}ilvl"))
+            level = integer(self._styles.find(style, f"{W}pPr/{W}numPr/{W}ilvl"))
         if level is None and from_style:
             level = self._numbering.level_of_style(num_id, style)
         return num_id, level or 0
@@ -502,14 +329,14 @@ class _Reader:
             int, tuple[str, ...]
         ] = {}  # grid column -> lines of the merge that starts there
         for row_number, tr in enumerate(_children(tbl, _TR), 1):
-            column = _int(tr.find(f"{_W}trPr/{_W}gridBefore")) or 0
+            column = integer(tr.find(f"{W}trPr/{W}gridBefore")) or 0
             cells: list[Cell] = []
             for cell_number, tc in enumerate(_children(tr, _TC), 1):
-                properties = tc.find(f"{_W}tcPr")
-                span = _int(None if properties is None else properties.find(f"{_W}gridSpan")) or 1
-                merge = None if properties is None else properties.find(f"{_W}vMerge")
+                properties = tc.find(f"{W}tcPr")
+                span = integer(None if properties is None else properties.find(f"{W}gridSpan")) or 1
+                merge = None if properties is None else properties.find(f"{W}vMerge")
                 lines = self._cell_lines(tc)
-                continued = merge is not None and _val(merge) != "restart" and column in merged
+                continued = merge is not None and val(merge) != "restart" and column in merged
                 if continued:
                     lines = merged[column]
                 elif merge is not None:
@@ -549,14 +376,14 @@ class _Reader:
         return bool(_LAYOUT_WORDS.search(text))
 
     def _has_borders(self, tbl: ET.Element) -> bool:
-        properties = tbl.find(f"{_W}tblPr")
-        borders = None if properties is None else properties.find(f"{_W}tblBorders")
+        properties = tbl.find(f"{W}tblPr")
+        borders = None if properties is None else properties.find(f"{W}tblBorders")
         if borders is None:
-            style = _val(None if properties is None else properties.find(f"{_W}tblStyle"))
+            style = val(None if properties is None else properties.find(f"{W}tblStyle"))
             style = style or self._styles.default.get("table")
-            borders = self._styles.find(style, f"{_W}tblPr/{_W}tblBorders")
+            borders = self._styles.find(style, f"{W}tblPr/{W}tblBorders")
         return borders is not None and any(
-            (_val(edge) or "none") not in _NO_BORDER for edge in borders
+            (val(edge) or "none") not in _NO_BORDER for edge in borders
         )
 
 
@@ -593,7 +420,7 @@ def _lines(p: ET.Element) -> tuple[str, ...]:
             pieces.append(" ")
         elif element.tag in _BREAKS or element.tag == _P:
             pieces.append("\n")
-        elif element.tag == f"{_W}noBreakHyphen":
+        elif element.tag == f"{W}noBreakHyphen":
             pieces.append("-")
     text = nfc("".join(pieces).replace("\u00a0", " "))
     return tuple(line.strip() for line in text.split("\n"))

@@ -9,6 +9,9 @@ Parsed with lxml.html (libxml2's HTML parser) because these pages are rarely val
 <p>, stray </td>, Word's `<![if !supportLists]>`): it recovers the way a browser does where an XML
 parser stops, and it parses a 1.7 MB vbpl.vn page in about 10 ms.
 
+Tables are read in html_tables; the walk over the body and what counts as hidden are in
+html_text.
+
 `level` is the heading's number (h1 -> 1) or a list item's nesting depth (0 for a top-level list).
 """
 
@@ -16,19 +19,17 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import lxml  # type: ignore[import-untyped]
 from lxml import etree, html
 
 from cchc_graph.errors import SourceError
-from cchc_graph.ingest.model import Block, Cell, Document, Kind, Location, Row
-from cchc_graph.text import VI_UPPER, fold, int_to_roman, nfc, squash
-
-Element = Any  # lxml.html.HtmlElement: lxml ships no type information
+from cchc_graph.ingest.html_tables import is_layout_table, lines_of, table_rows
+from cchc_graph.ingest.html_text import Element, clean, is_skipped, walk_content
+from cchc_graph.ingest.model import Block, Document, Kind, Location
 
 READER = f"lxml {lxml.__version__}"
 
@@ -40,17 +41,6 @@ _CONTENT_ROOTS = (
     "//*[contains(concat(' ', @class, ' '), ' cldivContentDocVn ')]",  # thuvienphapluat.vn
     "//*[@id='toanvancontent']",  # the old vbpl.vn "Toàn văn" tab
 )
-_DROPPED_TAGS = frozenset(
-    {"script", "style", "noscript", "template", "head", "title", "meta", "link"}  # code and CSS
-    | {"nav", "aside", "menu", "dialog", "iframe", "frame", "frameset"}  # the site around it
-    | {"object", "embed", "svg", "math", "canvas", "video", "audio", "map", "img"}  # no text
-    | {"input", "button", "select", "option", "optgroup", "textarea", "datalist", "output"}
-    | {"progress", "meter"}  # form controls
-)
-_CHROME_ROLES = frozenset(
-    {"navigation", "banner", "contentinfo", "search", "tablist", "tab", "menu", "menubar"}
-    | {"toolbar", "dialog"}
-)
 # class or id words of page chrome, read only when no element is marked as the body: "main-nav",
 # "breadcrumb", "ant-tabs-nav" ("table-scroll-wrapper" is not one: words are cut at - _ and space)
 _CHROME_NAMES = re.compile(
@@ -58,24 +48,10 @@ _CHROME_NAMES = re.compile(
     r"|share|social|banner|header|footer|cookies?|login|search)(?:$|[\s_-])",
     re.IGNORECASE,
 )
-_HIDDEN_STYLE = re.compile(
-    r"display\s*:\s*none|visibility\s*:\s*hidden|mso-hide\s*:\s*all", re.IGNORECASE
-)
-_HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
-_LISTS = frozenset(("ul", "ol", "dir"))
-_BLOCKS = frozenset(
-    {"p", "div", "li", "dl", "dt", "dd", "blockquote", "pre", "address", "center", "hr"}
-    | {"section", "article", "main", "header", "footer", "figure", "figcaption", "caption"}
-    | {"fieldset", "legend", "details", "summary", "form", "body", "html"}
-)
-_CELLS = ("td", "th")
 # the elements that may hold a page's body: never a paragraph, list or table
 _CONTAINERS = frozenset({"div", "section", "article", "main", "form", "center"})
-# zero-width space, soft hyphen, a BOM inside the text and control characters: nothing on screen
-_INVISIBLE = dict.fromkeys([0x200B, 0xAD, 0xFEFF, *range(0x01, 0x09), *range(0x0E, 0x1C)])
 _OFFICE_SUITES = re.compile(r"Microsoft Word|LibreOffice|OpenOffice", re.IGNORECASE)
 _DENSE_SHARE = 0.9  # a child holding this share of the text is the body (the rest is chrome)
-_MAX_COLSPAN, _MAX_ROWSPAN = 1000, 65534  # the HTML table model's own limits
 
 
 def read(path: Path) -> Document:
@@ -98,7 +74,7 @@ def read(path: Path) -> Document:
     root = _content_root(page)
     blocks = _Blocks(page.getroottree(), owners=[root])
     try:
-        _walk_content(root, blocks, 0)
+        walk_content(root, blocks, 0)
     except RecursionError as error:  # libxml2 stops nesting at 255 levels: a safeguard only
         raise SourceError(path, 0, "elements nested too deeply to read") from error
     blocks.flush()
@@ -212,16 +188,6 @@ def _exported_by_office_suite(page: Element) -> bool:
     return False
 
 
-def _is_skipped(element: Element) -> bool:
-    """True for an element a reader does not see as document text."""
-    if not isinstance(element.tag, str) or element.tag in _DROPPED_TAGS:
-        return True  # comments and processing instructions have a function as their tag
-    if element.get("hidden") is not None or element.get("role") in _CHROME_ROLES:
-        return True
-    style = element.get("style")
-    return bool(style and _HIDDEN_STYLE.search(style))
-
-
 def _hide(element: Element) -> None:
     # marked rather than removed, so that the element paths of what is read stay the source's
     element.set("hidden", "hidden")
@@ -265,7 +231,7 @@ def _densest(body: Element) -> Element:
 
 def _weigh(element: Element, weights: dict[Element, int]) -> int:
     """Characters of text in `element` that are neither skipped nor link text."""
-    if _is_skipped(element) or element.tag == "a":
+    if is_skipped(element) or element.tag == "a":
         return 0
     total = len((element.text or "").strip())
     for child in element:
@@ -275,82 +241,7 @@ def _weigh(element: Element, weights: dict[Element, int]) -> int:
 
 
 # ---------------------------------------------------------------------------------------------
-# walking the body: one traversal, two listeners (the document's blocks; a cell's lines)
-
-
-class _Listener(Protocol):
-    """What the walk reports, in reading order."""
-
-    def text(self, piece: str) -> None: ...
-
-    def line_break(self) -> None: ...
-
-    def open_block(self, element: Element) -> None: ...
-
-    def close_block(self, element: Element) -> None: ...
-
-    def item(self, element: Element, marker: str, level: int) -> None: ...
-
-    def heading(self, element: Element, level: int) -> None: ...
-
-    def table(self, element: Element) -> None: ...
-
-
-def _walk_content(element: Element, listener: _Listener, list_level: int) -> None:
-    if element.text:
-        listener.text(element.text)
-    for child in element:
-        _visit(child, listener, list_level)
-        if child.tail:
-            listener.text(child.tail)
-
-
-def _visit(element: Element, listener: _Listener, list_level: int) -> None:
-    if _is_skipped(element):
-        return
-    tag = element.tag
-    if tag == "br":
-        listener.line_break()
-    elif tag in _HEADINGS:
-        listener.heading(element, int(tag[1]))
-    elif tag == "table":
-        listener.table(element)
-    elif tag in _LISTS:
-        _visit_list(element, listener, list_level)
-    elif tag == "li":  # an item outside any list
-        _visit_item(element, "-", listener, list_level)
-    elif tag in _BLOCKS:
-        listener.open_block(element)
-        _walk_content(element, listener, list_level)
-        listener.close_block(element)
-    else:  # inline (span, strong, a, font, sup, Word's o:p): its text joins the paragraph
-        _walk_content(element, listener, list_level)
-
-
-def _visit_list(element: Element, listener: _Listener, level: int) -> None:
-    listener.open_block(element)
-    markers = iter(_list_markers(element))
-    if element.text:
-        listener.text(element.text)
-    for child in element:
-        if isinstance(child.tag, str) and child.tag == "li" and not _is_skipped(child):
-            _visit_item(child, next(markers), listener, level)
-        else:  # a list written straight inside a list (<ul><li/><ul>…</ul></ul>) nests
-            _visit(child, listener, level + 1)
-        if child.tail:
-            listener.text(child.tail)
-    listener.close_block(element)
-
-
-def _visit_item(element: Element, marker: str, listener: _Listener, level: int) -> None:
-    listener.item(element, marker, level)
-    _walk_content(element, listener, level + 1)
-    listener.close_block(element)
-
-
-def _clean(text: str) -> str:
-    """Text as stored: invisible characters dropped, whitespace and NBSP collapsed, NFC."""
-    return nfc(squash(text.translate(_INVISIBLE)))
+# the document's blocks
 
 
 @dataclass
@@ -390,21 +281,21 @@ class _Blocks:
 
     def heading(self, element: Element, level: int) -> None:
         self.flush()
-        self.add(Kind.HEADING, element, " ".join(_lines_of(element)), level=level)
+        self.add(Kind.HEADING, element, " ".join(lines_of(element)), level=level)
 
     def table(self, element: Element) -> None:
         self.flush()
         caption = element.find("caption")
-        if caption is not None and not _is_skipped(caption):  # shown above the table
-            self.add(Kind.PARAGRAPH, caption, " ".join(_lines_of(caption)))
+        if caption is not None and not is_skipped(caption):  # shown above the table
+            self.add(Kind.PARAGRAPH, caption, " ".join(lines_of(caption)))
         self.tables += 1
-        rows = _table_rows(element, self.tables, self.path)
-        layout = _is_layout_table(element, rows)
+        rows = table_rows(element, self.tables, self.path)
+        layout = is_layout_table(element, rows)
         location = Location(table=self.tables, element=self.path(element))
         self.blocks.append(Block(Kind.TABLE, location, rows=rows, layout=layout))
 
     def flush(self) -> None:
-        text = _clean("".join(self.buffer))
+        text = clean("".join(self.buffer))
         self.buffer.clear()
         if not text:
             return
@@ -423,290 +314,3 @@ class _Blocks:
             return
         location = Location(paragraph=len(self.blocks) + 1, element=self.path(element))
         self.blocks.append(Block(kind, location, text=text, marker=marker, level=level))
-
-
-@dataclass
-class _Lines:
-    """Collects the lines of a table cell (or a heading): every block, <br> and item a line."""
-
-    lines: list[str] = field(default_factory=list)
-    current: list[str] = field(default_factory=list)
-
-    def end_line(self) -> None:
-        line = _clean("".join(self.current))
-        self.current.clear()
-        if line:
-            self.lines.append(line)
-
-    def text(self, piece: str) -> None:
-        self.current.append(piece)
-
-    def line_break(self) -> None:
-        self.end_line()
-
-    def open_block(self, element: Element) -> None:
-        self.end_line()
-
-    def close_block(self, element: Element) -> None:
-        self.end_line()
-
-    def item(self, element: Element, marker: str, level: int) -> None:
-        self.end_line()
-        if marker:
-            self.current.append(marker + " ")
-
-    def heading(self, element: Element, level: int) -> None:
-        self.end_line()
-        self.lines.extend(_lines_of(element))
-
-    def table(self, element: Element) -> None:
-        # a table inside a cell is a form's sub-layout (Nghị định 347's receipts): the model's cell
-        # holds lines only, so its cells' text joins the outer cell, row by row, in reading order
-        self.end_line()
-        caption = element.find("caption")
-        if caption is not None and not _is_skipped(caption):
-            self.lines.extend(_lines_of(caption))
-        for group in _row_groups(element):
-            for row in group:
-                for cell in _source_cells(row):
-                    self.lines.extend(_lines_of(cell))
-
-
-def _lines_of(element: Element) -> tuple[str, ...]:
-    """The lines of an element's content: its blocks, <br>-separated lines and list items."""
-    lines = _Lines()
-    _walk_content(element, lines, 0)
-    lines.end_line()
-    return tuple(lines.lines)
-
-
-# ---------------------------------------------------------------------------------------------
-# lists
-
-_LIST_STYLE = re.compile(r"list-style(?:-type)?\s*:\s*([a-z-]+)", re.IGNORECASE)
-_TYPE_ATTRIBUTE = {  # <ol type="a">
-    "1": "decimal",
-    "a": "lower-alpha",
-    "A": "upper-alpha",
-    "i": "lower-roman",
-    "I": "upper-roman",
-}
-
-
-def _list_style(element: Element, default: str) -> str:
-    declared = _LIST_STYLE.search(element.get("style") or "")
-    if declared:
-        return declared.group(1).lower()
-    kind = element.get("type")
-    return _TYPE_ATTRIBUTE.get(kind, kind.lower()) if kind else default
-
-
-def _list_markers(element: Element) -> list[str]:
-    """The marker of each visible <li> of a list as a browser shows it: "1.", "b.", "IV.", "-"."""
-    items = [c for c in element if isinstance(c.tag, str) and c.tag == "li" and not _is_skipped(c)]
-    style = _list_style(element, "decimal" if element.tag == "ol" else "disc")
-    step = -1 if element.get("reversed") is not None else 1
-    number = _integer(element.get("start"), len(items) if step < 0 else 1)
-    markers = []
-    for item in items:
-        number = _integer(item.get("value"), number)
-        markers.append(_marker(number, _list_style(item, style)))
-        number += step
-    return markers
-
-
-def _marker(number: int, style: str) -> str:
-    if style == "none":
-        return ""
-    if style in ("disc", "circle", "square"):
-        return "-"
-    if style in ("lower-alpha", "lower-latin", "upper-alpha", "upper-latin") and number > 0:
-        letters = _alphabetic(number)
-        return (letters.upper() if style.startswith("upper") else letters) + "."
-    if style in ("lower-roman", "upper-roman") and 0 < number < 400:
-        numeral = int_to_roman(number)
-        return (numeral.lower() if style == "lower-roman" else numeral) + "."
-    return f"{number}."
-
-
-def _alphabetic(number: int) -> str:
-    """1 -> "a", 26 -> "z", 27 -> "aa", as browsers count."""
-    letters = ""
-    while number > 0:
-        number, rest = divmod(number - 1, 26)
-        letters = chr(ord("a") + rest) + letters
-    return letters
-
-
-def _integer(value: str | None, default: int) -> int:
-    digits = re.match(r"\s*([+-]?\d+)", value or "")
-    return int(digits.group(1)) if digits else default
-
-
-# ---------------------------------------------------------------------------------------------
-# tables
-
-
-def _row_groups(table: Element) -> list[list[Element]]:
-    """The table's rows by group, in the order shown: thead, then the body rows, then tfoot."""
-    head: list[list[Element]] = []
-    body: list[list[Element]] = []
-    foot: list[list[Element]] = []
-    loose: list[Element] = []  # <tr> straight under <table>: one implicit body group
-    for child in table:
-        tag = child.tag if isinstance(child.tag, str) else ""
-        if tag == "tr" and not _is_skipped(child):
-            loose.append(child)
-            continue
-        if loose:
-            body.append(loose)
-            loose = []
-        if tag in ("thead", "tbody", "tfoot") and not _is_skipped(child):
-            rows = [r for r in child if r.tag == "tr" and not _is_skipped(r)]
-            {"thead": head, "tbody": body, "tfoot": foot}[tag].append(rows)
-    if loose:
-        body.append(loose)
-    return [group for group in head + body + foot if group]
-
-
-def _source_cells(row: Element) -> list[Element]:
-    return [c for c in row if isinstance(c.tag, str) and c.tag in _CELLS and not _is_skipped(c)]
-
-
-def _table_rows(table: Element, number: int, path: Callable[[Element], str]) -> tuple[Row, ...]:
-    """The table's rows with every grid position filled (see `_Grid`)."""
-    rows: list[Row] = []
-    for group in _row_groups(table):
-        grid = _Grid(number, path)
-        for index, source in enumerate(group):
-            cells = grid.row(source, len(rows) + 1, rows_below=len(group) - index - 1)
-            if cells:
-                where = Location(table=number, row=len(rows) + 1, element=path(source))
-                rows.append(Row(tuple(cells), where))
-    return tuple(rows)
-
-
-@dataclass
-class _Span:
-    """A cell that covers rows below its own: what those rows repeat, and for how many more."""
-
-    lines: tuple[str, ...]
-    element: Element
-    col_span: int
-    rows_left: int
-
-
-@dataclass
-class _Grid:
-    """One row group's grid. A cell spanning rows is repeated as a `continued` cell at its
-    column in each row below it; rowspans stop at the end of their group (thead, tbody, tfoot),
-    as in browsers."""
-
-    table: int
-    path: Callable[[Element], str]
-    spans: dict[int, _Span] = field(default_factory=dict)
-
-    def row(self, source: Element, number: int, rows_below: int) -> list[Cell]:
-        cells: list[Cell] = []
-        touched: set[int] = set()
-        column = 0
-        pending = iter(_source_cells(source))
-        while True:
-            if column in self.spans:
-                touched.add(column)
-                column = self._continue(cells, column, number)
-                continue
-            cell = next(pending, None)
-            if cell is None:
-                break
-            col_span = min(max(_integer(cell.get("colspan"), 1), 1), _MAX_COLSPAN)
-            row_span = min(_integer(cell.get("rowspan"), 1), _MAX_ROWSPAN)
-            # rowspan="0" reaches the group's last row
-            rows_down = rows_below if row_span == 0 else min(row_span - 1, rows_below)
-            lines = _lines_of(cell)
-            cells.append(self._cell(lines, cell, col_span, number, len(cells), continued=False))
-            if rows_down > 0:
-                self.spans[column] = _Span(lines, cell, col_span, rows_down)
-                touched.add(column)
-            column += col_span
-        for start in sorted(s for s in self.spans if s > column):  # a row shorter than its grid
-            cells.append(self._cell((), source, start - column, number, len(cells), False))
-            touched.add(start)
-            column = self._continue(cells, start, number)
-        for start in [s for s in self.spans if s not in touched]:  # overlapped by a wider cell
-            self._age(start)
-        return cells
-
-    def _continue(self, cells: list[Cell], start: int, number: int) -> int:
-        span = self.spans[start]
-        cells.append(self._cell(span.lines, span.element, span.col_span, number, len(cells), True))
-        self._age(start)
-        return start + span.col_span
-
-    def _age(self, start: int) -> None:
-        self.spans[start].rows_left -= 1
-        if not self.spans[start].rows_left:
-            del self.spans[start]
-
-    def _cell(
-        self,
-        lines: tuple[str, ...],
-        element: Element,
-        col_span: int,
-        row: int,
-        before: int,
-        continued: bool,
-    ) -> Cell:
-        where = Location(table=self.table, row=row, cell=before + 1, element=self.path(element))
-        return Cell(lines, where, col_span=col_span, continued=continued)
-
-
-# The lines of a letterhead and a signature block, matched folded: "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT
-# NAM", "Độc lập - Tự do - Hạnh phúc", "Số: 314/2025/NĐ-CP", "Nghị quyết số: 119/2026/UBTVQH15",
-# "Nơi nhận:"; and as written: "TM. CHÍNH PHỦ", "KT. THỦ TƯỚNG", "PHÓ THỦ TƯỚNG", "(Đã ký)"
-_LETTERHEAD_FOLDED = re.compile(
-    r"cong hoa xa hoi chu nghia viet nam|doc lap ?- ?tu do ?- ?hanh phuc|^noi nhan"
-    r"|^(?:\w+ ){0,2}so ?: ?\S*/"  # a number with its slash: not a form's "Tổng số:" or "Số:…"
-)
-_SIGNATURE = re.compile(
-    rf"^(?:(?:TM|KT|TL|TUQ|Q)\. ?[{VI_UPPER}]|(?:PHÓ )?(?:CHỦ TỊCH|THỦ TƯỚNG|BỘ TRƯỞNG|GIÁM ĐỐC)$"
-    r"|\(Đã ký\)$)"
-)
-# letterheads and signature blocks take a few rows; a longer table quoting "Số:" is data
-_LAYOUT_MAX_ROWS = 6
-_SMALL_TABLE_ROWS = 3
-# border, border-top, border-color, border-left-style … : value (not border-collapse or -spacing)
-_BORDER = re.compile(
-    r"(?:^|;)\s*border(?:-(?:top|right|bottom|left))?(?:-(?:style|width|color))?\s*:\s*([^;]*)",
-    re.IGNORECASE,
-)
-_NO_BORDER = re.compile(r"^(?:none|hidden|0(?:\.0*)?[a-z]*)$|\bnone\b|\bhidden\b", re.IGNORECASE)
-# white on white paper is no border: NQ 119/2026 draws its letterhead with border-color #ffffff
-_WHITE = re.compile(r"#fff(?:fff)?\b|\bwhite\b|255,\s*255,\s*255|\btransparent\b", re.IGNORECASE)
-
-
-def _is_layout_table(table: Element, rows: tuple[Row, ...]) -> bool:
-    """True for a table that only arranges the page: a letterhead or signature block, or a small
-    table with neither borders nor header cells (a form's boxes: "Mã QR code", "Mẫu số 01")."""
-    lines = [line for row in rows for cell in row.cells for line in cell.lines]
-    if len(rows) <= _LAYOUT_MAX_ROWS and any(
-        _LETTERHEAD_FOLDED.search(fold(line)) or _SIGNATURE.search(line) for line in lines
-    ):
-        return True
-    if len(rows) > _SMALL_TABLE_ROWS or table.find("thead") is not None:
-        return False
-    cells = [cell for group in _row_groups(table) for row in group for cell in _source_cells(row)]
-    if any(cell.tag == "th" for cell in cells):
-        return False
-    return not _has_border(table, attribute=True) and not any(_has_border(c) for c in cells)
-
-
-def _has_border(element: Element, attribute: bool = False) -> bool:
-    """True when the element draws a visible border: a CSS border that is neither none, zero
-    nor white, or (for a table) a `border` attribute above 0 that CSS does not whiten."""
-    values = [value.strip() for value in _BORDER.findall(element.get("style") or "")]
-    if any(_WHITE.search(value) for value in values):
-        return False
-    if attribute and _integer(element.get("border"), 0) > 0:
-        return True
-    return any(value and not _NO_BORDER.search(value) for value in values)
