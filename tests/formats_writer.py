@@ -10,6 +10,7 @@ and nothing of the readers.
 from __future__ import annotations
 
 import html
+import itertools
 import re
 import shutil
 import subprocess
@@ -46,7 +47,9 @@ def read_text_source(path: Path) -> list[Piece]:
             pieces.append(" ".join(paragraph))
             paragraph.clear()
 
-    for raw in path.read_text(encoding="utf-8").split("\n"):
+    raw_lines = path.read_text(encoding="utf-8").split("\n")
+    wrapped = _hard_wrapped(raw_lines)
+    for raw in raw_lines:
         line = _MARKDOWN.sub("", raw.replace("\u00a0", " ")).rstrip(" \r")
         if "\t" in line:
             close_paragraph()
@@ -67,9 +70,11 @@ def read_text_source(path: Path) -> list[Piece]:
             continue
         table = None
         blank_in_table = False
-        # the sources written here keep one paragraph to a line
-        close_paragraph()
-        paragraph.append(line.strip())
+        if wrapped and paragraph and _wraps(paragraph[-1], line.strip()):
+            paragraph.append(line.strip())
+        else:
+            close_paragraph()
+            paragraph.append(line.strip())
     close_paragraph()
     for piece in pieces:
         if isinstance(piece, Table):
@@ -112,6 +117,28 @@ def _join(row: list[list[str]], cells: list[list[str]]) -> None:
             row[index].extend(items[1:])
         else:
             row[index].extend(items)
+
+
+def _hard_wrapped(lines: list[str]) -> bool:
+    """A text written with its paragraphs cut into lines (most lines followed by another line),
+    rather than one paragraph to a line with blank lines between."""
+    filled = [bool(line.strip()) for line in lines]
+    followed = sum(1 for a, b in itertools.pairwise(filled) if a and b)
+    return followed > 0.5 * max(1, sum(filled))
+
+
+_LIST_START = re.compile(r"^(?:\d+(?:\.\d+)*[.)]|[a-zđ]\)|[-–+•]|[IVX]+\.)\s")
+
+
+def _wraps(previous: str, line: str) -> bool:
+    """A hard-wrapped line continues the paragraph above it (the source's own wrapping)."""
+    if "|" in (previous, line) or _LIST_START.match(line):
+        return False
+    if line[:1].islower():
+        return True
+    return not previous.endswith((".", ";", ":", "!", "?", ")", "”", '"')) and not (
+        previous.isupper() or line.isupper()
+    )
 
 
 # ------------------------------------------------------------------ writers

@@ -170,10 +170,14 @@ def _title(text: NormalisedText, kind_line: int | None, lexicon: Lexicon) -> str
     if kind_line is None:
         return None
     pieces: list[str] = []
-    for number in range(kind_line + 1, min(len(text.lines), kind_line + 6) + 1):
+    # a document read from another format has a blank line between any two paragraphs: there
+    # a blank line does not end the title, a title typed as several paragraphs goes on
+    rendered = bool(text.source.locations)
+    reach = 12 if rendered else 6
+    for number in range(kind_line + 1, min(len(text.lines), kind_line + reach) + 1):
         line = squash(text.line(number))
         if not line:
-            if pieces:
+            if pieces and not rendered:
                 break
             continue
         if fold(line).startswith(("uy ban nhan dan", "can cu")) or re.match(
