@@ -76,7 +76,9 @@ def bench_files() -> None:
 
 _MEASURED = """
 import resource, subprocess, sys
-subprocess.run(sys.argv[1:], check=True, capture_output=True)
+done = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+if done.returncode:
+    sys.exit(done.stdout[-3000:] + done.stderr[-3000:])
 print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024)
 """
 
