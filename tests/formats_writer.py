@@ -3,8 +3,8 @@ paragraphs as paragraphs, its annex (tab-separated rows, cells of <p>/<li> items
 table with one cell paragraph per item, and a cell that a page break cut in two (a row after a
 blank line whose cells start mid-sentence) joined again, as the table was before it was printed.
 
-This is the test's own writer: it knows the one text layout it writes from (tab-separated rows)
-and nothing of the readers.
+This is the test's own writer: it knows the text layouts it writes from (tab-separated rows; one
+cell to a line, rows apart by blank lines) and nothing of the readers.
 """
 
 from __future__ import annotations
@@ -35,8 +35,67 @@ class Table:
 Piece = str | Table
 
 
+_TAB_LED = re.compile(r"^ ?\t[^\t]*$")
+
+
 def read_text_source(path: Path) -> list[Piece]:
-    """The paragraphs and tables of a text source written with tab-separated annex rows."""
+    """The paragraphs and tables of a text source: annex rows written tab-separated, or one cell
+    to a line (each line led by a tab, rows apart by a blank line)."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    tabbed = [line for line in lines if "\t" in line]
+    if tabbed and sum(1 for line in tabbed if _TAB_LED.match(line)) > 0.8 * len(tabbed):
+        return _tab_led(lines)
+    return _tab_separated(path)
+
+
+def _tab_led(lines: list[str]) -> list[Piece]:
+    """One cell to a line: a block of lines (up to a blank line) is a row, a line that does not
+    start with a tab goes on with the cell above it, a tab alone is an empty cell."""
+    pieces: list[Piece] = []
+    table: Table | None = None
+    block: list[list[str]] = []
+    prose: list[str] = []
+
+    def close_block() -> None:
+        nonlocal table
+        if not block:
+            return
+        if len(block) >= 4:
+            if table is None:
+                table = Table()
+                pieces.append(table)
+            table.rows.append([[item for item in cell if item] for cell in block])
+        else:
+            pieces.extend(" ".join(cell).strip() for cell in block if any(cell))
+        block.clear()
+
+    for raw in [*lines, ""]:
+        line = _MARKDOWN.sub("", raw.replace("\u00a0", " ")).rstrip(" \r")
+        # a tab alone is an empty cell of an open row, elsewhere a blank line
+        if not line.strip() and ("\t" not in line or not block):
+            close_block()
+            continue
+        if _TAB_LED.match(line):
+            if prose:
+                pieces.extend(prose)
+                prose.clear()
+                table = None
+            block.append([_plain(line)] if line.strip() else [])
+        elif block:
+            block[-1].append(_plain(line))
+        else:
+            table = None
+            pieces.append(line.strip())
+    close_block()
+    for piece in pieces:
+        if isinstance(piece, Table):
+            width = max(len(row) for row in piece.rows)
+            for row in piece.rows:
+                row.extend([[] for _ in range(width - len(row))])
+    return [piece for piece in pieces if piece]
+
+
+def _tab_separated(path: Path) -> list[Piece]:
     pieces: list[Piece] = []
     paragraph: list[str] = []
     table: Table | None = None

@@ -15,6 +15,7 @@ from cchc_graph.ingest.normalise import NormalisedText
 from cchc_graph.parse.cells import bold_heading, is_fragment, strip_tags
 from cchc_graph.parse.context import ParseContext
 from cchc_graph.parse.tables import (
+    STANDARD_COLUMNS,
     Column,
     Row,
     TableResult,
@@ -25,7 +26,7 @@ from cchc_graph.parse.tables import (
     task_number,
 )
 from cchc_graph.records import Problem, Severity
-from cchc_graph.text import squash
+from cchc_graph.text import is_roman, squash
 
 TSV = "html-tsv-annex"
 MARKDOWN = "markdown-table-annex"
@@ -44,7 +45,9 @@ def split_row(line: str, layout: str) -> list[str] | None:
 
 
 def find_header(text: NormalisedText) -> tuple[str, int, list[Column | None]] | None:
-    """Layout, line number and column roles of the first header row, if any."""
+    """Layout, line number and column roles of the first header row, if any; for a table that
+    starts without its header (an annex continued from a page, a table whose header row was
+    not exported), the line above its first numbered row and the standard column order."""
     for number, line in enumerate(text.lines, start=1):
         for layout in LAYOUTS:
             cells = split_row(line, layout)
@@ -52,7 +55,27 @@ def find_header(text: NormalisedText) -> tuple[str, int, list[Column | None]] | 
                 roles = header_columns(cells)
                 if roles and Column.ID in roles:
                     return layout, number, roles
-    return None
+    numbered = [
+        (number, cells)
+        for number, line in enumerate(text.lines, start=1)
+        if (cells := split_row(line, TSV))
+        and len(cells) >= len(STANDARD_COLUMNS) - 1
+        and _numbers_a_row(cells[0])
+    ]
+    if len(numbered) < _MIN_HEADERLESS_ROWS:
+        return None
+    first = numbered[0][0]
+    width = max(len(cells) for _, cells in numbered)
+    standard: list[Column | None] = list(STANDARD_COLUMNS[:width])
+    return TSV, max(first - 1, 0), standard + [None] * (width - len(standard))
+
+
+_MIN_HEADERLESS_ROWS = 3
+
+
+def _numbers_a_row(cell: str) -> bool:
+    first = squash(strip_tags(cell))
+    return bool(re.fullmatch(r"\d{1,3}\.?", first)) or is_roman(first)
 
 
 def detect(text: NormalisedText) -> str | None:
@@ -68,6 +91,22 @@ def read(text: NormalisedText, context: ParseContext) -> TableResult:
         raise SourceError(text.source.name, 1, "no annex table header in this layout")
     layout, header_line, roles = found
     builder = TaskBuilder(context)
+    headerless = header_line == 0 or not header_columns(
+        split_row(text.line(header_line), layout) or [""]
+    )
+    first_cells = split_row(text.line(header_line + 1), layout) or [""]
+    starts_with_heading = not headerless or is_roman(squash(strip_tags(first_cells[0])))
+    if headerless:
+        builder.result.problems.append(
+            Problem(
+                "no-header-row",
+                "the annex has no header row: the standard column order TT | Nhiệm vụ | Sản "
+                "phẩm | Tiến độ | Phân công is assumed",
+                Severity.INFO,
+                context.span(header_line + 1),
+                "",
+            )
+        )
     page_break = False
     last_row: Row | None = None
     last_line = header_line
@@ -95,7 +134,9 @@ def read(text: NormalisedText, context: ParseContext) -> TableResult:
         page_break = False
     builder.renumber_orphan_section()
     ends_file = all(not squash(x) for x in text.lines[last_line:])
-    builder.check_truncation(True, header_line, ends_file, last_row, text.lines)
+    builder.check_truncation(
+        starts_with_heading, max(header_line, 1), ends_file, last_row, text.lines
+    )
     return builder.finish()
 
 
