@@ -347,6 +347,7 @@ def test_files_without_a_reader_are_named_and_the_build_goes_on(
 @pytest.mark.parametrize(
     ("name", "write", "reason"),
     [
+        ("empty.pdf", lambda path: path.write_bytes(MINIMAL_PDF), "no text"),
         ("notes.docx", write_docx, "unknown layout"),
         (
             "saved.txt",

@@ -38,11 +38,11 @@ class Format(StrEnum):
 FRONT_ENDS = {
     Format.DOCX: "docx_front",
     Format.DOC: "doc_front",
+    Format.PDF: "pdf_front",
     Format.HTML: "html_front",
 }
 # why a format is not read
 NOT_READ = {
-    Format.PDF: "PDF documents are not read yet",
     Format.ZIP: "a ZIP archive that is not a Word document: not read",
     Format.IMAGE: "an image on its own is not read: put scanned pages in a PDF",
     Format.BINARY: "binary content of an unknown format: not read",
