@@ -20,7 +20,8 @@ from pathlib import Path
 
 import docx
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Pt
+from docx.oxml import OxmlElement
+from docx.shared import Cm, Pt
 
 _ITEM = re.compile(r"<(p|li)\b[^>]*>(.*?)</\1\s*>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
@@ -205,15 +206,24 @@ def _wraps(previous: str, line: str) -> bool:
 
 def write_docx(pieces: list[Piece], path: Path) -> None:
     document = docx.Document()
-    document.styles["Normal"].font.name = "Times New Roman"
-    document.styles["Normal"].font.size = Pt(12)
+    # set as Nghị định 30/2020/NĐ-CP has administrative documents set: Times New Roman, a
+    # first-line indent and space between paragraphs
+    normal = document.styles["Normal"]
+    normal.font.name = "Times New Roman"
+    normal.font.size = Pt(12)
+    normal.paragraph_format.space_after = Pt(6)
     for piece in pieces:
         if isinstance(piece, Table):
             width = len(piece.rows[0])
             table = document.add_table(rows=0, cols=width)
             table.style = "Table Grid"
             for cells in piece.rows:
-                row = table.add_row().cells
+                added = table.add_row()
+                # each row whole on one page, as annexes are usually set ("Allow row to break
+                # across pages" off): where a page cuts a row is the PDF reader's own test
+                properties = added._tr.get_or_add_trPr()
+                properties.append(OxmlElement("w:cantSplit"))
+                row = added.cells
                 for cell, items in zip(row, cells, strict=True):
                     cell.paragraphs[0].text = items[0] if items else ""
                     for item in items[1:]:
@@ -223,6 +233,8 @@ def write_docx(pieces: list[Piece], path: Path) -> None:
             if piece.isupper():
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
                 paragraph.runs[0].bold = True
+            else:
+                paragraph.paragraph_format.first_line_indent = Cm(1)
     document.save(str(path))
 
 

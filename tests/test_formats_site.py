@@ -87,3 +87,4 @@ def test_the_original_file_is_served_as_published(site: ServerProcess) -> None:
     with pytest.raises(urllib.error.HTTPError) as missing:
         get(site.url + "/source/no_such_file/original")
     assert missing.value.code == 404
+    missing.value.close()

@@ -1,11 +1,11 @@
 """The same document in every format gives the same facts.
 
 Each text source whose annex is written as tab-separated rows or one cell to a line (and the
-directive, all prose) is written again as a Word file, a web page and a PDF printed from the Word file (tests/
-formats_writer.py: paragraphs as paragraphs, the annex as a real table with one cell paragraph
-per item), and each is read through its front-end. The header, the legal basis, every task with
-its deliverables (product, deadline, lead and cooperating agencies) and every target must equal
-what the text gives; only the locations differ.
+directive, all prose) is written again as a Word file, a web page and a PDF printed from the
+Word file by LibreOffice (tests/formats_writer.py: paragraphs as paragraphs, the annex as a real
+table with one cell paragraph per item), and each is read through its front-end. The header,
+the legal basis, every task with its deliverables (product, deadline, lead and cooperating
+agencies) and every target must equal what the text gives; only the locations differ.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from cchc_graph.parse import parse_document
 from cchc_graph.records import AgencyMention, ParsedDocument
 from cchc_graph.resources import load_lexicon
 from tests.conftest import SOURCES
-from tests.formats_writer import read_text_source, write_docx, write_html
+from tests.formats_writer import read_text_source, write_docx, write_html, write_pdf
 
 # the text sources in the layouts the writer knows (tab-separated rows, one cell to a line), and
 # prose; the Cao Bằng plan's cells between "|" lines are grouped into rows only by what they say
@@ -30,7 +30,7 @@ WRITTEN = (
     "003_15ca9d007ed5324e.txt",
     "004_e5038761a6850e2f.txt",
 )
-WRITERS = {"docx": write_docx, "html": write_html}
+WRITERS = {"docx": write_docx, "html": write_html, "pdf": write_pdf}
 
 
 def agencies(mentions: tuple[AgencyMention, ...]) -> list[str]:
