@@ -59,7 +59,7 @@ def detect_layout(text: NormalisedText) -> str:
         text.source.name,
         _first_text_line(text),
         "unknown layout: no annex table (tab-separated, '|' cells or tab-led lines) "
-        "and no numbered assignments ('Giao ...', '... chủ trì')",
+        "and no numbered assignments ('Giao ...', '... chủ trì')" + _what_it_is(text),
     )
 
 
@@ -86,7 +86,8 @@ def _parse(source: SourceFile, lexicon: Lexicon) -> ParsedDocument:
         raise SourceError(
             source.name,
             _first_text_line(text),
-            "no document header: no 'QUYẾT ĐỊNH' / 'CHỈ THỊ' / 'KẾ HOẠCH' heading",
+            "no document header: no 'QUYẾT ĐỊNH' / 'CHỈ THỊ' / 'KẾ HOẠCH' heading"
+            + _what_it_is(text),
         )
     period = header.period
     context = ParseContext(
@@ -163,11 +164,12 @@ def _parse(source: SourceFile, lexicon: Lexicon) -> ParsedDocument:
             source.name,
             _first_text_line(text),
             "neither a plan nor a directive: no task was found and no heading names the "
-            "document ('KẾ HOẠCH', 'CHỈ THỊ', 'QUYẾT ĐỊNH', ...)",
+            "document ('KẾ HOẠCH', 'CHỈ THỊ', 'QUYẾT ĐỊNH', ...)" + _what_it_is(text),
         )
-    if reader is not None:
-        first = min(body_end + 1, first_table_row(text.lines) or body_end + 1)
-        problems += unread_rows(text.lines, first, tasks, sections, problems, context)
+    # a table in a document read as prose (a data table of a Word file, a page) is accounted
+    # for too: its rows were read into nothing
+    first = min(body_end + 1, first_table_row(text.lines) or body_end + 1)
+    problems += unread_rows(text.lines, first, tasks, sections, problems, context)
     problems += _dates_before_plan(tasks, header.period, context)
     problems += _instrument_conflicts(citations, context)
     problems += _kind_mismatches(citations, lexicon, context)
@@ -198,6 +200,33 @@ def _has_prose_assignments(text: NormalisedText) -> bool:
         ) and _ASSIGNMENT_CUE.search(" " + fold(paragraph.text)):
             hits += 1
     return hits >= 2
+
+
+# headings of documents that are neither plans nor directives, and what they are
+_OTHER_KINDS = {
+    "bao cao": "a báo cáo (report)",
+    "to trinh": "a tờ trình (submission)",
+    "thong bao": "a thông báo (notice)",
+    "nghi dinh": "a nghị định (decree)",
+    "thong tu": "a thông tư (circular)",
+    "bien ban": "a biên bản (minutes)",
+    "cong van": "a công văn (letter)",
+    "phu luc": "an annex (phụ lục) on its own",
+}
+_OTHER_KIND_LINES = 60
+
+
+def _what_it_is(text: NormalisedText) -> str:
+    """ " (it is a báo cáo (report))" when a heading or a "V/v" line near the top says what the
+    document is instead; "" otherwise."""
+    for line in text.lines[:_OTHER_KIND_LINES]:
+        plain = squash(line)
+        key = fold(plain).rstrip(":").strip()
+        if plain and plain == plain.upper() and key in _OTHER_KINDS:
+            return f" (it is {_OTHER_KINDS[key]})"
+        if re.match(r"^v/v\b", fold(plain)):
+            return f" (it is {_OTHER_KINDS['cong van']})"
+    return ""
 
 
 def _first_text_line(text: NormalisedText) -> int:

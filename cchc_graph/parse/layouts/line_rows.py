@@ -65,6 +65,9 @@ def find_header(text: NormalisedText) -> tuple[str, int, list[Column | None]] | 
     if len(numbered) < _MIN_HEADERLESS_ROWS:
         return None
     first = numbered[0][0]
+    above = next((n for n in range(first - 1, 0, -1) if squash(text.line(n))), None)
+    if above is not None and split_row(text.line(above), TSV):
+        return None  # a header row this reader does not understand: not a headerless table
     width = max(len(cells) for _, cells in numbered)
     standard: list[Column | None] = list(STANDARD_COLUMNS[:width])
     return TSV, max(first - 1, 0), standard + [None] * (width - len(standard))
