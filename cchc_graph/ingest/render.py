@@ -4,8 +4,9 @@ The readers read lines: a heading, paragraph or list item becomes one line (its 
 front, as Word or the page shows it), blocks apart by a blank line as in the text sources; a data
 table becomes one tab-separated line per row, a cell of several paragraphs written as <p> items
 (the form the table reader already knows from tab-separated annexes with HTML cells). A
-vertically merged cell gives its value to every row it covers, except in the first column: a
-merged number covers the rows of one numbered item, and repeating it would start the item again.
+vertically merged cell gives its value to every row it covers that starts an item of its own
+(a number in the first column); a row that goes on with the item above keeps it empty, as the
+text source would: a merged number or task text is said once.
 A layout table (letterhead, signature) is read as the lines of its cells, row by row.
 
 `locations[n - 1]` is where line n of the text comes from, so every fact keeps its place in the
@@ -67,12 +68,17 @@ def _table(block: Block, add: _Add) -> None:
                         add(squash(line), cell.location)
         return
     for row in block.rows:
-        cells = [_cell(cell, first=index == 0) for index, cell in enumerate(row.cells)]
+        # a merged cell's value is repeated in a row that starts an item of its own (the lead
+        # merged over two tasks leads both); in a row that goes on with the item above (its
+        # number merged down, or none) it stays empty, as the item's text is said once
+        first = row.cells[0] if row.cells else None
+        starts = first is not None and not first.continued and bool(first.text.strip())
+        cells = [_cell(cell, repeat=starts) for cell in row.cells]
         add("\t".join(cells), row.location)
 
 
-def _cell(cell: Cell, first: bool) -> str:
-    if cell.continued and first:
+def _cell(cell: Cell, repeat: bool) -> str:
+    if cell.continued and not repeat:
         return ""
     pieces = [squash(line.replace("\t", " ")) for line in cell.lines]
     pieces = [html.escape(piece, quote=False) for piece in pieces if piece]

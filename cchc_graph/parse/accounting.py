@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 from cchc_graph.parse.cells import strip_tags
 from cchc_graph.parse.context import ParseContext
-from cchc_graph.parse.tables import header_columns
+from cchc_graph.parse.tables import column_of, header_columns
 from cchc_graph.records import Problem, Section, Severity, Span, Task
 from cchc_graph.text import squash
 
@@ -82,6 +82,9 @@ def _is_unread_row(line: str) -> bool:
     cells = _row_cells(line)
     if cells is None or header_columns(cells):  # not a row, or a header repeated on a new page
         return False
+    labels = [squash(strip_tags(cell)) for cell in cells if squash(strip_tags(cell))]
+    if labels and all(column_of(label) for label in labels):
+        return False  # the lower row of a two-row header ("Chủ trì" | "Phối hợp")
     return bool(_WORD.search(strip_tags(" ".join(cells))))
 
 

@@ -94,15 +94,18 @@ class TableResult:
     problems: list[Problem] = field(default_factory=list)
 
 
+def column_of(label: str) -> Column | None:
+    """The column a header label names ("Cơ quan chủ trì" -> LEAD), or None."""
+    key = fold(untagged(label))
+    return next((c for word, c in _HEADER_PATTERNS if word.search(key)), None)
+
+
 def header_columns(cells: list[str]) -> list[Column | None] | None:
     """Column roles of a header row, or None when the row is not a header."""
     plain = [untagged(cell) for cell in cells]
     if any(len(text) > 60 for text in plain) or sum(1 for text in plain if text) < 3:
         return None  # header cells are short labels; a data row mentioning "kết quả" is not one
-    roles: list[Column | None] = []
-    for text in plain:
-        key = fold(text)
-        roles.append(next((c for word, c in _HEADER_PATTERNS if word.search(key)), None))
+    roles = [column_of(text) for text in plain]
     has_task = Column.TASK in roles or Column.PRODUCT in roles
     has_who = any(r in roles for r in (Column.ASSIGNMENT, Column.LEAD))
     filled = [text for text in plain if text]

@@ -20,6 +20,7 @@ from cchc_graph.parse.tables import (
     Row,
     TableResult,
     TaskBuilder,
+    column_of,
     header_columns,
     numbered_heading,
     section_of,
@@ -54,7 +55,7 @@ def find_header(text: NormalisedText) -> tuple[str, int, list[Column | None]] | 
             if cells and len(cells) >= 3:
                 roles = header_columns(cells)
                 if roles and Column.ID in roles:
-                    return layout, number, roles
+                    return _two_row_header(text, layout, number, roles)
     numbered = [
         (number, cells)
         for number, line in enumerate(text.lines, start=1)
@@ -74,6 +75,34 @@ def find_header(text: NormalisedText) -> tuple[str, int, list[Column | None]] | 
 
 
 _MIN_HEADERLESS_ROWS = 3
+_SPLIT_ROLES = (Column.LEAD, Column.COOPERATING)
+
+
+def _two_row_header(
+    text: NormalisedText, layout: str, number: int, roles: list[Column | None]
+) -> tuple[str, int, list[Column | None]]:
+    """A header of two rows ("Phân công thực hiện" spanning "Chủ trì" | "Phối hợp" below it):
+    the lower row names the columns the upper one groups; the table starts below both."""
+    below = number + 1
+    while below <= len(text.lines) and not squash(text.line(below)):
+        below += 1
+    cells = split_row(text.line(below), layout) if below <= len(text.lines) else None
+    if not cells:
+        return layout, number, roles
+    # the lower row may hold only the labels it splits: the cells above them are merged down
+    lower = [column_of(cell) if squash(strip_tags(cell)) else None for cell in cells]
+    labels = [squash(strip_tags(cell)) for cell in cells if squash(strip_tags(cell))]
+    if not any(role in _SPLIT_ROLES for role in lower) or len(labels) != sum(
+        1 for role in lower if role is not None
+    ):
+        return layout, number, roles
+    width = max(len(roles), len(lower))
+    merged: list[Column | None] = []
+    for index in range(width):
+        upper = roles[index] if index < len(roles) else None
+        under = lower[index] if index < len(lower) else None
+        merged.append(under if under in _SPLIT_ROLES or upper is None else upper)
+    return layout, below, merged
 
 
 def _numbers_a_row(cell: str) -> bool:
