@@ -100,6 +100,8 @@ def _text_findings(findings: list[Finding], titles: dict[str, str]) -> Iterator[
             for f in items:
                 where = f"line {f.line}" if f.line else ""
                 yield f"    {where:9} {f.item or _short(f.focus):12}  {f.shape_label_en}"
+                if f.place:
+                    yield f"        ({f.place})"
                 yield f"        {f.message_vi}"
                 yield f"        {f.message_en}"
                 if f.value and f.path and f.value_is_literal:

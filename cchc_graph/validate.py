@@ -83,6 +83,7 @@ class Finding:
     item: str | None = None  # "II.1", "II.1/d2"
     line: int | None = None
     quote: str | None = None
+    place: str | None = None  # where it stands in a source file of another format than text
 
     @property
     def shape_name(self) -> str:
@@ -275,6 +276,7 @@ class _Place:
     line: int | None
     quote: str | None
     item: str | None
+    place: str | None = None
 
 
 def _placed(findings: Iterable[Finding], data: ox.Store) -> Iterator[Finding]:
@@ -304,6 +306,7 @@ def _placed(findings: Iterable[Finding], data: ox.Store) -> Iterator[Finding]:
                 item=item,
                 line=place.line,
                 quote=place.quote,
+                place=place.place,
             )
 
 
@@ -325,7 +328,13 @@ def _places(data: ox.Store, nodes: set[str]) -> dict[str, list[_Place]]:
             task_id = graph.value(task, _LOCAL_ID) if task is not None else None
             item = local_id or (f"{task_id}/{node.rsplit('/', 1)[-1]}" if task_id else None)
             line = graph.value(subject, _SOURCE_LINE)
-            place = _Place(file, int(line) if line else None, graph.value(subject, _QUOTE), item)
+            place = _Place(
+                file,
+                int(line) if line else None,
+                graph.value(subject, _QUOTE),
+                item,
+                graph.english(subject, _SOURCE_LOCATION),
+            )
             found[node] = [place]
             continue
         # an instrument or an agency: every document that names it, at its first mention there
@@ -353,6 +362,7 @@ _TITLE = ox.NamedNode(DCTERMS + "title")
 _LOCAL_ID = ox.NamedNode(CCHC + "localId")
 _DELIVERABLE_OF = ox.NamedNode(CCHC + "deliverableOf")
 _SOURCE_LINE = ox.NamedNode(CCHC + "sourceLine")
+_SOURCE_LOCATION = ox.NamedNode(CCHC + "sourceLocation")
 _QUOTE = ox.NamedNode(CCHC + "sourceText")
 _DERIVED_FROM = ox.NamedNode(PROV + "wasDerivedFrom")
 _IDENTIFIER = ox.NamedNode(DCTERMS + "identifier")
@@ -386,6 +396,12 @@ class _Lookup:
     def value(self, subject: ox.NamedNode | ox.BlankNode, predicate: ox.NamedNode) -> str | None:
         for quad in self.data.quads_for_pattern(subject, predicate, None):
             return None if isinstance(quad.object, ox.Triple) else quad.object.value
+        return None
+
+    def english(self, subject: ox.NamedNode, predicate: ox.NamedNode) -> str | None:
+        for quad in self.data.quads_for_pattern(subject, predicate, None):
+            if isinstance(quad.object, ox.Literal) and quad.object.language == "en":
+                return quad.object.value
         return None
 
     def file_of(self, subject: ox.NamedNode | ox.BlankNode) -> str | None:
