@@ -154,7 +154,18 @@ def read_document(path: Path, found: Format | None = None) -> Document:
         raise SourceError(path, 0, NOT_READ.get(found, f"{found} documents are not read"))
     front_end = importlib.import_module(f"cchc_graph.ingest.{FRONT_ENDS[found]}")
     read: Callable[[Path], Document] = front_end.read
-    return read(path)
+    try:
+        return read(path)
+    except SourceError:
+        raise
+    except Exception as exc:
+        # a file that trips the reader is still named, with what went wrong, never a traceback
+        raise SourceError(
+            path,
+            0,
+            f"the {found} reader could not read this file ({type(exc).__name__}: {exc}); "
+            "please report it with the file",
+        ) from exc
 
 
 def read_text(path: Path) -> SourceFile:
