@@ -1,11 +1,11 @@
 """pdf_front: a PDF file -> Document; text layers read with pdfplumber, scanned pages by OCR.
 
-Each page is read on its own (`pdf_page`: lines, ruled tables, or a scan read by `ocr`); then,
-across the pages, page numbers, running lines and footnotes are left out of the body and counted
-in the notes, two-column regions become layout tables (`pdf_layout`), a table that goes on over
-the next page is joined to its part above (`pdf_tables`), and the lines left become paragraphs,
-list items and headings, joined over lines and pages. A file that cannot be read is a
-SourceError naming it and why.
+Each page is read on its own (`pdf_page`: lines, ruled tables, or a scan read by `ocr`, its
+ruled tables cell by cell by `ocr_tables`); then, across the pages, page numbers, running lines
+and footnotes are left out of the body and counted in the notes, two-column regions become layout
+tables (`pdf_layout`), a table that goes on over the next page is joined to its part above
+(`pdf_tables`, scanned or not), and the lines left become paragraphs, list items and headings,
+joined over lines and pages. A file that cannot be read is a SourceError naming it and why.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 The characters of the page and of its e-signature widgets (which stamp the number and day of
 "Số: 329/BC-UBND") are read together; tables are found from the rules that show (Word's white
 boxes ignored); a page with almost no text and an image over it is a scan, rendered at its own
-resolution and read by `ocr`. Kept apart from pdf_front, which assembles the pages once read.
+resolution and read by `ocr`: its ruled tables cell by cell (`ocr_tables`), then the text around
+them. Kept apart from pdf_front, which assembles the pages once read.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from pdfminer.pdftypes import PDFStream, resolve1
 from pdfminer.utils import apply_matrix_pt
 from pdfplumber.page import Page as PlumberPage
 
-from cchc_graph.ingest import ocr
-from cchc_graph.ingest.pdf_model import Box, Char, Page, Word
-from cchc_graph.ingest.pdf_tables import grid_from_cells
+from cchc_graph.ingest import ocr, ocr_tables
+from cchc_graph.ingest.pdf_model import Box, Char, Grid, Line, Page, Word
+from cchc_graph.ingest.pdf_tables import grid_from_cells, grid_from_scan
 from cchc_graph.ingest.pdf_text import (
     chars_to_words,
     footnote_references,
@@ -81,11 +82,12 @@ def read_page(page: PlumberPage) -> Page:
 
 
 def read_scans(path: Path, pages: list[Page], notes: list[str]) -> str:
-    """OCR the scanned pages in place; returns the engine as the reader names it."""
+    """OCR the scanned pages in place: the ruled tables cell by cell, then the text around
+    them; returns the engine as the reader names it."""
     scans = {page.number: page.scan_dpi for page in pages if page.scan_dpi is not None}
     version = ocr.engine_version(path)
-    for number, lines in ocr.recognise(path, scans).items():
-        pages[number - 1] = _ocr_page(pages[number - 1], lines)
+    for image in ocr.render(path, scans):
+        pages[image.number - 1] = _read_scan(path, pages[image.number - 1], image)
     dpis = "-".join(str(dpi) for dpi in sorted({round(dpi) for dpi in scans.values()}))
     notes.append(
         f"pages {', '.join(map(str, scans))} have no text layer: read by OCR at {dpis} dpi"
@@ -99,7 +101,21 @@ def read_scans(path: Path, pages: list[Page], notes: list[str]) -> str:
     return f"Tesseract {version} ({ocr.LANGUAGE})"
 
 
-def _ocr_page(page: Page, lines: list[ocr.OcrLine]) -> Page:
+def _read_scan(path: Path, page: Page, image: ocr.PageImage) -> Page:
+    tables = ocr_tables.read_tables(path, image)
+    text = ocr_tables.blank(image.gray, tables, image.dpi) if tables else image.gray
+    # a page that is all table has nothing left to read: no call for it
+    inked = ocr.has_ink(text)
+    lines = ocr.read_page(path, text, image.dpi, image.number) if inked else []
+    grids: list[Grid] = [
+        grid_from_scan(table, [_ocr_lines(page, cell.lines) for cell in table.cells], page.number)
+        for table in tables
+    ]
+    return replace(page, lines=_ocr_lines(page, lines), tables=grids, ocr=True)
+
+
+def _ocr_lines(page: Page, lines: Iterable[ocr.OcrLine]) -> list[Line]:
+    """OCR lines -> the page's lines; the lines OCR is hardly sure of are counted, not kept."""
     made = []
     for line in lines:
         if sum(w.confidence for w in line.words) < _OCR_MIN_CONFIDENCE * len(line.words):
@@ -108,7 +124,7 @@ def _ocr_page(page: Page, lines: list[ocr.OcrLine]) -> Page:
         size = _OCR_SIZE_RATIO * (line.box[3] - line.box[1])
         words = [Word(w.text, *w.box, size=size, confidence=w.confidence) for w in line.words]
         made.append(make_line(words, page.number, line.paragraph))
-    return replace(page, lines=made, ocr=True)
+    return made
 
 
 def _scan_dpi(page: PlumberPage, chars: list[Char]) -> float | None:

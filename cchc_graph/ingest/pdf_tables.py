@@ -10,11 +10,14 @@ from the body's paragraphs.
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import replace
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
+from statistics import median, median_low
 from typing import Any
 
 from cchc_graph.ingest.model import Block, Cell, Kind, Location, Row
+from cchc_graph.ingest.ocr_tables import ScannedTable
 from cchc_graph.ingest.pdf_model import Box, Char, Grid, Line, rounded
 from cchc_graph.ingest.pdf_text import (
     MARKER,
@@ -26,6 +29,13 @@ from cchc_graph.ingest.pdf_text import (
 from cchc_graph.text import starts_lowercase
 
 _JOIN_TOLERANCE = 3.0  # points a table's column rules may move between its pages
+
+
+@dataclass(slots=True)
+class ScannedGrid(Grid):
+    """A grid read by OCR from a scan: beside each cell's paragraphs, its words' confidences."""
+
+    confidences: list[tuple[float, ...]] = field(default_factory=list)
 
 
 def grid_from_cells(cells: list[Any], box: Any, chars: list[Char], page: int) -> Grid:
@@ -55,14 +65,32 @@ def grid_from_cells(cells: list[Any], box: Any, chars: list[Char], page: int) ->
         c = _index(xs, (char["x0"] + char["x1"]) / 2)
         contents[ids[r][c]].append(char)
     lines = [words_to_lines(chars_to_words(cell_chars), page) for cell_chars in contents]
-    # the table's inner cell margin: where its left-aligned text starts
+    table_box = (float(box[0]), float(box[1]), float(box[2]), float(box[3]))
+    return Grid(page, table_box, xs, ids, _paragraphs(lines, boxes), [page] * len(ids))
+
+
+def grid_from_scan(table: ScannedTable, lines: Sequence[list[Line]], page: int) -> ScannedGrid:
+    """A table found on a scan, with the lines OCR read in each of its cells."""
+    boxes = [cell.box for cell in table.cells]
+    return ScannedGrid(
+        page,
+        table.box,
+        list(table.columns),
+        [list(row) for row in table.ids],
+        _paragraphs(lines, boxes),
+        [page] * len(table.ids),
+        [tuple(w.confidence or 0.0 for line in cell for w in line.words) for cell in lines],
+    )
+
+
+def _paragraphs(lines: Sequence[list[Line]], boxes: Sequence[Box]) -> list[tuple[str, ...]]:
+    """Each cell's lines -> its paragraphs, the table's inner cell margin being where its
+    left-aligned text starts."""
     padding = max(
         0.0,
         min((line.x0 - boxes[n][0] for n, cell in enumerate(lines) for line in cell), default=0),
     )
-    texts = [_cell_paragraphs(cell, boxes[n], padding) for n, cell in enumerate(lines)]
-    table_box = (float(box[0]), float(box[1]), float(box[2]), float(box[3]))
-    return Grid(page, table_box, xs, ids, texts, [page] * len(ids))
+    return [_cell_paragraphs(cell, boxes[n], padding) for n, cell in enumerate(lines)]
 
 
 def _boundaries(values: list[float], tolerance: float = 2.0) -> list[float]:
@@ -83,23 +111,47 @@ def _index(bounds: list[float], value: float) -> int:
 
 def _cell_paragraphs(lines: list[Line], box: Box, padding: float) -> tuple[str, ...]:
     """A cell's lines -> its paragraphs: a line joins the one above when its first word would not
-    have fitted there (the line was wrapped), unless it starts a list item after a finished one."""
+    have fitted there (the line was wrapped), unless it starts a list item after a finished one,
+    or the space above it sets it apart."""
     width = box[2] - box[0] - 2 * padding
     ordered = sorted(lines, key=lambda line: line.top)
-    # the space between the lines of one paragraph is the cell's smallest; a paragraph set
-    # apart by the spacing Word adds after it leaves a wider one
-    gaps = [b.top - a.bottom for a, b in pairwise(ordered)]
-    tight = min(gaps) if len(gaps) > 1 else None
+    apart = _set_apart(ordered)
     paragraphs: list[list[Line]] = []
-    for line in ordered:
-        above = paragraphs[-1][-1] if paragraphs else None
-        gap = line.top - above.bottom if above is not None else 0.0
-        spaced = tight is not None and gap > tight + 0.35 * line.size
-        if above is not None and gap < line.size and not spaced and _wrapped(above, line, width):
+    for n, line in enumerate(ordered):
+        if n and not apart[n - 1] and _wrapped(ordered[n - 1], line, width):
             paragraphs[-1].append(line)
         else:
             paragraphs.append([line])
     return tuple(join_lines(paragraph) for paragraph in paragraphs)
+
+
+def _set_apart(lines: list[Line]) -> list[bool]:
+    """For each line after the first: is it set apart from the one above (by more than a line,
+    or by the spacing Word adds after a paragraph)? The space between the lines of a paragraph
+    is the cell's smallest."""
+    if lines and lines[0].group is not None:
+        return _set_apart_ocr(lines)
+    gaps = [b.top - a.bottom for a, b in pairwise(lines)]
+    tight = min(gaps) if len(gaps) > 1 else None
+    return [
+        gap >= line.size or (tight is not None and gap > tight + 0.35 * line.size)
+        for gap, line in zip(gaps, lines[1:], strict=True)
+    ]
+
+
+def _set_apart_ocr(lines: list[Line]) -> list[bool]:
+    """The same from OCR boxes, which reach up to a line's marks and down to its descenders, and
+    not every line has them ("4304/KH-" has none below): a line is set apart when both its top
+    and its bottom step down further than the cell's usual step."""
+    tops = [b.top - a.top for a, b in pairwise(lines)]
+    bottoms = [b.bottom - a.bottom for a, b in pairwise(lines)]
+    height = median(line.bottom - line.top for line in lines)
+    usual = (median_low(tops), median_low(bottoms)) if len(tops) > 1 else None
+    return [
+        min(top, bottom) - height >= line.size
+        or (usual is not None and min(top - usual[0], bottom - usual[1]) > 0.35 * line.size)
+        for top, bottom, line in zip(tops, bottoms, lines[1:], strict=True)
+    ]
 
 
 def _wrapped(above: Line, line: Line, width: float) -> bool:
@@ -142,6 +194,9 @@ def append_part(above: Grid, below: Grid) -> None:
         above.ids.append([moved.get(cell, cell + offset) for cell in below.ids[r]])
         above.row_pages.append(below.row_pages[r])
     above.texts.extend(below.texts)
+    if isinstance(above, ScannedGrid):  # a part from a text layer has no confidences
+        scores = below.confidences if isinstance(below, ScannedGrid) else [()] * len(below.texts)
+        above.confidences.extend(scores)
 
 
 def _row_goes_on(above: Grid, below: Grid, row: int) -> bool:
@@ -209,6 +264,8 @@ def _join_row(above: Grid, below: Grid, row: int) -> None:
             glue = "" if upper[-1].endswith("-") else " "
             upper[-1] = upper[-1] + glue + rest.pop(0)
         above.texts[target] = (*upper, *rest)
+        if isinstance(above, ScannedGrid) and isinstance(below, ScannedGrid):
+            above.confidences[target] += below.confidences[cell]
 
 
 def _header_rows(grid: Grid) -> int:
@@ -246,4 +303,13 @@ def table_block(grid: Grid, number: int) -> Block:
             c += span
         rows.append(Row(tuple(cells), where))
     location = Location(page=grid.page, table=number, box=rounded(grid.box))
-    return Block(Kind.TABLE, location, rows=tuple(rows))
+    return Block(Kind.TABLE, location, rows=tuple(rows), confidence=_confidence(grid))
+
+
+def _confidence(grid: Grid) -> float | None:
+    """OCR's mean word confidence (0..1) over the cells the table shows; None for a text layer."""
+    if not isinstance(grid, ScannedGrid):
+        return None
+    shown = {cell for row in grid.ids for cell in row}
+    scores = [score for cell in sorted(shown) for score in grid.confidences[cell]]
+    return sum(scores) / len(scores) / 100 if scores else None
