@@ -13,7 +13,7 @@ from pathlib import Path
 
 import rdflib
 
-from cchc_graph.build import assemble, parse_sources
+from cchc_graph.build import assemble, read_sources
 from cchc_graph.ingest.sources import read_source
 from cchc_graph.parse import parse_document
 from cchc_graph.records import ParsedDocument, Problem
@@ -65,6 +65,8 @@ class CheckReport:
     replaced: list[str] = field(default_factory=list)  # sources left out: the draft replaces them
     engine: str = ""
     seconds: float = 0.0
+    # files of the sources folder that could not be read: the draft was checked without them
+    unread: list[str] = field(default_factory=list)
 
     @property
     def conforms(self) -> bool:
@@ -78,7 +80,8 @@ def check(
     settings = settings or Settings()
     lexicon = load_lexicon(settings)
     parsed = parse_document(read_source(draft), lexicon)
-    others, replaced = _others(parse_sources(settings.sources_dir, settings=settings), parsed)
+    sources = read_sources(settings.sources_dir, settings=settings)
+    others, replaced = _others(sources.parsed, parsed)
     assembly = assemble([*others, parsed], settings)
     resolved = assembly.corpus.documents[-1]
     report = validate(union_store(assembly.quads), shapes, engine)
@@ -116,6 +119,7 @@ def check(
         replaced,
         report.engine,
         report.seconds,
+        [f"{u.file}: {u.reason}" for u in sources.unread],
     )
 
 

@@ -192,6 +192,7 @@ def _check_head(report: CheckReport) -> list[str]:
     ]
     if report.replaced:
         lines.append(f"checked in place of {', '.join(report.replaced)} (same document)")
+    lines += [f"checked without (not read): {unread}" for unread in report.unread]
     return lines
 
 

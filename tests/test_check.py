@@ -104,3 +104,18 @@ def test_checking_a_source_replaces_it(shapes: rdflib.Graph) -> None:
     result = check(SOURCES / K2023, shapes, Settings(sources_dir=SOURCES))
     assert result.replaced == [K2023]
     assert ("TruncatedAnnexShape", 80) in {(f.shape_name, f.line) for f in result.findings}
+
+
+def test_the_files_a_check_went_without_are_named(shapes: rdflib.Graph, tmp_path: Path) -> None:
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    for name in ("000_fbdcaf704ef480ea.txt", K2023):
+        (sources / name).write_bytes((SOURCES / name).read_bytes())
+    (sources / "photo.jpg").write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF")
+    result = check(DRAFT, shapes, Settings(sources_dir=sources))
+    assert result.unread == [
+        "photo.jpg: an image on its own is not read: put scanned pages in a PDF"
+    ]
+    runner = CliRunner()
+    shown = runner.invoke(cli, ["check", str(DRAFT), "--sources", str(sources)])
+    assert "checked without (not read): photo.jpg" in shown.output
