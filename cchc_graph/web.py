@@ -14,6 +14,7 @@ import signal
 from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -101,6 +102,8 @@ def create_app(settings: Settings | None = None, pool: QueryPool | None = None) 
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await anyio.to_thread.run_sync(server.start)
         loop = asyncio.get_running_loop()
+        # no signal handlers off the main thread (a test's server) or on loops without them
+        # (NotImplementedError: Windows, some embedded loops): reload is then by restart only
         with contextlib.suppress(ValueError, RuntimeError, NotImplementedError):
             loop.add_signal_handler(
                 signal.SIGHUP, lambda: loop.run_in_executor(None, server.reload)
@@ -392,6 +395,13 @@ def register(
         reading: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
         return reading
 
+    def source_of(site: Site, stem: str) -> tuple[str, str | None, Path]:
+        """A source document's IRI, its file name (None when the graph has none) and where
+        that file would stand in the sources folder."""
+        source = site.iris.source(stem)
+        file = source_file(site, source) if is_iri(source) else None
+        return source, file, site.settings.sources_dir / (file or "")
+
     def source_file(site: Site, source: str) -> str | None:
         rows = site.page_rows("facts", "vi", node=source)
         for row in rows:
@@ -405,9 +415,7 @@ def register(
 
         def build() -> tuple[str, int]:
             site = site_of()
-            source = site.iris.source(stem)
-            file = source_file(site, source) if is_iri(source) else None
-            path = site.settings.sources_dir / (file or "")
+            source, file, path = source_of(site, stem)
             page = Page(lang, f"/source/{stem}", file or stem, source)
             reading = read_as(site, file) if file else None
             if not file or (reading is None and not path.is_file()):
@@ -447,10 +455,7 @@ def register(
     @app.get("/source/{stem}/original")
     async def original_file(stem: str) -> Response:
         """The source file as it was published, for a reader to check the graph against."""
-        site = site_of()
-        source = site.iris.source(stem)
-        file = source_file(site, source) if is_iri(source) else None
-        path = site.settings.sources_dir / (file or "")
+        _, file, path = source_of(site_of(), stem)
         if not file or not path.is_file():
             raise NotFoundError(f"no source file {stem}")
         data = await anyio.to_thread.run_sync(path.read_bytes)

@@ -88,12 +88,7 @@ def _tab_led(lines: list[str]) -> list[Piece]:
             table = None
             pieces.append(line.strip())
     close_block()
-    for piece in pieces:
-        if isinstance(piece, Table):
-            width = max(len(row) for row in piece.rows)
-            for row in piece.rows:
-                row.extend([[] for _ in range(width - len(row))])
-    return [piece for piece in pieces if piece]
+    return [piece for piece in _squared(pieces) if piece]
 
 
 def _tab_separated(path: Path) -> list[Piece]:
@@ -136,6 +131,11 @@ def _tab_separated(path: Path) -> list[Piece]:
             close_paragraph()
             paragraph.append(line.strip())
     close_paragraph()
+    return _squared(pieces)
+
+
+def _squared(pieces: list[Piece]) -> list[Piece]:
+    """Every row of each table as wide as its widest, with empty cells."""
     for piece in pieces:
         if isinstance(piece, Table):
             width = max(len(row) for row in piece.rows)

@@ -107,7 +107,8 @@ def _open(path: Path) -> zipfile.ZipFile:
             raise SourceError(path, 0, f"not a Word document (.docx): {reason}")
         return zipfile.ZipFile(path)
     except (zipfile.BadZipFile, NotImplementedError, ValueError, EOFError):
-        # zipfile's own words for a damaged directory, an unknown version or a bad field
+        # zipfile's own words for a damaged directory, a bad field, or (NotImplementedError) a
+        # compression method or ZIP version it does not support
         raise SourceError(path, 0, "not a Word document (.docx): a damaged ZIP package") from None
     except OSError as exc:
         raise SourceError(path, 0, f"cannot be read: {exc.strerror or exc}") from None
@@ -156,6 +157,7 @@ def _xml(path: Path, archive: zipfile.ZipFile, name: str) -> ET.Element:
         raise SourceError(path, 0, f"{name} unpacks to more than {_MAX_PART // 2**20} MB")
     try:
         data = archive.read(name)
+    # NotImplementedError: zipfile's word for a part packed with a method it does not support
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, OSError) as exc:
         raise SourceError(path, 0, f"{name} cannot be unpacked: {exc}") from None
     try:
