@@ -66,6 +66,8 @@ class Lexicon:
     deadline_phrases: dict[str, tuple[str, ...]]  # kind -> folded phrases
     indicators: dict[str, Indicator]
     provinces: dict[str, Province]
+    # (folded header phrase, column role slug), from ontology/schemes/column-roles.ttl
+    column_phrases: tuple[tuple[str, str], ...] = ()
 
     def province_label(self, slug: str | None) -> str | None:
         """Label of a province slug, or None."""

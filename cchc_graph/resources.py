@@ -19,7 +19,14 @@ from cchc_graph.namespaces import CCHC, RDF, SKOS
 from cchc_graph.settings import Settings
 from cchc_graph.text import fold
 
-SCHEME_FILES = ("agency-types", "reform-areas", "instrument-kinds", "indicators", "deadline-kinds")
+SCHEME_FILES = (
+    "agency-types",
+    "reform-areas",
+    "instrument-kinds",
+    "indicators",
+    "deadline-kinds",
+    "column-roles",
+)
 
 
 def load_lexicon(settings: Settings | None = None) -> Lexicon:
@@ -90,6 +97,11 @@ def _load_lexicon(schemes_dir: Path, vocab_dir: Path) -> Lexicon:
         for slug, iri in graph.members("deadline-kind/")
     }
     areas = {slug: graph.concept(iri) for slug, iri in graph.members("area/")}
+    column_phrases = tuple(
+        (fold(phrase), slug)
+        for slug, iri in graph.members("column-role/")
+        for phrase in graph.values(iri, CCHC + "matchPhrase")
+    )
     return Lexicon(
         agency_types,
         areas,
@@ -99,6 +111,7 @@ def _load_lexicon(schemes_dir: Path, vocab_dir: Path) -> Lexicon:
         deadline_phrases,
         indicators,
         _load_provinces(vocab_dir / "provinces.yaml"),
+        column_phrases,
     )
 
 

@@ -102,8 +102,13 @@ def _key(text: str) -> str:
     return fold(squash(strip_tags(text)))[:60]
 
 
-def _task_keys(document: ParsedDocument) -> set[str]:
-    return {_key(task.description) for task in document.tasks if _key(task.description)}
+def _task_keys(document: ParsedDocument, products: bool = False) -> set[str]:
+    """The opening of every task's text; with `products`, of every product too (two cells of
+    a row swapped: the row's task then comes out with its text in the product)."""
+    texts = [task.description for task in document.tasks]
+    if products:
+        texts += [d.product or "" for task in document.tasks for d in task.deliverables]
+    return {_key(text) for text in texts if _key(text)}
 
 
 def _folded(text: str) -> str:
@@ -141,7 +146,7 @@ def mutants_of(name: str) -> list[Outcome]:
         still_there = {key for key in keys if key[:40] in folded}
         # a task is there when a task starts with its text (a stray line may have been added
         # to the end of its cell)
-        found = _task_keys(document)
+        found = _task_keys(document, products=mutation is lines_swapped)
         lost = [
             key
             for key in sorted(still_there)

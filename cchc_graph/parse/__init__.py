@@ -47,10 +47,10 @@ _ASSIGNMENT_CUE = re.compile(r"(?:^|\s)(?:giao|chu tri|phoi hop)(?![a-z])")
 IMPLEMENTATION = "TCTH"
 
 
-def detect_layout(text: NormalisedText) -> str:
+def detect_layout(text: NormalisedText, lexicon: Lexicon) -> str:
     """Name of the reader for `text`; raises SourceError when no reader fits."""
     for reader in TABLE_READERS:
-        layout = reader.detect(text)
+        layout = reader.detect(text, lexicon)
         if layout:
             return str(layout)
     if _has_prose_assignments(text):
@@ -79,7 +79,7 @@ def parse_document(source: SourceFile, lexicon: Lexicon) -> ParsedDocument:
 
 def _parse(source: SourceFile, lexicon: Lexicon) -> ParsedDocument:
     text = normalise(source)
-    layout = detect_layout(text)
+    layout = detect_layout(text, lexicon)
     header_result = parse_header(text, lexicon)
     header = header_result.header
     if header.adopted_by is None and layout != prose_tasks.LAYOUT:

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from cchc_graph.ingest.text_rows import row_cells
+from cchc_graph.lexicon import Lexicon
 from cchc_graph.parse.cells import strip_tags
 from cchc_graph.parse.context import ParseContext
 from cchc_graph.parse.tables import column_of, header_columns
@@ -46,7 +48,7 @@ def unread_rows(
     found: list[Problem] = []
     run: list[int] = []
     for number in range(first, len(lines) + 1):
-        if number not in covered and _is_unread_row(lines[number - 1]):
+        if number not in covered and _is_unread_row(lines[number - 1], context.lexicon):
             run.append(number)
             continue
         if run and (number in covered or squash(lines[number - 1])):
@@ -61,29 +63,19 @@ def first_table_row(lines: tuple[str, ...]) -> int | None:
     """The 1-based line of the first line written as a table row with words, if any: where a
     header row would be, had it not been moved or lost."""
     for number, line in enumerate(lines, start=1):
-        cells = _row_cells(line)
+        cells = row_cells(line)
         if cells is not None and len(cells) >= 3 and _WORD.search(" ".join(cells)):
             return number
     return None
 
 
-def _row_cells(line: str) -> list[str] | None:
-    stripped = line.strip()
-    if "\t" in line:
-        return line.split("\t")
-    if stripped.startswith("|") and stripped.count("|") >= 2:
-        return stripped.strip("|").split("|")
-    if stripped.count(" | ") >= 2:  # cells between " | ", without the outer pipes
-        return stripped.split(" | ")
-    return None
-
-
-def _is_unread_row(line: str) -> bool:
-    cells = _row_cells(line)
-    if cells is None or header_columns(cells):  # not a row, or a header repeated on a new page
+def _is_unread_row(line: str, lexicon: Lexicon) -> bool:
+    cells = row_cells(line)
+    # not a row, or a header repeated on a new page
+    if cells is None or header_columns(cells, lexicon):
         return False
     labels = [squash(strip_tags(cell)) for cell in cells if squash(strip_tags(cell))]
-    if labels and all(column_of(label) for label in labels):
+    if labels and all(column_of(label, lexicon) for label in labels):
         return False  # the lower row of a two-row header ("Chủ trì" | "Phối hợp")
     return bool(_WORD.search(strip_tags(" ".join(cells))))
 

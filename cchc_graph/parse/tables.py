@@ -11,7 +11,9 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+from functools import lru_cache
 
+from cchc_graph.lexicon import Lexicon
 from cchc_graph.parse.assignments import column_mentions, read_assignment
 from cchc_graph.parse.cells import split_items, untagged
 from cchc_graph.parse.context import ParseContext
@@ -33,41 +35,29 @@ from cchc_graph.text import fold, fold_keep_length, int_to_roman, is_roman, roma
 
 
 class Column(StrEnum):
-    """What a table column holds, whatever its header calls it."""
+    """What a table column holds, whatever its header calls it (ontology/schemes/column-roles.ttl:
+    the values are the roles' slugs)."""
 
     ID = "id"
     TASK = "task"
     PRODUCT = "product"
+    STATUS = "status"
     DEADLINE = "deadline"
     ASSIGNMENT = "assignment"
     LEAD = "lead"
     COOPERATING = "cooperating"
+    MONITOR = "monitor"
     BUDGET = "budget"
+    FUNDING = "funding"
+    BASIS = "basis"
     NOTE = "note"
+    INDICATOR = "indicator"
+    UNIT = "unit"
 
 
 # the standard order of a CCHC plan annex (Bộ Nội vụ's template): TT | Nhiệm vụ | Sản phẩm |
 # Tiến độ | Phân công; used when a table starts without its header row
 STANDARD_COLUMNS = (Column.ID, Column.TASK, Column.PRODUCT, Column.DEADLINE, Column.ASSIGNMENT)
-_HEADER_WORDS: tuple[tuple[str, Column], ...] = (
-    ("phoi hop", Column.COOPERATING),
-    ("chu tri", Column.LEAD),
-    ("kinh phi", Column.BUDGET),
-    ("ghi chu", Column.NOTE),
-    ("san pham", Column.PRODUCT),
-    ("ket qua", Column.PRODUCT),
-    ("tien do", Column.DEADLINE),
-    ("thoi gian", Column.DEADLINE),
-    ("thoi han", Column.DEADLINE),
-    ("phan cong", Column.ASSIGNMENT),
-    ("trach nhiem", Column.ASSIGNMENT),
-    ("don vi thuc hien", Column.ASSIGNMENT),
-    ("nhiem vu", Column.TASK),
-    ("noi dung", Column.TASK),
-    ("stt", Column.ID),
-    ("tt", Column.ID),
-)
-_HEADER_PATTERNS = tuple((re.compile(rf"(?<![a-z]){w}(?![a-z])"), c) for w, c in _HEADER_WORDS)
 _SECTION = re.compile(r"^(?P<roman>[IVXL]+)\s*[.:]?\s*(?P<heading>.*)$")
 _ENDS_MID_SENTENCE = re.compile(r"(?:,|\b(?:và|của|các|với|cho|để|theo|trong|đến|về))\s*$")
 
@@ -94,25 +84,64 @@ class TableResult:
     problems: list[Problem] = field(default_factory=list)
 
 
-def column_of(label: str) -> Column | None:
-    """The column a header label names ("Cơ quan chủ trì" -> LEAD), or None."""
+def column_of(label: str, lexicon: Lexicon) -> Column | None:
+    """The column a header label names ("Cơ quan chủ trì" -> LEAD), or None: the role of the
+    longest phrase of the column-role vocabulary found in it."""
     key = fold(untagged(label))
-    return next((c for word, c in _HEADER_PATTERNS if word.search(key)), None)
+    found = [
+        (len(phrase), role) for pattern, phrase, role in _phrases(lexicon) if pattern.search(key)
+    ]
+    return max(found, key=lambda match: match[0])[1] if found else None
 
 
-def header_columns(cells: list[str]) -> list[Column | None] | None:
-    """Column roles of a header row, or None when the row is not a header."""
+@lru_cache(maxsize=4)
+def _column_patterns(
+    phrases: tuple[tuple[str, str], ...],
+) -> tuple[tuple[re.Pattern[str], str, Column], ...]:
+    return tuple(
+        (re.compile(rf"(?<![a-z]){re.escape(phrase)}(?![a-z])"), phrase, Column(role))
+        for phrase, role in phrases
+        if role in _ROLES
+    )
+
+
+def _phrases(lexicon: Lexicon) -> tuple[tuple[re.Pattern[str], str, Column], ...]:
+    return _column_patterns(lexicon.column_phrases)
+
+
+_ROLES = {column.value for column in Column}
+_LABEL_WORDS = 8
+
+
+def header_columns(cells: list[str], lexicon: Lexicon) -> list[Column | None] | None:
+    """Column roles of a header row, or None when the row is not a header. A performer column
+    ("Đơn vị thực hiện") beside a cooperating one is the lead; a role named twice ("Thời hạn" …
+    "Tiến độ" of a progress report) is taken by its first column only."""
     plain = [untagged(cell) for cell in cells]
     if any(len(text) > 60 for text in plain) or sum(1 for text in plain if text) < 3:
         return None  # header cells are short labels; a data row mentioning "kết quả" is not one
-    roles = [column_of(text) for text in plain]
+    # a label names a column in a few words; a cell of a sentence that happens to hold "kết
+    # quả" or "chủ trì" ("Báo cáo kết quả thực hiện của UBND tỉnh gửi Bộ Nội vụ") is data
+    roles = [
+        column_of(text, lexicon) if len(text.split()) <= _LABEL_WORDS else None for text in plain
+    ]
     has_task = Column.TASK in roles or Column.PRODUCT in roles
     has_who = any(r in roles for r in (Column.ASSIGNMENT, Column.LEAD))
     filled = [text for text in plain if text]
     recognised = sum(1 for r in roles if r is not None)
     if any(re.fullmatch(r"\d+\.?|[IVXL]+", text) for text in filled):
         return None  # a data row: "11 | Báo cáo kết quả ... | Sở Nội vụ chủ trì" (004:282)
-    return roles if has_task and has_who and recognised >= 0.6 * len(filled) else None
+    if not (has_task and has_who and recognised >= 0.6 * len(filled)):
+        return None
+    if Column.COOPERATING in roles and Column.LEAD not in roles:
+        roles = [Column.LEAD if role is Column.ASSIGNMENT else role for role in roles]
+    seen: set[Column] = set()
+    single: list[Column | None] = []
+    for role in roles:
+        single.append(None if role in seen and role is not Column.PRODUCT else role)
+        if role is not None:
+            seen.add(role)
+    return single
 
 
 def section_of(cell: str, next_cell: str = "") -> tuple[str, str] | None:
@@ -126,12 +155,15 @@ def section_of(cell: str, next_cell: str = "") -> tuple[str, str] | None:
 
 
 def task_number(cell: str) -> str | None:
-    """ "3" for a task-number cell ("3", "3.", "<p>3</p>", "1.3" under section 1), else None."""
+    """ "3" for a task-number cell ("3", "3.", "<p>3</p>", "1.3" under section 1; "1.2" for
+    "5.1.2"), else None."""
     text = untagged(cell)
     if not re.fullmatch(r"\d{1,3}(?:\.\d{1,3})*\.?", text):
         return None
-    # "09": a number typed with a leading zero is the same number
-    return str(int(text.rstrip(".").split(".")[-1]))
+    # "09": a number typed with a leading zero is the same number; "5.1.2" is task 2 of group 1
+    # of section 5, kept as "1.2" so that it stays apart from task "5.2"
+    parts = [str(int(part)) for part in text.rstrip(".").split(".")]
+    return ".".join(parts[1:]) if len(parts) >= 3 else parts[-1]
 
 
 def numbered_heading(cells: dict[Column, str]) -> tuple[str, str] | None:
@@ -158,6 +190,9 @@ class TaskBuilder:
         self._task_rows: list[Row] = []
         self._task_id: str | None = None
         self._auto_number = 0
+        self._part: str | None = None  # "B" in a table of parts A, B, C holding sections I, II
+        self._task_ids: set[str] = set()
+        self._task_number = ""  # the current task's number as written ("5.1.1")
 
     # ---- stream -------------------------------------------------------------------------
     def start_section(
@@ -168,6 +203,8 @@ class TaskBuilder:
         self.flush()
         if roman is None:
             roman = int_to_roman(self._section_index() + 1)
+        if self._part is not None:
+            roman = f"{self._part}.{roman}"
         area = self.context.area_of(heading) if heading else None
         if heading and area is None:
             self.result.problems.append(
@@ -183,16 +220,77 @@ class TaskBuilder:
         self.result.sections.append(self.section)
         self._auto_number = 0
 
+    def start_part(self, letter: str, heading: str, line: int) -> None:
+        """A part row ("B | PHÁT TRIỂN KINH TẾ SỐ …") above sections I, II, … that start again in
+        each part: the part's letter goes in front of their numbers ("B.I")."""
+        self._part = None
+        self.start_section(letter, heading, line)
+        self._part = letter
+
+    def is_next_part(self, letter: str) -> bool:
+        """Whether `letter` names the part after the current one ("A" opens the first; "C", a
+        Roman numeral too, is a part only after "B")."""
+        expected = chr(ord(self._part) + 1) if self._part else "A"
+        return letter == expected
+
     def start_task(self, number: str | None, row: Row) -> None:
-        """A row that opens a task (its TT cell holds `number`, or None when unnumbered)."""
+        """A row that opens a task (its TT cell holds `number`, or None when unnumbered). A number
+        met before in the same section (a second table numbered from 1 again, a section number
+        typed twice) is kept apart with a suffix and reported, never merged into the first."""
+        written = untagged(row.cells.get(Column.ID, "")).rstrip(".")
+        self._drop_group_heading(written)
         self.flush()
         section = self.section or self._open_orphan_section(row.line_start)
         self._auto_number += 1
         local = number.rstrip(".") if number else str(self._auto_number)
         if number:
-            self._auto_number = int(local)
-        self._task_id = f"{section.id}.{local}"
+            self._auto_number = int(local.rsplit(".", 1)[-1])
+        task_id = f"{section.id}.{local}"
+        if task_id in self._task_ids:
+            first = task_id
+            repeat = 2
+            while f"{first}-{repeat}" in self._task_ids:
+                repeat += 1
+            task_id = f"{first}-{repeat}"
+            self.result.problems.append(
+                Problem(
+                    "repeated-number",
+                    f"task number {first} is used again: read as {task_id}",
+                    Severity.INFO,
+                    self.context.span(row.line_start, row.line_end),
+                    row.quote[:300],
+                )
+            )
+        self._task_ids.add(task_id)
+        self._task_id = task_id
+        self._task_number = written
         self._task_rows = [row]
+
+    def _drop_group_heading(self, written: str) -> None:
+        """A numbered row holding only a title ("5.1 | Thương mại") whose next row numbers under
+        it ("5.1.1") heads a group of tasks: it is no task itself, and is said so."""
+        rows = self._task_rows
+        if (
+            self._task_id is None
+            or len(rows) != 1
+            or not written.startswith(self._task_number + ".")
+        ):
+            return
+        others = [v for k, v in rows[0].cells.items() if k not in (Column.ID, Column.TASK)]
+        if any(squash(untagged(v)) for v in others):
+            return
+        self.result.problems.append(
+            Problem(
+                "group-heading",
+                f"row {self._task_number} heads the tasks numbered under it: read as a heading, "
+                "not a task",
+                Severity.INFO,
+                self.context.span(rows[0].line_start, rows[0].line_end),
+                rows[0].quote[:300],
+            )
+        )
+        self._task_ids.discard(self._task_id)
+        self._task_id, self._task_rows = None, []
 
     def add_row(self, row: Row) -> None:
         """Another product row of the current task."""
@@ -226,7 +324,8 @@ class TaskBuilder:
     def _section_index(self) -> int:
         if self.section is None:
             return 0
-        return roman_to_int(self.section.id) if is_roman(self.section.id) else 0
+        number = self.section.id.rsplit(".", 1)[-1]
+        return roman_to_int(number) if is_roman(number) else 0
 
     def _open_orphan_section(self, line: int) -> Section:
         """Rows before any heading: the table starts mid-way (004_e5038761a6850e2f.txt:80)."""

@@ -1,6 +1,8 @@
 """line_rows: annex tables with one row per line -> TableResult. Rows are tab-separated (cells
-may carry HTML fragments <p>, <b>, <ul><li>: the 2014 and 2017 Khánh Hòa plans) or markdown
-pipe rows ("| 1 | Rà soát ... | Quý II/2024 | Sở Tư pháp |").
+may carry HTML fragments <p>, <b>, <ul><li>: the 2014 and 2017 Khánh Hòa plans), markdown
+pipe rows ("| 1 | Rà soát ... | Quý II/2024 | Sở Tư pháp |") or cells between " | " without
+outer pipes (ingest/text_rows.py). A line between rows that is no row is a heading spanning the
+table, a part (A, B, C above sections I, II that start again), or reported where it stands.
 
 A page break (a blank line, or a repeated header row) may cut a row in two: the row after the
 break then starts mid-sentence and its text is joined to the cells above it.
@@ -11,7 +13,10 @@ from __future__ import annotations
 import re
 
 from cchc_graph.errors import SourceError
+from cchc_graph.ingest import text_rows
 from cchc_graph.ingest.normalise import NormalisedText
+from cchc_graph.ingest.text_rows import RowStyle
+from cchc_graph.lexicon import Lexicon
 from cchc_graph.parse.cells import bold_heading, is_fragment, strip_tags
 from cchc_graph.parse.context import ParseContext
 from cchc_graph.parse.tables import (
@@ -31,21 +36,20 @@ from cchc_graph.text import is_roman, squash
 
 TSV = "html-tsv-annex"
 MARKDOWN = "markdown-table-annex"
-LAYOUTS = (TSV, MARKDOWN)
+BARS = "bar-row-annex"
+_STYLES = {TSV: RowStyle.TABS, MARKDOWN: RowStyle.PIPES, BARS: RowStyle.BARS}
+LAYOUTS = tuple(_STYLES)
 _MARKDOWN_RULE = re.compile(r"^\s*\|?\s*:?-{3,}")
 
 
 def split_row(line: str, layout: str) -> list[str] | None:
     """The cells of a table line, or None when the line is not a row of this layout."""
-    if layout == TSV:
-        return line.split("\t") if "\t" in line else None
-    stripped = line.strip()
-    if not stripped.startswith("|") or stripped.count("|") < 3:
-        return None
-    return [cell.strip() for cell in stripped.strip("|").split("|")]
+    return text_rows.split_row(line, _STYLES[layout])
 
 
-def find_header(text: NormalisedText) -> tuple[str, int, list[Column | None]] | None:
+def find_header(
+    text: NormalisedText, lexicon: Lexicon
+) -> tuple[str, int, list[Column | None]] | None:
     """Layout, line number and column roles of the first header row, if any; for a table that
     starts without its header (an annex continued from a page, a table whose header row was
     not exported), the line above its first numbered row and the standard column order."""
@@ -53,9 +57,9 @@ def find_header(text: NormalisedText) -> tuple[str, int, list[Column | None]] | 
         for layout in LAYOUTS:
             cells = split_row(line, layout)
             if cells and len(cells) >= 3:
-                roles = header_columns(cells)
+                roles = header_columns(cells, lexicon)
                 if roles and Column.ID in roles:
-                    return _two_row_header(text, layout, number, roles)
+                    return _two_row_header(text, layout, number, roles, lexicon)
     numbered = [
         (number, cells)
         for number, line in enumerate(text.lines, start=1)
@@ -79,7 +83,11 @@ _SPLIT_ROLES = (Column.LEAD, Column.COOPERATING)
 
 
 def _two_row_header(
-    text: NormalisedText, layout: str, number: int, roles: list[Column | None]
+    text: NormalisedText,
+    layout: str,
+    number: int,
+    roles: list[Column | None],
+    lexicon: Lexicon,
 ) -> tuple[str, int, list[Column | None]]:
     """A header of two rows ("Phân công thực hiện" spanning "Chủ trì" | "Phối hợp" below it):
     the lower row names the columns the upper one groups; the table starts below both."""
@@ -90,7 +98,7 @@ def _two_row_header(
     if not cells:
         return layout, number, roles
     # the lower row may hold only the labels it splits: the cells above them are merged down
-    lower = [column_of(cell) if squash(strip_tags(cell)) else None for cell in cells]
+    lower = [column_of(cell, lexicon) if squash(strip_tags(cell)) else None for cell in cells]
     labels = [squash(strip_tags(cell)) for cell in cells if squash(strip_tags(cell))]
     if not any(role in _SPLIT_ROLES for role in lower) or len(labels) != sum(
         1 for role in lower if role is not None
@@ -110,21 +118,22 @@ def _numbers_a_row(cell: str) -> bool:
     return bool(re.fullmatch(r"\d{1,3}\.?", first)) or is_roman(first)
 
 
-def detect(text: NormalisedText) -> str | None:
+def detect(text: NormalisedText, lexicon: Lexicon) -> str | None:
     """The layout name when the document has a one-row-per-line annex with a header row."""
-    found = find_header(text)
+    found = find_header(text, lexicon)
     return found[0] if found else None
 
 
 def read(text: NormalisedText, context: ParseContext) -> TableResult:
     """Sections, tasks, deliverables and problems of the annex."""
-    found = find_header(text)
+    lexicon = context.lexicon
+    found = find_header(text, lexicon)
     if found is None:
         raise SourceError(text.source.name, 1, "no annex table header in this layout")
     layout, header_line, roles = found
     builder = TaskBuilder(context)
     headerless = header_line == 0 or not header_columns(
-        split_row(text.line(header_line), layout) or [""]
+        split_row(text.line(header_line), layout) or [""], lexicon
     )
     first_cells = split_row(text.line(header_line + 1), layout) or [""]
     starts_with_heading = not headerless or is_roman(squash(strip_tags(first_cells[0])))
@@ -151,12 +160,16 @@ def read(text: NormalisedText, context: ParseContext) -> TableResult:
             continue
         parts = split_row(line, layout)
         if parts is None:
-            break  # the table has ended: prose or a signature follows
+            if not _rows_follow(text, number, layout):
+                break  # the table has ended: prose or a signature follows
+            _between_rows(line, number, builder)
+            page_break = True
+            continue
         cells = _cells(parts, roles)
         extra = squash(strip_tags(" ".join(parts[len(roles) :])))
         if extra:
             builder.result.problems.append(_extra_cells(builder, number, extra))
-        if header_columns(parts):
+        if header_columns(parts, lexicon):
             page_break = True
             continue
         if _is_numbering_row(cells):
@@ -182,6 +195,10 @@ def _place_row(
     last_row: Row | None,
 ) -> Row | None:
     first = cells.get(Column.ID, "")
+    part = _part_of(cells, builder)
+    if part:
+        builder.start_part(part[0], part[1], number)
+        return last_row
     section = section_of(first, cells.get(Column.TASK, "")) or numbered_heading(cells)
     if section:
         builder.start_section(section[0], section[1], number)
@@ -205,6 +222,41 @@ def _place_row(
         return last_row
     builder.add_row(row)
     return row
+
+
+def _rows_follow(text: NormalisedText, number: int, layout: str) -> bool:
+    """Whether the next line with words after `number` is a row of the table again: the line
+    at `number` then stands between rows (a heading spanning the table, a page number, a line
+    cut from a cell) rather than after the table."""
+    for after in range(number + 1, len(text.lines) + 1):
+        following = text.line(after)
+        if squash(following):
+            return split_row(following, layout) is not None
+    return False
+
+
+def _between_rows(line: str, number: int, builder: TaskBuilder) -> None:
+    """A line that is no row, between rows: a section heading spanning every column ("II. CẢI
+    CÁCH THỦ TỤC HÀNH CHÍNH"), a part ("B. …"), or reported where it stands."""
+    text = squash(strip_tags(line))
+    letter = re.match(r"^([A-H])\s*[.:]\s+(\S.*)$", text)
+    if letter and builder.is_next_part(letter.group(1)):
+        builder.start_part(letter.group(1), letter.group(2), number)
+        return
+    section = section_of(text)
+    if section and section[1]:
+        builder.start_section(section[0], section[1], number)
+        return
+    builder.result.problems.append(_unplaced(builder, number, line))
+
+
+def _part_of(cells: dict[Column, str], builder: TaskBuilder) -> tuple[str, str] | None:
+    """("B", heading) for a part row: a single letter in the number column, the next part's."""
+    letter = squash(strip_tags(cells.get(Column.ID, ""))).rstrip(".")
+    heading = squash(strip_tags(cells.get(Column.TASK, "")))
+    if len(letter) == 1 and heading and builder.is_next_part(letter):
+        return letter, heading
+    return None
 
 
 def _cells(parts: list[str], roles: list[Column | None]) -> dict[Column, str]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from cchc_graph.errors import SourceError
 from cchc_graph.ingest.normalise import NormalisedText
+from cchc_graph.lexicon import Lexicon
 from cchc_graph.parse.context import ParseContext
 from cchc_graph.parse.deadlines import parse_deadline
 from cchc_graph.parse.tables import (
@@ -57,17 +58,17 @@ class _Cell:
         return squash(" ".join(self.lines[cut:]))
 
 
-def detect(text: NormalisedText) -> str | None:
+def detect(text: NormalisedText, lexicon: Lexicon) -> str | None:
     """The layout name when "|" separator lines cut the text into cells that include a header."""
     if sum(1 for line in text.lines if line.strip() == "|") < _MIN_SEPARATORS:
         return None
-    return LAYOUT if _header(_cells(text)) is not None else None
+    return LAYOUT if _header(_cells(text), lexicon) is not None else None
 
 
 def read(text: NormalisedText, context: ParseContext) -> TableResult:
     """Sections, tasks, deliverables and problems of the annex."""
     cells = _cells(text)
-    found = _header(cells)
+    found = _header(cells, context.lexicon)
     if found is None:
         raise SourceError(text.source.name, 1, "no annex table header in this layout")
     start, roles = found
@@ -235,7 +236,7 @@ def _cells(text: NormalisedText) -> list[_Cell]:
     return cells
 
 
-def _header(cells: list[_Cell]) -> tuple[int, list[Column | None]] | None:
+def _header(cells: list[_Cell], lexicon: Lexicon) -> tuple[int, list[Column | None]] | None:
     """Index of the first cell after the header, and the header's column roles."""
     for index in range(len(cells)):
         for width in (8, 7, 6, 5, 4):
@@ -243,7 +244,7 @@ def _header(cells: list[_Cell]) -> tuple[int, list[Column | None]] | None:
             texts = [window[0].tail() if window else "", *(c.text for c in window[1:])]
             if len(window) < width or any(len(t) > 60 or not t for t in texts):
                 continue
-            roles = header_columns(texts)
+            roles = header_columns(texts, lexicon)
             if roles and all(r is not None for r in roles) and Column.DEADLINE in roles:
                 return index + width, roles
     return None

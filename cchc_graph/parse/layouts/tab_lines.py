@@ -8,9 +8,11 @@ the tab is an empty cell (a draft that leaves the product or the deadline blank)
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from cchc_graph.ingest.normalise import NormalisedText
+from cchc_graph.lexicon import Lexicon
 from cchc_graph.parse.context import ParseContext
 from cchc_graph.parse.tables import (
     STANDARD_COLUMNS,
@@ -27,7 +29,9 @@ from cchc_graph.records import Problem, Severity
 from cchc_graph.text import is_roman, squash
 
 LAYOUT = "tab-line-annex"
-_CELL_START = re.compile(r"^ ?\t")
+# a cell line starts with a tab; a tab typed over as " | " (a copy through a markdown editor)
+# still starts a cell
+_CELL_START = re.compile(r"^ ?(?:\t| ?\| )")
 _MIN_ROWS = 3
 
 
@@ -39,7 +43,7 @@ class _Block:
     cell_lines: list[int] = field(default_factory=list)
 
 
-def detect(text: NormalisedText) -> str | None:
+def detect(text: NormalisedText, lexicon: Lexicon) -> str | None:
     """The layout name when at least three blocks look like table rows (a number, then 4+ cells)."""
     rows = sum(1 for b in _blocks(text) if _looks_like_row(b))
     return LAYOUT if rows >= _MIN_ROWS else None
@@ -47,19 +51,30 @@ def detect(text: NormalisedText) -> str | None:
 
 def read(text: NormalisedText, context: ParseContext) -> TableResult:
     """Sections, tasks, deliverables and problems of the annex."""
-    blocks = [b for b in _blocks(text) if len(b.cells) >= 4]
+    blocks = [b for b in _rejoined(_blocks(text)) if len(b.cells) >= 4]
     builder = TaskBuilder(context)
     roles: list[Column | None] = list(STANDARD_COLUMNS)
     first_is_heading = has_header = False
     seen_rows = 0
     last_row: Row | None = None
     for block in blocks:
-        header = header_columns(block.cells)
+        header = header_columns(block.cells, context.lexicon)
         if header:
             roles, first_is_heading = header, first_is_heading or seen_rows == 0
             has_header = True
             continue
         if not _looks_like_row(block):
+            if seen_rows:  # inside the table: a row that lost its number cell
+                builder.result.problems.append(
+                    Problem(
+                        "not-read",
+                        "a block of cells between the table's rows that opens no row (no number "
+                        "in its first cell): not read",
+                        Severity.WARNING,
+                        context.span(block.line_start, block.line_end),
+                        squash(" | ".join(block.cells))[:300],
+                    )
+                )
             continue
         extra = [
             (cell, line)
@@ -161,7 +176,7 @@ def _blocks(text: NormalisedText) -> list[_Block]:
         if _CELL_START.match(line):
             if current is None:
                 current = _Block([], number, number)
-            current.cells.append(line.strip())
+            current.cells.append(_CELL_START.sub("", line).strip())
             current.cell_lines.append(number)
             current.line_end = number
         elif current is not None and current.cells:
@@ -170,6 +185,35 @@ def _blocks(text: NormalisedText) -> list[_Block]:
     if current is not None:
         blocks.append(current)
     return blocks
+
+
+def _rejoined(blocks: list[_Block]) -> list[_Block]:
+    """Blocks with a row cut in two by a stray blank line joined again: a block that opens a row
+    (a number) but holds fewer cells than most rows have, followed by one that opens none, whose
+    cells together make one row."""
+    widths = Counter(len(b.cells) for b in blocks if _opens_row(b))
+    width = widths.most_common(1)[0][0] if widths else len(STANDARD_COLUMNS)
+    joined: list[_Block] = []
+    for block in blocks:
+        before = joined[-1] if joined else None
+        if (
+            before is not None
+            and len(before.cells) < width
+            and _opens_row(before)
+            and not _opens_row(block)
+            and len(before.cells) + len(block.cells) <= width
+        ):
+            before.cells += block.cells
+            before.cell_lines += block.cell_lines
+            before.line_end = block.line_end
+            continue
+        joined.append(block)
+    return joined
+
+
+def _opens_row(block: _Block) -> bool:
+    first = squash(block.cells[0]) if block.cells else ""
+    return bool(re.fullmatch(r"\d{1,3}\.?", first)) or is_roman(first)
 
 
 def _looks_like_row(block: _Block) -> bool:
