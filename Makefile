@@ -34,6 +34,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/export.py
 	$(BIN)/python bench/abuse.py
 	$(BIN)/python bench/formats.py
+	$(BIN)/python bench/readers.py
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

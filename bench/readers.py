@@ -197,7 +197,9 @@ def score(path: Path, expected: dict[str, Any], lexicon: Lexicon) -> Score:
             result.missed.append(f"{reading['line']}: {str(reading.get('text', ''))[:50]}")
             continue
         result.found_tasks += 1
-        compare_agencies(reading.get("lead") or [], task_agencies(task, "lead"), lexicon, result.lead)
+        compare_agencies(
+            reading.get("lead") or [], task_agencies(task, "lead"), lexicon, result.lead
+        )
         compare_agencies(
             reading.get("cooperating") or [],
             task_agencies(task, "cooperating"),
@@ -219,7 +221,9 @@ def score(path: Path, expected: dict[str, Any], lexicon: Lexicon) -> Score:
         key(document.header.adopted_by.number or "") if document.header.adopted_by else ""
     }
     result.basis[0] = sum(
-        1 for b in expected.get("legal_basis") or [] if b.get("number") and key(b["number"]) in numbers
+        1
+        for b in expected.get("legal_basis") or []
+        if b.get("number") and key(b["number"]) in numbers
     )
     return result
 

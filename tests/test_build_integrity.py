@@ -70,18 +70,31 @@ def test_a_graph_with_violations_is_not_published(sources: Path, tmp_path: Path)
     out = tmp_path / "build"
     assert cli_build(sources, out).exit_code == 0
     before, pointer = outputs(out), os.readlink(out / "current")
-    # 000:156 is row 4 of section I ("Rà soát, đánh giá tình hình, kết quả thực hiện quy chế làm
-    # việc ..."): twice, task I.4 has two source lines, two quotes
-    duplicate_line(sources / PLAN_2014, 156)
+    # 000:105 is item 1 of "Tổ chức thực hiện" ("1. Sở Nội vụ chủ trì tham mưu UBND tỉnh ..."):
+    # twice, task TCTH.1 has two source lines, two quotes (an annex row typed twice is read apart
+    # and reported instead: test_an_annex_row_typed_twice_is_read_apart)
+    duplicate_line(sources / PLAN_2014, 105)
     result = cli_build(sources, out)
     assert result.exit_code == 1, result.output
-    assert "3 integrity violations" in result.stderr
+    assert "5 integrity violations" in result.stderr
     assert re.search(
-        rf"{PLAN_2014}:15[67]: I\.4 <{ID}task/khanh-hoa-2014/I\.4>: No source", result.stderr
+        rf"{PLAN_2014}:10[56]: TCTH\.1 <{ID}task/khanh-hoa-2014/TCTH\.1>: No source",
+        result.stderr,
     ), result.stderr
     assert outputs(out) == before
     assert os.readlink(out / "current") == pointer
     assert len(builds_of(out)) == 1  # no staging folder left behind
+
+
+def test_an_annex_row_typed_twice_is_read_apart(sources: Path, tmp_path: Path) -> None:
+    # 000:156 is row 4 of section I ("Rà soát, đánh giá tình hình, kết quả thực hiện quy chế làm
+    # việc ..."): twice, the second is task I.4-2, and the build says so
+    duplicate_line(sources / PLAN_2014, 156)
+    result = cli_build(sources, tmp_path / "build")
+    assert result.exit_code == 0, result.output
+    assert "line 157: repeated-number: task number I.4 is used again: read as I.4-2" in (
+        result.output
+    )
 
 
 def test_a_graph_with_only_warnings_is_published(tmp_path: Path, shapes: rdflib.Graph) -> None:

@@ -14,6 +14,9 @@ CASES = [
     ("Trong quý I/2014", "fixed", date(2014, 3, 31), None),
     ("Cuối quý III/2014", "fixed", date(2014, 9, 30), None),
     ("Quý II/2017", "fixed", date(2017, 6, 30), None),
+    # spelt "Quí", the year after a dash (Đồng Tháp 2025); a cell holding only the year
+    ("Quí IV-2025", "fixed", date(2025, 12, 31), None),
+    ("2026", "fixed", date(2026, 12, 31), None),
     ("Quý I năm 2023", "fixed", date(2023, 3, 31), None),
     ("Tháng 9 - 12/2014", "fixed", date(2014, 12, 31), date(2014, 9, 1)),
     ("Tháng 01 - tháng 3/2014", "fixed", date(2014, 3, 31), date(2014, 1, 1)),

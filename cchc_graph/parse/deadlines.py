@@ -35,15 +35,15 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     # "Tháng 6/2014", "tháng 02 năm 2023"
     ("month", re.compile(r"thang\s+(\d{1,2})\s*(?:/|nam)\s*(\d{4})")),
-    # "Quý II/2017", "Quý I năm 2023"
-    ("quarter", re.compile(r"quy\s+" + _QUARTER + r"\s*(?:/|nam|cua nam)\s*(\d{4})")),
+    # "Quý II/2017", "Quý I năm 2023", "Quí IV-2025"
+    ("quarter", re.compile(r"qu[yi]\s+" + _QUARTER + r"\s*(?:/|-|nam|cua nam)\s*(\d{4})")),
     # "Năm 2016-2017", "Năm 2023 - 2024", "2016-2020"
     (
         "year-range",
         re.compile(r"(?<![\d/])(?:nam\s+)?(\d{4})\s*(?:-|den)\s*(?:nam\s+)?(\d{4})(?![\d/])"),
     ),
-    # "Năm 2017", "trong năm 2014"
-    ("year", re.compile(r"nam\s+(\d{4})(?![\d/])")),
+    # "Năm 2017", "trong năm 2014"; a cell holding only the year ("2026")
+    ("year", re.compile(r"nam\s+(\d{4})(?![\d/])|^\s*(\d{4})\s*$")),
 )
 _ROMAN_QUARTER = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 
@@ -140,7 +140,8 @@ def _period(name: str, match: re.Match[str], folded: str) -> DatePeriod | None:
         elif name == "year-range":
             first, last, is_range = date(int(groups[0]), 1, 1), date(int(groups[1]), 12, 31), True
         else:
-            first, last, is_range = date(int(groups[0]), 1, 1), date(int(groups[0]), 12, 31), False
+            year = int(groups[0] or groups[1])
+            first, last, is_range = date(year, 1, 1), date(year, 12, 31), False
     except ValueError:
         return None  # "tháng 13/2014" is not a date; the text is kept verbatim anyway
     if not 1900 < first.year < 2200 or last < first:

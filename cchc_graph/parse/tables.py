@@ -256,7 +256,7 @@ class TaskBuilder:
                 Problem(
                     "repeated-number",
                     f"task number {first} is used again: read as {task_id}",
-                    Severity.INFO,
+                    Severity.WARNING,
                     self.context.span(row.line_start, row.line_end),
                     row.quote[:300],
                 )
