@@ -252,14 +252,12 @@ class TaskBuilder:
             while f"{first}-{repeat}" in self._task_ids:
                 repeat += 1
             task_id = f"{first}-{repeat}"
-            self.result.problems.append(
-                Problem(
-                    "repeated-number",
-                    f"task number {first} is used again: read as {task_id}",
-                    Severity.WARNING,
-                    self.context.span(row.line_start, row.line_end),
-                    row.quote[:300],
-                )
+            self._report_at(
+                row,
+                "repeated-number",
+                f"task number {first} is used again: read as {task_id}",
+                Severity.WARNING,
+                row.quote[:300],
             )
         self._task_ids.add(task_id)
         self._task_id = task_id
@@ -279,15 +277,13 @@ class TaskBuilder:
         others = [v for k, v in rows[0].cells.items() if k not in (Column.ID, Column.TASK)]
         if any(squash(untagged(v)) for v in others):
             return
-        self.result.problems.append(
-            Problem(
-                "group-heading",
-                f"row {self._task_number} heads the tasks numbered under it: read as a heading, "
-                "not a task",
-                Severity.INFO,
-                self.context.span(rows[0].line_start, rows[0].line_end),
-                rows[0].quote[:300],
-            )
+        self._report_at(
+            rows[0],
+            "group-heading",
+            f"row {self._task_number} heads the tasks numbered under it: read as a heading, "
+            "not a task",
+            Severity.INFO,
+            rows[0].quote[:300],
         )
         self._task_ids.discard(self._task_id)
         self._task_id, self._task_rows = None, []
@@ -295,14 +291,12 @@ class TaskBuilder:
     def add_row(self, row: Row) -> None:
         """Another product row of the current task."""
         if self._task_id is None:
-            self.result.problems.append(
-                Problem(
-                    "orphan-row",
-                    "a product row before any task: kept as a problem, not guessed",
-                    Severity.WARNING,
-                    self.context.span(row.line_start, row.line_end),
-                    row.quote[:300],
-                )
+            self._report_at(
+                row,
+                "orphan-row",
+                "a product row before any task: kept as a problem, not guessed",
+                Severity.WARNING,
+                row.quote[:300],
             )
             return
         self._task_rows.append(row)
@@ -319,6 +313,14 @@ class TaskBuilder:
         """Close the last task and return everything."""
         self.flush()
         return self.result
+
+    def _report_at(
+        self, row: Row, kind: str, message: str, severity: Severity, quote: str = ""
+    ) -> None:
+        """A finding at the lines of `row`."""
+        self.result.problems.append(
+            Problem(kind, message, severity, self.context.span(row.line_start, row.line_end), quote)
+        )
 
     # ---- sections -------------------------------------------------------------------------
     def _section_index(self) -> int:
@@ -469,17 +471,15 @@ class TaskBuilder:
         sections = [s for s in self.result.sections if is_roman(s.id)]
         last_section = roman_to_int(sections[-1].id) if sections else 0
         if self.context.doc_type == "plan" and 0 < last_section < PROGRAMME_AREAS:
-            self.result.problems.append(
-                Problem(
-                    "annex-may-be-truncated",
-                    f"the file ends inside the annex table after section "
-                    f"{int_to_roman(last_section)}, before the {PROGRAMME_AREAS} reform areas of "
-                    "the "
-                    "master programme: check whether rows are missing",
-                    Severity.INFO,
-                    self.context.span(last_row.line_start, last_row.line_end),
-                    last_row.quote,
-                )
+            self._report_at(
+                last_row,
+                "annex-may-be-truncated",
+                f"the file ends inside the annex table after section "
+                f"{int_to_roman(last_section)}, before the {PROGRAMME_AREAS} reform areas of "
+                "the "
+                "master programme: check whether rows are missing",
+                Severity.INFO,
+                last_row.quote,
             )
 
     def check_truncation(
@@ -516,14 +516,12 @@ class TaskBuilder:
             self._maybe_truncated(last_row)
             return
         reason = f'its last row stops mid-sentence ("...{cut[-40:]}") at the end of the file'
-        self.result.problems.append(
-            Problem(
-                "annex-truncated",
-                f"the annex table is cut off at the end: {reason}",
-                Severity.WARNING,
-                self.context.span(last_row.line_start, last_row.line_end),
-                last_row.quote,
-            )
+        self._report_at(
+            last_row,
+            "annex-truncated",
+            f"the annex table is cut off at the end: {reason}",
+            Severity.WARNING,
+            last_row.quote,
         )
 
 
