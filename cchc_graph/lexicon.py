@@ -51,6 +51,7 @@ class Province:
     slug: str
     label: str
     aliases: tuple[str, ...]
+    city: bool = False  # a centrally-run city: its provincial level is called "thành phố"
 
 
 # eq=False: a lexicon is hashed by identity, so what is compiled from it can be cached on it

@@ -121,7 +121,9 @@ def _load_provinces(path: Path) -> dict[str, Province]:
     except (OSError, yaml.YAMLError) as exc:
         raise VocabularyError(f"{path}: {exc}") from exc
     return {
-        slug: Province(slug, entry["label"], tuple(entry.get("aliases", ())))
+        slug: Province(
+            slug, entry["label"], tuple(entry.get("aliases", ())), bool(entry.get("city", False))
+        )
         for slug, entry in data["provinces"].items()
     }
 

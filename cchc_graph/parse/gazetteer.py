@@ -45,11 +45,17 @@ class Gazetteer:
     def __init__(self, lexicon: Lexicon, province: str | None) -> None:
         self.types = lexicon.agency_types
         province_names = _province_names(lexicon, province)
+        city = (
+            province is not None
+            and province in lexicon.provinces
+            and lexicon.provinces[province].city
+        )
         self._full: dict[str, str] = {}
         self._short: dict[str, str] = {}
         for agency_type in lexicon.agency_types.values():
             for alias in _expand(_aliases(agency_type), province_names):
-                self._full.setdefault(_key(alias), agency_type.slug)
+                for spelling in _spellings(alias, city and agency_type.level == "provincial"):
+                    self._full.setdefault(_key(spelling), agency_type.slug)
             for short in agency_type.short_names:
                 self._short.setdefault(_key(short), agency_type.slug)
         self._extra: dict[str, list[str]] = {}
@@ -171,6 +177,24 @@ def _expand(aliases: list[str], province_names: list[str]) -> list[str]:
         else:
             out.append(alias)
     return out
+
+
+_COMMITTEE = re.compile(r"\b(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\b")
+_PROVINCE_WORD = re.compile(r"(?<!\w)tỉnh(?!\w)", re.IGNORECASE)
+
+
+def _spellings(alias: str, in_city: bool) -> list[str]:
+    """An alias as documents write it: "UBND" and "Ủy ban nhân dân" are one word; in a
+    centrally-run city the provincial level is the city's ("Công an thành phố", "Sở Nội vụ Thành
+    phố")."""
+    spellings = [alias]
+    if _COMMITTEE.search(alias):
+        spellings += [_COMMITTEE.sub(word, alias) for word in ("UBND", "Ủy ban nhân dân")]
+    if in_city:
+        spellings += [
+            _PROVINCE_WORD.sub("thành phố", s) for s in spellings if _PROVINCE_WORD.search(s)
+        ]
+    return list(dict.fromkeys(spellings))
 
 
 def _province_names(lexicon: Lexicon, province: str | None) -> list[str]:
