@@ -172,6 +172,8 @@ def _action_document(graph: _Graph, document: ResolvedDocument, iris: Iris) -> N
         graph.search_text(iri, header.title)
     if header.province:
         graph.link(iri, CCHC + "province", iris.province(header.province))
+    elif document.national:
+        graph.add(iri, CCHC + "jurisdiction", _text("national"))
     if header.period:
         graph.add(iri, CCHC + "periodStart", _typed(header.period[0], "gYear"))
         graph.add(iri, CCHC + "periodEnd", _typed(header.period[1], "gYear"))
@@ -275,6 +277,8 @@ def _deliverable(
             graph.add(node, CCHC + "startDate", _date(deadline.start))
     if deliverable.assignment_text:
         graph.add(node, CCHC + "assignmentText", _text(deliverable.assignment_text, "vi"))
+    if deliverable.assignment.requested:
+        graph.add(node, CCHC + "requested", _typed("true", "boolean"))
     roles = (
         ("leadAgency", deliverable.assignment.lead),
         ("cooperatingAgency", deliverable.assignment.cooperating),

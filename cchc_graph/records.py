@@ -93,6 +93,8 @@ class Assignment:
     lead: tuple[AgencyMention, ...] = ()
     cooperating: tuple[AgencyMention, ...] = ()
     participants: tuple[AgencyMention, ...] = ()
+    # "Đề nghị X ...": asked of a body the issuer does not command, not ordered
+    requested: bool = False
 
 
 @dataclass(frozen=True, slots=True)

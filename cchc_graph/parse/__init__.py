@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from types import ModuleType
 
@@ -170,6 +171,9 @@ def _parse(source: SourceFile, lexicon: Lexicon) -> ParsedDocument:
     # for too: its rows were read into nothing
     first = min(body_end + 1, first_table_row(text.lines) or body_end + 1)
     problems += unread_rows(text.lines, first, tasks, sections, problems, context)
+    if header.period is None:
+        header, inferred = _inferred_period(header, tasks, text)
+        problems += inferred
     problems += _dates_before_plan(tasks, header.period, context)
     problems += _instrument_conflicts(citations, context)
     problems += _kind_mismatches(citations, lexicon, context)
@@ -206,7 +210,6 @@ def _has_prose_assignments(text: NormalisedText) -> bool:
 _OTHER_KINDS = {
     "bao cao": "a báo cáo (report)",
     "to trinh": "a tờ trình (submission)",
-    "thong bao": "a thông báo (notice)",
     "nghi dinh": "a nghị định (decree)",
     "thong tu": "a thông tư (circular)",
     "bien ban": "a biên bản (minutes)",
@@ -234,8 +237,12 @@ def _first_text_line(text: NormalisedText) -> int:
 
 
 def _first_numbered(text: NormalisedText) -> int:
+    """The first numbered item, or the part heading right above it ("I. VỀ HOÀN THIỆN THỂ CHẾ")."""
     for number, line in enumerate(text.lines, start=1):
         if re.match(r"^\s*1\s*[.)]\s", line):
+            above = next((n for n in range(number - 1, 0, -1) if text.line(n).strip()), None)
+            if above is not None and re.match(r"^\s*I\s*[.:]\s", text.line(above)):
+                return above
             return number
     return 1
 
@@ -381,6 +388,33 @@ def _kind_mismatches(
 
 # a "Kế hoạch hành động" is numbered as a plan (KH), a programme may carry its own code
 _COMPATIBLE_KINDS = {("chuong-trinh", "chuong-trinh-hanh-dong")}
+
+
+def _inferred_period(
+    header: DocumentHeader, tasks: list[Task], text: NormalisedText
+) -> tuple[DocumentHeader, list[Problem]]:
+    """A document that states no period ("Kế hoạch chuyển đổi số cho các doanh nghiệp") spans
+    the years of its deadlines, else the year it was signed; said as a finding, not hidden."""
+    dated = _with_period(header, tasks, text)
+    adopted = header.adopted_by
+    if dated.period is not None:
+        reason = "the years of its deadlines"
+    elif adopted is not None and adopted.date is not None:
+        year = adopted.date.year
+        dated, reason = replace(header, period=(year, year)), "the year it was signed"
+    else:
+        return header, []
+    first, last = dated.period or (0, 0)
+    span = f"{first}" if first == last else f"{first}-{last}"
+    return dated, [
+        Problem(
+            "period-inferred",
+            f"the document states no period: it is taken as {span}, {reason}",
+            Severity.INFO,
+            header.span,
+            header.title or "",
+        )
+    ]
 
 
 def _with_period(header: DocumentHeader, tasks: list[Task], text: NormalisedText) -> DocumentHeader:

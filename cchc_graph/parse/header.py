@@ -11,6 +11,7 @@ from functools import lru_cache
 
 from cchc_graph.ingest.normalise import FlatText, NormalisedText
 from cchc_graph.lexicon import Lexicon
+from cchc_graph.parse.gazetteer import gazetteer_for
 from cchc_graph.parse.instruments import day_month_year
 from cchc_graph.records import AgencyMention, Citation, DocumentHeader, Problem, Severity, Span
 from cchc_graph.text import fold, fold_keep_length, squash
@@ -21,7 +22,12 @@ _KIND_HEADINGS = {
     "ke hoach": "ke-hoach",
     "chuong trinh": "chuong-trinh",
     "nghi quyet": "nghi-quyet",
+    "cong dien": "cong-dien",
+    "thong bao": "thong-bao",
+    "thong bao ket luan": "thong-bao",
 }
+# documents that direct work in prose, item by item, rather than through a plan's annex
+_DIRECTING_KINDS = {"chi-thi", "cong-dien", "thong-bao"}
 _NUMBER = re.compile(r"Số\s*:\s*(\d+[a-zđ]?\s*(?:[-/]\s*[0-9A-Za-zĐđ&]+)+)")
 # "Khánh Hòa, ngày 31 tháng 12 năm 2013", also written "Hà Nội, ngày 05/01/2022"
 _PLACE_DATE = re.compile(
@@ -59,6 +65,8 @@ def parse_header(text: NormalisedText, lexicon: Lexicon) -> HeaderResult:
     kind, kind_line = _document_kind(text, last)
     province = detect_province(text, lexicon)
     issuer = _issuer(head.text, lexicon, province)
+    if issuer is not None and lexicon.agency_types[issuer.type_slug].level == "national":
+        province = None  # a national body's document: the provinces it names are addressees
     number_match = _NUMBER.search(head.text)
     date_match = _PLACE_DATE.search(head.text)
     attached = _ATTACHED.search(flat.text)
@@ -85,7 +93,7 @@ def parse_header(text: NormalisedText, lexicon: Lexicon) -> HeaderResult:
     title = _title(text, kind_line, lexicon)
     if kind == "ke-hoach" and title and not fold(title).startswith("ke hoach"):
         title = "Kế hoạch " + title[:1].lower() + title[1:]  # "KẾ HOẠCH / Cải cách hành chính ..."
-    doc_type = "directive" if kind == "chi-thi" else "plan"
+    doc_type = "directive" if kind in _DIRECTING_KINDS else "plan"
     adopted_by = None
     if kind is not None:
         line = (
@@ -150,12 +158,19 @@ def _document_kind(text: NormalisedText, last: int) -> tuple[str | None, int | N
 
 
 def _issuer(head: str, lexicon: Lexicon, province: str | None) -> AgencyMention | None:
-    folded = fold_keep_length(head)
-    match = re.search(r"uy ban nhan dan\s+tinh|ubnd\s+tinh", folded)
-    if match is None:
-        return None
-    agency_type = lexicon.agency_types["ubnd-tinh"]
-    return AgencyMention(squash(head[match.start() : match.end()]), agency_type.slug, False)
+    """The issuer heads the letterhead's left cell ("ỦY BAN NHÂN DÂN TỈNH SƠN LA", "THỦ TƯỚNG
+    CHÍNH PHỦ"); failing that, a provincial People's Committee named near the top."""
+    first = next((line for line in head.splitlines() if line.strip()), "")
+    letterhead = re.split(r"\s\|\s|\t|CỘNG HÒA|CỘNG HOÀ", first)[0]
+    for text in (letterhead, head):
+        folded = fold_keep_length(text)
+        match = re.search(r"uy ban nhan dan\s+tinh|ubnd\s+tinh", folded)
+        if match is not None:
+            agency_type = lexicon.agency_types["ubnd-tinh"]
+            return AgencyMention(squash(text[match.start() : match.end()]), agency_type.slug, False)
+        if text is letterhead and (found := gazetteer_for(lexicon, province).mention(letterhead)):
+            return found
+    return None
 
 
 def _date(match: re.Match[str]) -> date | None:
@@ -180,13 +195,18 @@ def _title(text: NormalisedText, kind_line: int | None, lexicon: Lexicon) -> str
             if pieces and not rendered:
                 break
             continue
-        if fold(line).startswith(("uy ban nhan dan", "can cu")) or re.match(
-            r"^\d{1,2}/\d{1,2}/\d{2}$", line
-        ):
+        # the title ends where the issuing authority names itself ("THỦ TƯỚNG CHÍNH PHỦ") or
+        # the preamble starts
+        if fold(line).startswith(
+            ("uy ban nhan dan", "can cu", "thu tuong", "chu tich")
+        ) or re.match(r"^\d{1,2}/\d{1,2}/\d{2}$", line):
+            break
+        if line != line.upper():
+            if pieces and not rendered:
+                break  # the title is in capitals; the sentence after it opens the body
+            pieces.append(line)
             break
         pieces.append(line)
-        if line != line.upper():
-            break
     if not pieces:
         return None
     title = squash(" ".join(pieces))
@@ -197,7 +217,8 @@ def _title(text: NormalisedText, kind_line: int | None, lexicon: Lexicon) -> str
 
 
 def _sentence_case(title: str, lexicon: Lexicon) -> str:
-    words = [w.lower() if w.isalpha() else w for w in title.split()]
+    # "CÔNG NGHỆ," is a word with its comma; "06", "57-NQ/TW" are numbers and codes
+    words = [w if any(c.isdigit() for c in w) else w.lower() for w in title.split()]
     result = " ".join(words)
     for province in lexicon.provinces.values():
         result = re.sub(re.escape(province.label.lower()), province.label, result)

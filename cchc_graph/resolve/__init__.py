@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from cchc_graph.iris import UNKNOWN_SCOPE, Iris, number_slug, period_slug
+from cchc_graph.iris import NATIONAL_SCOPE, UNKNOWN_SCOPE, Iris, number_slug, period_slug
 from cchc_graph.lexicon import Lexicon
-from cchc_graph.records import AgencyMention, Citation, ParsedDocument, Problem
+from cchc_graph.records import AgencyMention, Citation, DocumentHeader, ParsedDocument, Problem
 from cchc_graph.resolve.agencies import Agency, AgencyRegistry
 from cchc_graph.resolve.instruments import Instrument, InstrumentRegistry
 
@@ -26,6 +26,7 @@ class ResolvedDocument:
     citations: list[tuple[Citation, Instrument]]
     agencies: dict[tuple[str, str | None], Agency]
     problems: list[Problem] = field(default_factory=list)
+    national: bool = False  # issued by a national body: the country's, not one province's
 
     def agency(self, mention: AgencyMention) -> Agency:
         """The resolved agency of a mention of this document."""
@@ -64,7 +65,8 @@ def _resolve_document(
     taken: set[str],
 ) -> ResolvedDocument:
     header = document.header
-    province = header.province or UNKNOWN_SCOPE
+    national = header.province is None and issued_nationally(header, agencies.lexicon)
+    province = header.province or (NATIONAL_SCOPE if national else UNKNOWN_SCOPE)
     iri, key = _document_identity(document, province, iris, taken)
     adopted = header.adopted_by
     adopted_instrument = (
@@ -73,7 +75,7 @@ def _resolve_document(
     citations = [(c, instruments.resolve(c, document)) for c in document.citations]
     mentions = _mentions(document)
     resolved_agencies = {
-        (m.type_slug, m.name_slug): agencies.resolve(m, header.province) for m in mentions
+        (m.type_slug, m.name_slug): agencies.resolve(m, header.province, national) for m in mentions
     }
     adopted_pair = [(adopted, adopted_instrument)] if adopted and adopted_instrument else []
     for citation, instrument in [*adopted_pair, *citations]:
@@ -88,7 +90,14 @@ def _resolve_document(
         adopted_instrument,
         citations,
         resolved_agencies,
+        national=national,
     )
+
+
+def issued_nationally(header: DocumentHeader, lexicon: Lexicon) -> bool:
+    """A document of the Government, the Prime Minister, a ministry: it belongs to no province."""
+    issuer = header.issuer
+    return issuer is not None and lexicon.agency_types[issuer.type_slug].level == "national"
 
 
 def _document_identity(

@@ -40,10 +40,14 @@ class AgencyRegistry:
         self.iris = iris
         self.agencies: dict[str, Agency] = {}
 
-    def resolve(self, mention: AgencyMention, province: str | None) -> Agency:
-        """The agency a mention names, in the document's province (national bodies excepted)."""
+    def resolve(
+        self, mention: AgencyMention, province: str | None, national_document: bool = False
+    ) -> Agency:
+        """The agency a mention names, in the document's province (national bodies excepted);
+        in a national body's document every agency it names is one of the country's ("các cơ
+        quan liên quan" of a Prime Minister's decision are not one province's)."""
         agency_type = self.lexicon.agency_types[mention.type_slug]
-        national = agency_type.level == "national"
+        national = agency_type.level == "national" or national_document
         # a document whose province could not be read keeps its agencies apart, without a
         # province: validation then reports them
         scope = NATIONAL_SCOPE if national else (province or UNKNOWN_SCOPE)
