@@ -12,7 +12,7 @@ Agencies that are only objects ("trình UBND tỉnh", "gửi Sở Nội vụ") h
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise
 
 from cchc_graph.parse.gazetteer import Found, Gazetteer
@@ -21,7 +21,8 @@ from cchc_graph.text import fold_keep_length
 
 # a chain of agencies is only joined by commas, "và", "cùng", colons or "các Sở:" heads
 _CHAIN_GAP = re.compile(
-    r"^[\s,:;&]*(?:(?:va|cung|cac so|so|chu tich|thu truong|giam doc|lanh dao|thuoc tinh|don vi|"
+    r"^[\s,:;&]*(?:(?:va|cung|cac so|so|chu tich|thu truong|bo truong|giam doc|lanh dao|thuoc tinh|"
+    r"don vi|"
     r"tren dia ban tinh|cua tinh|cap tinh)[\s,:]*)*$"
 )
 # a clause ends at a sentence end, a semicolon or a line break (cell items are joined by "\n");
@@ -43,10 +44,11 @@ _ADVERBIAL_OPENERS = (
     "thuc hien",
 )
 _LEAD_CUES = ("chu tri", "lam dau moi")
+_REQUEST = re.compile(r"^[\s\-–+•*]*(?:\d{1,2}[.)]\s*|[a-z]\)\s*)?de nghi(?![a-z])")
 _COOPERATE_CUES = ("phoi hop", "thong nhat voi")
 _SUBJECT_PREFIX = re.compile(
-    r"^[\s\-–+•*]*(?:giao|dong thoi|rieng|sau do)?[\s,:]*"
-    r"(?:thu truong|chu tich|giam doc|lanh dao|tat ca)?\s*"
+    r"^[\s\-–+•*]*(?:giao|de nghi|dong thoi|rieng|sau do)?[\s,:]*"
+    r"(?:thu truong|bo truong|chu tich|giam doc|lanh dao|tat ca)?\s*"
     r"(?:(?:tat ca\s+)?cac\s+so\s*:?|so)?\s*$"
 )
 
@@ -95,7 +97,10 @@ def read_assignment(
         lead = [f.mention for f in subjects[0]] if subjects else list(topic)
     for subject in subjects:
         participants += [f.mention for f in subject]
-    return _by_strongest_role(lead, cooperating, participants)
+    assignment = _by_strongest_role(lead, cooperating, participants)
+    if _REQUEST.match(folded):
+        return replace(assignment, requested=True)
+    return assignment
 
 
 def _clauses(text: str, found: list[Found]) -> list[_Clause]:

@@ -21,6 +21,8 @@ _PREAMBLE_ROLES = (
 )
 _DECISION_START = re.compile(r"^(?:(?:quyet dinh|chi thi)\s*:|dieu 1\b)")
 _ROMAN_HEADING = re.compile(r"^(?:phan\s+[ivx]+|[ivx]+\s*[.:])(?:\s|$)")
+# "II. NHIỆM VỤ, GIẢI PHÁP", "II. NỘI DUNG" (of a plan to implement a law)
+_TASK_PART = re.compile(r"nhiem vu|^[ivx]+\s*[.:]\s*noi dung(?: ke hoach| thuc hien)?\s*:?$")
 _BODY_END = re.compile(r"^(?:tm\.|kt\.|noi nhan|phu luc|chu tich$)")
 
 
@@ -141,7 +143,7 @@ def task_range(text: NormalisedText, body_end: int) -> tuple[int, int] | None:
     for number in range(1, body_end + 1):
         key = squash(fold(text.line(number)))
         if start is None:
-            if _ROMAN_HEADING.match(key) and "nhiem vu" in key and len(key) < 80:
+            if _ROMAN_HEADING.match(key) and _TASK_PART.search(key) and len(key) < 80:
                 start = number + 1
         elif _ROMAN_HEADING.match(key) or _BODY_END.match(key):
             return start, number - 1

@@ -32,6 +32,10 @@ from cchc_graph.text import fold_keep_length, squash
 
 LAYOUT = "prose-assignments"
 _NUMBERED = re.compile(r"^(?P<n>\d{1,2})\s*[.)]\s+(?P<rest>.*)$", re.DOTALL)
+# "(1)" opening a paragraph or following ":", ";" or "." : one duty of an enumeration
+_ENUMERATION = re.compile(r"(?:^|(?<=[:;.])\s*|(?<=[:;.]\s))(?P<marker>\((?P<n>\d{1,2})\))\s")
+_ENUMERATION_MARKER = re.compile(r"^\(\d{1,2}\)\s*")
+_PART = re.compile(r"^(?P<r>[IVX]{1,5})\s*[.:]\s+\S")
 _LETTERED = re.compile(r"^(?P<x>[a-zđ])\)\s*(?P<rest>.*)$", re.DOTALL)
 _BULLET = re.compile(r"^[-–+•]\s*(?P<rest>.*)$", re.DOTALL)
 _CLOSING = re.compile(r"\./\.\s*$|/\.\s*$")
@@ -45,8 +49,12 @@ _LEAD_IN = {"trong", "tu", "bat", "dau", "thuc", "hien", "truoc", "den", "cham",
 # only a stated cadence: "chế độ báo cáo định kỳ" alone is one duty among others of the item
 _CADENCE = re.compile(r"(?<![a-z])dinh ky\s+hang\s+(?:thang|quy|nam)(?![a-z])")
 _FIELDS: tuple[tuple[str, str], ...] = (
-    ("lead", r"(?:don vi|co quan)\s+chu tri"),
-    ("cooperating", r"(?:don vi|co quan)\s+phoi hop"),
+    (
+        "lead",
+        r"(?:don vi|co quan)\s+(?:chu tri|thuc hien)(?:\s+thuc hien)?|chu tri thuc hien"
+        r"|trach nhiem thuc hien",
+    ),
+    ("cooperating", r"(?:don vi|co quan)\s+phoi hop(?:\s+thuc hien)?"),
     ("deadline", r"thoi gian (?:thuc hien|hoan thanh)|thoi han(?: hoan thanh)?|tien do"),
     ("product", r"san pham(?: dau ra)?|ket qua dau ra"),
 )
@@ -63,6 +71,8 @@ class _Item:
     first: Paragraph
     body: list[Paragraph] = field(default_factory=list)
     children: list[_Item] = field(default_factory=list)
+    heading_only: bool = False  # a part's heading ("II. VỀ CUNG CẤP DỊCH VỤ CÔNG ..."): no task
+    topic: _Topic | None = None  # what the heading of an enumeration ("Bộ Công an: (1) ...") says
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +81,9 @@ class _Topic:
 
     assignment: Assignment
     deadline: Deadline | None
+    # the heading is nothing but agencies ("7. Các sở, ban, ngành tỉnh, Ủy ban nhân dân các xã,
+    # phường"): what is written under it is theirs, whoever its sentences name as subject
+    owned: bool = False
 
 
 def read_outline(
@@ -89,6 +102,8 @@ def read_outline(
     problems: list[Problem] = []
     sections: list[Section] = []
     for item in _outline(paragraphs):
+        if item.heading_only:
+            continue  # what stands between a part's heading and its first item is its preamble
         parent = _Topic(Assignment(), None)
         targets = item.children or [item]
         item_section = section
@@ -105,9 +120,14 @@ def read_outline(
             # an item's heading passes its agency and deadline down, not its cooperating ones
             # ("2. Các sở, ngành ... chủ trì, phối hợp với các cơ quan liên quan ...:")
             passed = _topic(_strip_marker(item.first.text), parent, context)
-            parent = _Topic(Assignment(passed.assignment.lead), passed.deadline)
-        for task_item in targets:
-            task = _task(task_item, parent, context, item_section, id_prefix)
+            parent = _Topic(
+                Assignment(passed.assignment.lead, requested=passed.assignment.requested),
+                passed.deadline,
+                passed.owned,
+            )
+        for task_item in [e for t in targets for e in _enumerated(t, parent, context)]:
+            task_parent = task_item.topic or parent
+            task = _task(task_item, task_parent, context, item_section, id_prefix)
             if task is None:
                 problems.append(
                     Problem(
@@ -124,11 +144,17 @@ def read_outline(
 
 
 def _outline(paragraphs: list[Paragraph]) -> list[_Item]:
+    """Numbered items and their lettered sub-items; under parts headed "I.", "II." the
+    numbering starts again, so an item is named by its part too ("II.1")."""
     items: list[_Item] = []
+    part = ""
     for paragraph in paragraphs:
         text = paragraph.text
-        if numbered := _NUMBERED.match(text):
-            items.append(_Item(numbered.group("n"), paragraph))
+        if roman := _PART.match(text):
+            part = roman.group("r") + "."
+            items.append(_Item(part.rstrip("."), paragraph, heading_only=True))
+        elif numbered := _NUMBERED.match(text):
+            items.append(_Item(part + numbered.group("n"), paragraph))
         elif (lettered := _LETTERED.match(text)) and items:
             top = items[-1]
             top.children.append(_Item(f"{top.local_id}.{lettered.group('x')}", paragraph))
@@ -138,6 +164,52 @@ def _outline(paragraphs: list[Paragraph]) -> list[_Item]:
             top = items[-1]
             (top.children[-1].body if top.children else top.body).append(paragraph)
     return items
+
+
+def _enumerated(item: _Item, parent: _Topic, context: ParseContext) -> list[_Item]:
+    """An item that enumerates its duties, "Bộ Khoa học và Công nghệ: (1) trình ...; (2) chủ
+    trì ...", inline or one "(n)" per paragraph, is one task per duty, each with what the words
+    before "(1)" say (agency, deadline); other items are themselves."""
+    pieces: list[tuple[str, Paragraph]] = []  # (marker number or "", paragraph)
+    for paragraph in [item.first, *item.body]:
+        pieces += [(n, p) for n, p in _split_enumeration(paragraph)]
+    numbers = [n for n, _ in pieces if n]
+    if len(numbers) < 2 or numbers != [str(i) for i in range(1, len(numbers) + 1)]:
+        return [item]
+    first_marker = next(i for i, (n, _) in enumerate(pieces) if n)
+    heading = squash(" ".join(_strip_marker(p.text) for _, p in pieces[:first_marker]))
+    topic = _topic(heading, parent, context) if heading else parent
+    topic = _Topic(
+        Assignment(topic.assignment.lead, requested=topic.assignment.requested),
+        topic.deadline,
+        topic.owned,
+    )
+    duties: list[_Item] = []
+    for number, paragraph in pieces[first_marker:]:
+        if number:
+            duties.append(_Item(f"{item.local_id}.{number}", paragraph, topic=topic))
+        else:
+            duties[-1].body.append(paragraph)
+    return duties
+
+
+def _split_enumeration(paragraph: Paragraph) -> list[tuple[str, Paragraph]]:
+    """A paragraph cut at its "(1)", "(2)" markers: [("", "Bộ Công an:"), ("1", "..."), ...]."""
+    markers = [m for m in _ENUMERATION.finditer(paragraph.text)]
+    if not markers:
+        return [("", paragraph)]
+    cuts = [0, *(m.start("marker") for m in markers), len(paragraph.text)]
+    numbers = ["", *(m.group("n") for m in markers)]
+    pieces = []
+    for number, start, end in zip(numbers, cuts, cuts[1:], strict=False):
+        text = paragraph.text[start:end].strip(" ;")
+        if not text:
+            continue
+        if number:
+            text = _ENUMERATION_MARKER.sub("", text, count=1)
+        line = paragraph.line_at(start)
+        pieces.append((number, Paragraph(text, line, max(line, paragraph.line_at(end - 1)))))
+    return pieces
 
 
 def _strip_marker(text: str) -> str:
@@ -151,7 +223,51 @@ def _topic(heading: str, parent: _Topic, context: ParseContext) -> _Topic:
     own = read_assignment(heading, context.gazetteer, topic=parent.assignment.lead)
     assignment = own if (own.lead or own.cooperating) else parent.assignment
     deadline = find_deadline(heading, context) or parent.deadline
-    return _Topic(assignment, deadline)
+    owned = bool(own.lead) and names_only(heading, context)
+    if owned:  # every agency such a heading names leads, not only its first clause's subject
+        everyone = column_mentions(heading, context.gazetteer)
+        assignment = Assignment(everyone, (), (), own.requested)
+    return _Topic(assignment, deadline, owned)
+
+
+def _heading_line(paragraph: Paragraph, context: ParseContext) -> tuple[str, Paragraph] | None:
+    """An item whose first line only names agencies and whose text goes on below it ("5. Ủy ban
+    nhân dân các xã, phường" / "Xây dựng kế hoạch ..."): a heading joined to its first
+    paragraph, told apart by the line it ends; the heading and the rest."""
+    if len(paragraph.line_offsets) < 2:
+        return None
+    cut = paragraph.line_offsets[1][0]
+    heading = _strip_marker(paragraph.text[:cut])
+    rest = paragraph.text[cut:].strip()
+    if not rest or not rest[0].isupper() or not names_only(heading, context):
+        return None
+    first_named = context.gazetteer.find(rest[:120])
+    if heading.endswith((",", "&")) or (first_named and first_named[0].start == 0):
+        return None  # the list of agencies goes on: "Đài Phát thanh - Truyền hình tỉnh," / "Báo …"
+    offsets = tuple((start - cut, line) for start, line in paragraph.line_offsets[1:])
+    return heading, Paragraph(rest, offsets[0][1], paragraph.line_end, offsets)
+
+
+# what may stand between the agencies of a heading that only names them
+_NAME_GLUE = re.compile(
+    r"(?<![a-z])(?:de nghi|va|cac|tinh|thanh pho|tren dia ban|co lien quan|lien quan|"
+    r"co quan chu tri|chu tri|don vi|dong tren dia ban|khac)(?![a-z])|[\s,;:.()&/-]+"
+)
+
+
+def names_only(heading: str, context: ParseContext) -> bool:
+    """ "Sở Tài chính (cơ quan chủ trì):", "Đề nghị: Hiệp hội Doanh nghiệp tỉnh, Hội Nông dân
+    tỉnh": a heading that names agencies and says nothing else."""
+    found = context.gazetteer.find(heading)
+    if not found:
+        return False
+    folded = fold_keep_length(heading)
+    rest, last = [], 0
+    for mention in found:
+        rest.append(folded[last : mention.start])
+        last = max(last, mention.end)
+    rest.append(folded[last:])
+    return not _NAME_GLUE.sub("", " ".join(rest)).strip()
 
 
 def _task(
@@ -160,7 +276,13 @@ def _task(
     paragraphs = [item.first, *item.body]
     first_text = _strip_marker(item.first.text)
     topic = parent
-    if first_text.endswith(":") and item.body:
+    heading_line = _heading_line(item.first, context)
+    if heading_line is not None:  # "7. Các sở, ban, ngành tỉnh" on its own line, then the text
+        heading, rest = heading_line
+        topic = _topic(heading, parent, context)
+        paragraphs = [rest, *item.body]
+        first_text = heading
+    elif item.body and (first_text.endswith(":") or names_only(first_text, context)):
         topic = _topic(first_text, parent, context)
         paragraphs = item.body
     groups = _group_deliverables(paragraphs, topic, context)
@@ -239,6 +361,8 @@ def _deliverable(group: list[Paragraph], topic: _Topic, context: ParseContext) -
         assignment = _with_topic(
             read_assignment(text, context.gazetteer, topic=topic.assignment.lead), topic
         )
+        if topic.owned:
+            assignment = _owned_by(assignment, topic)
     if fields.get("deadline"):
         deadline: Deadline | None = parse_deadline(
             fields["deadline"], context.lexicon.deadline_phrases
@@ -250,7 +374,8 @@ def _deliverable(group: list[Paragraph], topic: _Topic, context: ParseContext) -
 
 
 def _with_topic(assignment: Assignment, topic: _Topic) -> Assignment:
-    """Add the heading's cooperating agencies ("Chủ trì, phối hợp với ... tham mưu: - ...")."""
+    """Add the heading's cooperating agencies ("Chủ trì, phối hợp với ... tham mưu: - ..."), and
+    its request: what "Đề nghị X:" heads is asked of X."""
     extra = tuple(
         m
         for m in topic.assignment.cooperating
@@ -260,6 +385,21 @@ def _with_topic(assignment: Assignment, topic: _Topic) -> Assignment:
         assignment.lead,
         assignment.cooperating + extra,
         tuple(m for m in assignment.participants if m not in extra),
+        assignment.requested or topic.assignment.requested,
+    )
+
+
+def _owned_by(assignment: Assignment, topic: _Topic) -> Assignment:
+    """Under a heading that names its agencies, they lead; the others the text names as leads
+    are theirs too, and who it names as cooperating stays so."""
+    lead = topic.assignment.lead + tuple(
+        m for m in assignment.lead if m not in topic.assignment.lead
+    )
+    return Assignment(
+        lead,
+        tuple(m for m in assignment.cooperating if m not in lead),
+        tuple(m for m in assignment.participants if m not in lead),
+        assignment.requested or topic.assignment.requested,
     )
 
 
