@@ -220,6 +220,25 @@ class TaskBuilder:
         self.result.sections.append(self.section)
         self._auto_number = 0
 
+    def section_is_empty(self) -> bool:
+        """Whether no task has been read under the current section yet."""
+        section = self.section
+        if section is None or self._task_rows:
+            return False
+        return not any(t.section is section for t in self.result.tasks)
+
+    def extend_heading(self, text: str, line: int) -> None:
+        """Add a title line to the heading of the section just started ("PHỤ LỤC II" above
+        "KẾT QUẢ THỰC HIỆN NHIỆM VỤ ...")."""
+        section = self.section
+        if section is None:
+            return
+        heading = squash(f"{section.heading or ''} {text}")
+        span = self.context.span(section.span.line_start if section.span else line, line)
+        replaced = Section(section.id, heading, section.area, span)
+        self.result.sections[self.result.sections.index(section)] = replaced
+        self.section = replaced
+
     def start_part(self, letter: str, heading: str, line: int) -> None:
         """A part row ("B | PHÁT TRIỂN KINH TẾ SỐ …") above sections I, II, … that start again in
         each part: the part's letter goes in front of their numbers ("B.I")."""
@@ -230,6 +249,8 @@ class TaskBuilder:
     def is_next_part(self, letter: str) -> bool:
         """Whether `letter` names the part after the current one ("A" opens the first; "C", a
         Roman numeral too, is a part only after "B")."""
+        if self._part is not None and len(self._part) != 1:
+            return False  # inside an annex ("PLII"): its rows are not lettered parts
         expected = chr(ord(self._part) + 1) if self._part else "A"
         return letter == expected
 

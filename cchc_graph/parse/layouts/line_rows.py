@@ -32,7 +32,7 @@ from cchc_graph.parse.tables import (
     task_number,
 )
 from cchc_graph.records import Problem, Severity
-from cchc_graph.text import is_roman, squash
+from cchc_graph.text import fold, is_roman, squash
 
 TSV = "html-tsv-annex"
 MARKDOWN = "markdown-table-annex"
@@ -169,7 +169,10 @@ def read(text: NormalisedText, context: ParseContext) -> TableResult:
         extra = squash(strip_tags(" ".join(parts[len(roles) :])))
         if extra:
             builder.result.problems.append(_extra_cells(builder, number, extra))
-        if header_columns(parts, lexicon):
+        if repeated := header_columns(parts, lexicon):
+            if Column.ID in repeated:
+                # a header repeated on a new page, or the next table's own: its columns count
+                roles = repeated
             page_break = True
             continue
         if _is_numbering_row(cells):
@@ -224,14 +227,24 @@ def _place_row(
     return row
 
 
+_BETWEEN_TABLES = 3  # title lines an annex may put between its tables ("PHỤ LỤC II", its title)
+_TITLE_LENGTH = 400
+
+
 def _rows_follow(text: NormalisedText, number: int, layout: str) -> bool:
-    """Whether the next line with words after `number` is a row of the table again: the line
-    at `number` then stands between rows (a heading spanning the table, a page number, a line
-    cut from a cell) rather than after the table."""
+    """Whether rows of the table come again after the line at `number`, past at most a few
+    short lines: the line then stands between rows (a heading spanning the table, a page
+    number, a line cut from a cell, the next annex's title) rather than after the table."""
+    seen = 0
     for after in range(number + 1, len(text.lines) + 1):
         following = text.line(after)
-        if squash(following):
-            return split_row(following, layout) is not None
+        if not squash(following):
+            continue
+        if split_row(following, layout) is not None:
+            return True
+        seen += 1
+        if seen > _BETWEEN_TABLES or len(following) > _TITLE_LENGTH:
+            return False
     return False
 
 
@@ -243,11 +256,35 @@ def _between_rows(line: str, number: int, builder: TaskBuilder) -> None:
     if letter and builder.is_next_part(letter.group(1)):
         builder.start_part(letter.group(1), letter.group(2), number)
         return
+    annex = _ANNEX.match(text)
+    if annex:  # the next annex: its tables number their rows from 1 again
+        builder.start_part("PL" + annex.group(1).upper(), text, number)
+        return
+    if builder.section is not None and builder.section_is_empty() and _is_title(text):
+        builder.extend_heading(text, number)  # the annex's title under "PHỤ LỤC II"
+        return
     section = section_of(text)
     if section and section[1]:
         builder.start_section(section[0], section[1], number)
         return
+    numbered = re.match(r"^(\d{1,2})\s*[.)]\s+(\S.*)$", text)
+    if numbered or _GROUP_LINE.match(fold(text)):
+        # "1. Các nhiệm vụ về chuyển đổi số quá hạn", "Nhiệm vụ giao Bộ Tư pháp chỉ đạo":
+        # the heading of the rows below it
+        builder.start_section(numbered.group(1) if numbered else None, text, number)
+        return
     builder.result.problems.append(_unplaced(builder, number, line))
+
+
+_ANNEX = re.compile(r"^PH[ỤU] L[ỤU]C\s+([IVX]{1,4}|\d{1,2})\b", re.IGNORECASE)
+_GROUP_LINE = re.compile(r"^(?:nhiem vu|cac nhiem vu|nhom nhiem vu)\s")
+
+
+def _is_title(text: str) -> bool:
+    """An annex title: in capitals, or what it is attached to ("(Kèm theo Thông báo ...)")."""
+    letters = [c for c in text if c.isalpha()]
+    upper = sum(1 for c in letters if c.isupper())
+    return bool(letters) and (upper / len(letters) > 0.8 or fold(text).startswith("(kem theo"))
 
 
 def _part_of(cells: dict[Column, str], builder: TaskBuilder) -> tuple[str, str] | None:
