@@ -3,8 +3,9 @@ from the text, never from the readers' output).
 
 The annex task tables written as cells between " | " (a legal database's page with its markup
 stripped) are read row by row: every task row a person counts is a task, with the lead agencies
-the person names and the due date the person reads. The documents' prose (agency sections,
-labelled fields, notices) is measured by bench/readers.py, not asserted yet.
+the person names and the due date the person reads. Where the readers now read a whole document
+as the person did (a Prime Minister's dispatch, a plan's per-agency sections), every task is
+asserted with its leads; the rest is measured by bench/readers.py.
 """
 
 from __future__ import annotations
@@ -73,3 +74,78 @@ def test_group_rows_are_headings_not_tasks(stem: str) -> None:
     lines = {row["line"] for row in rows}
     table_tasks = [t for t in document.tasks if not t.local_id.startswith("TCTH")]
     assert {t.span.line_start for t in table_tasks} == lines
+
+
+# documents whose every task, in tables and in prose, a person reads with the same leads
+READ_WHOLE = ("dongthap_kh617_2025", "thutuong_cd220_2025")
+# national bodies' documents: (kind of instrument, issuer)
+NATIONAL = {
+    "thutuong_cd220_2025": ("cong-dien", "thu-tuong-chinh-phu"),
+    "thutuong_qd2623_2025": ("quyet-dinh", "thu-tuong-chinh-phu"),
+    "vpcp_tb624_2025": ("thong-bao", "van-phong-chinh-phu"),
+}
+
+
+def everything(stem: str) -> tuple[ParsedDocument, list[dict[str, Any]]]:
+    expected = yaml.safe_load((EXPECTED / f"{stem}.yaml").read_text(encoding="utf-8"))
+    path = DOCUMENTS / expected["source"]
+    return parse_document(read_source(path), load_lexicon()), expected["tasks"]
+
+
+@pytest.mark.parametrize("stem", READ_WHOLE)
+def test_every_task_is_read_with_its_leads(stem: str, lexicon: Lexicon) -> None:
+    document, tasks = everything(stem)
+    found = match_tasks(tasks, list(document.tasks))
+    missing = [t["line"] for t, task in zip(tasks, found, strict=True) if task is None]
+    assert not missing, f"tasks not read at lines {missing}"
+    wrong = []
+    for reading, task in zip(tasks, found, strict=True):
+        assert task is not None
+        leads = [mention_names(m, lexicon) for m in task_agencies(task, "lead")]
+        if not all(any(agencies_match(n, names) for names in leads) for n in reading["lead"]):
+            wrong.append((reading["line"], reading["lead"], [sorted(n)[0] for n in leads]))
+    assert not wrong
+
+
+@pytest.mark.parametrize("stem", sorted(NATIONAL))
+def test_a_national_bodys_document_belongs_to_no_province(stem: str) -> None:
+    document, _ = everything(stem)
+    kind, issuer = NATIONAL[stem]
+    header = document.header
+    assert header.province is None
+    assert header.issuer is not None and header.issuer.type_slug == issuer
+    assert header.adopted_by is not None and header.adopted_by.kind == kind
+    assert document.tasks, "its assignments are read, not refused"
+
+
+def test_duties_enumerated_after_an_agency_are_one_task_each(lexicon: Lexicon) -> None:
+    """ "a) Bộ Khoa học và Công nghệ: (1) trình ...; (2) chủ trì, phối hợp ...; ... (7) ..." is
+    seven tasks of the ministry (the notice's line 19, as a person reads it)."""
+    document, tasks = everything("vpcp_tb624_2025")
+    wanted = [t for t in tasks if t["line"] == 19]
+    assert len(wanted) == 7
+    found = match_tasks(wanted, list(document.tasks))
+    assert all(task is not None for task in found)
+    for task in found:
+        assert task is not None
+        leads = [mention_names(m, lexicon) for m in task_agencies(task, "lead")]
+        assert any(agencies_match("Bộ Khoa học và Công nghệ", names) for names in leads)
+    assert len({task.local_id for task in found if task}) == 7
+
+
+def test_what_is_asked_of_bodies_the_issuer_does_not_command_is_a_request() -> None:
+    """ "6. Đề nghị: Hiệp hội Doanh nghiệp tỉnh, Hội Nông dân tỉnh, Liên minh Hợp tác xã Tỉnh"
+    heads three duties asked of those bodies, not ordered."""
+    document, _ = everything("dongthap_kh617_2025")
+    asked = [t for t in document.tasks if 65 <= t.span.line_start <= 67]
+    assert len(asked) == 3
+    for task in asked:
+        assert all(d.assignment.requested for d in task.deliverables)
+        slugs = {m.type_slug for d in task.deliverables for m in d.assignment.lead}
+        assert slugs == {
+            "hiep-hoi-doanh-nghiep-tinh",
+            "hoi-nong-dan-tinh",
+            "lien-minh-hop-tac-xa-tinh",
+        }
+    ordered = [t for t in document.tasks if t.span.line_start < 65]
+    assert ordered and not any(d.assignment.requested for t in ordered for d in t.deliverables)
