@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cchc_graph.iris import Iris
-from cchc_graph.parse.assignments import read_assignment
+from cchc_graph.parse.assignments import column_mentions, read_assignment
 from cchc_graph.parse.gazetteer import gazetteer_for
 from cchc_graph.records import AgencyMention
 from cchc_graph.resolve.agencies import AgencyRegistry
@@ -187,3 +187,60 @@ def test_one_agency_per_province_and_type() -> None:
     assert first.spellings == {"Sở Tư pháp", "SỞ TƯ PHÁP"}
     assert other.iri.endswith("/agency/cao-bang/so-tu-phap")
     assert government.iri.endswith("/agency/viet-nam/chinh-phu") and government.province is None
+
+
+@pytest.mark.parametrize(
+    "text,province,expected",
+    [
+        ("Ủy ban nhân dân các xã, phường", "dong-thap", ["ubnd-cap-xa"]),
+        ("UBND các xã, phường, đặc khu", "khanh-hoa", ["ubnd-cap-xa"]),
+        (
+            "Bộ trưởng các Bộ, Thủ trưởng cơ quan ngang bộ",
+            None,
+            ["cac-bo-nganh", "co-quan-ngang-bo"],
+        ),
+        (
+            "Chủ tịch Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương",
+            None,
+            ["ubnd-cac-tinh-thanh-pho"],
+        ),
+        ("Bộ KH&CN, Bộ GD&ĐT", None, ["bo-khoa-hoc-va-cong-nghe", "bo-giao-duc-va-dao-tao"]),
+        ("Thuế Đồng Nai", "dong-nai", ["thue-tinh"]),
+        (
+            "Báo và Phát thanh, Truyền hình Đồng Nai",
+            "dong-nai",
+            ["bao-va-phat-thanh-truyen-hinh-tinh"],
+        ),
+        ("Ngân hàng nhà nước khu vực XII", "bac-ninh", ["ngan-hang-nha-nuoc-chi-nhanh-tinh"]),
+    ],
+)
+def test_central_and_2025_names(text: str, province: str | None, expected: list[str]) -> None:
+    found = gazetteer_for(LEXICON, province).find(text)
+    assert [f.mention.type_slug for f in found] == expected
+
+
+def test_a_centrally_run_city_calls_its_provincial_level_thanh_pho() -> None:
+    city = gazetteer_for(LEXICON, "can-tho")
+    assert [f.mention.type_slug for f in city.find("Công an thành phố")] == ["cong-an-tinh"]
+    assert [f.mention.type_slug for f in city.find("Ủy ban nhân dân thành phố")] == ["ubnd-tinh"]
+    # in a province, "Công an thành phố" is a town's police, not the province's
+    province = gazetteer_for(LEXICON, "khanh-hoa")
+    assert [f.mention.type_slug for f in province.find("Công an thành phố")] == []
+
+
+def test_a_body_the_vocabulary_does_not_hold_is_kept_as_written() -> None:
+    gazetteer = gazetteer_for(LEXICON, None)
+    found = column_mentions("Bộ Tài chính, Tập đoàn Điện lực Việt Nam", gazetteer)
+    assert [(m.type_slug, m.text) for m in found] == [
+        ("bo-tai-chinh", "Bộ Tài chính"),
+        ("co-quan-khac", "Tập đoàn Điện lực Việt Nam"),
+    ]
+    group = column_mentions("Các đơn vị cấp nước sạch trên địa bàn thành phố", gazetteer)
+    assert [(m.type_slug, m.is_group) for m in group] == [("nhom-co-quan-khac", True)]
+    # words that open a sentence, not a name: no body
+    assert column_mentions("Bảo đảm kinh phí từ nguồn ngân sách", gazetteer) == ()
+    assert column_mentions("Tổ chức thực hiện", gazetteer) == ()
+    registry = AgencyRegistry(LEXICON, Iris())
+    agency = registry.resolve(found[1], "khanh-hoa")
+    assert agency.label_vi == "Tập đoàn Điện lực Việt Nam"  # no province added to its name
+    assert agency.iri.endswith("/agency/khanh-hoa/tap-doan-dien-luc-viet-nam")

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, replace
 from itertools import pairwise
 
-from cchc_graph.parse.gazetteer import Found, Gazetteer
+from cchc_graph.parse.gazetteer import Found, Gazetteer, unresolved_body
 from cchc_graph.records import AgencyMention, Assignment
 from cchc_graph.text import fold_keep_length
 
@@ -46,8 +46,10 @@ _ADVERBIAL_OPENERS = (
 _LEAD_CUES = ("chu tri", "lam dau moi")
 _REQUEST = re.compile(r"^[\s\-–+•*]*(?:\d{1,2}[.)]\s*|[a-z]\)\s*)?de nghi(?![a-z])")
 _COOPERATE_CUES = ("phoi hop", "thong nhat voi")
+_LIST_HEAD_END = re.compile(r"(?<![a-z])(?:so|bo|nganh|co quan|don vi|cac|gom|nhu)\s*$")
 _SUBJECT_PREFIX = re.compile(
     r"^[\s\-–+•*]*(?:giao|de nghi|dong thoi|rieng|sau do)?[\s,:]*"
+    r"(?:(?:cac\s+)?dong chi\s+)?"
     r"(?:thu truong|bo truong|chu tich|giam doc|lanh dao|tat ca)?\s*"
     r"(?:(?:tat ca\s+)?cac\s+so\s*:?|so)?\s*$"
 )
@@ -61,8 +63,22 @@ class _Clause:
 
 
 def column_mentions(text: str, gazetteer: Gazetteer) -> tuple[AgencyMention, ...]:
-    """Every agency a table column names ("Cơ quan chủ trì"): the column gives the role."""
-    return _unique(f.mention for f in gazetteer.find(text))
+    """Every agency a table column names ("Cơ quan chủ trì"): the column gives the role. What
+    the column names besides the agencies the vocabulary knows ("Bộ Tài chính, Tập đoàn Điện
+    lực Việt Nam") is kept as written, a body of its own."""
+    found = gazetteer.find(text)
+    mentions = [f.mention for f in found]
+    last = 0
+    rest = []
+    for item in found:
+        rest.append(text[last : item.start])
+        last = max(last, item.end)
+    rest.append(text[last:])
+    for piece in re.split(r"[,;\n]|\s+và\s+|\(|\)", " , ".join(rest)):
+        body = unresolved_body(piece)
+        if body is not None:
+            mentions.append(body)
+    return _unique(mentions)
 
 
 def opening_agencies(text: str, gazetteer: Gazetteer) -> tuple[AgencyMention, ...]:
@@ -98,7 +114,8 @@ def read_assignment(
     for subject in subjects:
         participants += [f.mention for f in subject]
     assignment = _by_strongest_role(lead, cooperating, participants)
-    if _REQUEST.match(folded):
+    asked = bool(subjects) and folded[: subjects[0][0].start].rstrip().endswith("de nghi")
+    if _REQUEST.match(folded) or asked:
         return replace(assignment, requested=True)
     return assignment
 
@@ -131,7 +148,15 @@ def _subject(clause: _Clause, folded: str) -> list[Found]:
         return []
     first = clause.chains[0]
     before = folded[clause.start : first[0].start]
-    if _SUBJECT_PREFIX.match(before):
+    heading, colon, after = before.rpartition(": ")
+    if colon and len(before) < 300 and not _LIST_HEAD_END.search(heading):
+        # "Đẩy mạnh rà soát …: Các bộ khẩn trương trình …": the heading, then the sentence
+        # (not "của các Sở: Y tế, …", a list)
+        before = after
+    if _SUBJECT_PREFIX.match(before) or (
+        before.rstrip().endswith(("de nghi", "yeu cau")) and len(before) < 200
+    ):
+        # "Trong quá trình thực hiện, nếu có khó khăn, vướng mắc, đề nghị các bộ, ngành …"
         return first
     opener = before.strip(" -–+•")
     if (

@@ -30,6 +30,51 @@ _NAME_CONTINUATION = re.compile(
 _SEPARATOR = re.compile(r"\s*(?:,\s*va\s|,|\sva\s|&)\s*(?:don vi\s*(?:,\s*va\s|,|\sva\s)\s*)?")
 
 
+# the types of a body the vocabulary does not hold, named as written (agency-types.ttl)
+OTHER_BODY = "co-quan-khac"
+OTHER_GROUP = "nhom-co-quan-khac"
+UNRESOLVED_TYPES = (OTHER_BODY, OTHER_GROUP)
+# what opens the name of a body or a group of bodies ("Tập đoàn …", "Các đơn vị cấp nước …")
+_BODY_WORDS = re.compile(
+    r"^(?:(?P<group>cac|nhung|toan bo)\s+)?(?:co quan|don vi|to chuc|doanh nghiep|ho gia dinh|"
+    r"ban|hoi|trung tam|ngan hang|tap doan|tong cong ty|cong ty|truong|vien|co so|hiep hoi|"
+    r"lien doan|lien minh|nhom|cong|bao|dai|chi cuc|cuc|phong|so|bo|uy ban|hop tac xa)(?![a-z])"
+)
+_UNRESOLVED_TAIL = re.compile(
+    r"\s*(?:co trach nhiem|co lien quan|lien quan|chu tri|phoi hop)\s*[:.]?\s*$"
+)
+
+
+def unresolved_body(phrase: str) -> AgencyMention | None:
+    """A body named as written when the vocabulary knows it not ("Tập đoàn FPT", "Các đơn vị cấp
+    nước sạch trên địa bàn thành phố"): a phrase that opens with what names bodies, of a few
+    words, with no digits; None for anything else."""
+    text = squash_phrase(phrase)
+    folded = fold_keep_length(text)
+    tail = _UNRESOLVED_TAIL.search(folded)
+    if tail:
+        text, folded = text[: tail.start()].rstrip(" ,;:"), folded[: tail.start()].rstrip(" ,;:")
+    opening = _BODY_WORDS.match(folded)
+    words = text.split()
+    group = opening is not None and bool(opening.group("group"))
+    if opening is None or not (3 if group else 2) <= len(words) <= 24:
+        return None
+    if any(c.isdigit() for c in text):
+        return None
+    # a single body has a proper name after what it is, "Tập đoàn Điện lực", "Ban Chính sách";
+    # "Bảo đảm kinh phí", "Tổ chức thực hiện" are not bodies
+    after = text[opening.end() :].split()
+    if not group and not (words[0][0].isupper() and after and after[0][0].isupper()):
+        return None
+    return AgencyMention(
+        text, OTHER_GROUP if group else OTHER_BODY, group, name_slug=slug(text), label=text
+    )
+
+
+def squash_phrase(phrase: str) -> str:
+    return re.sub(r"\s+", " ", phrase).strip(" ,;:.-–")
+
+
 @dataclass(frozen=True, slots=True)
 class Found:
     """A mention and where it stands in the text (offsets into the NFC string)."""

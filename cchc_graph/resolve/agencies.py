@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from cchc_graph.iris import NATIONAL_SCOPE, UNKNOWN_SCOPE, Iris
 from cchc_graph.lexicon import Lexicon
+from cchc_graph.parse.gazetteer import UNRESOLVED_TYPES
 from cchc_graph.records import AgencyMention
 
 
@@ -65,6 +66,8 @@ class AgencyRegistry:
 
     def _labels(self, mention: AgencyMention, province: str | None) -> tuple[str, str]:
         concept = self.lexicon.agency_types[mention.type_slug].concept
+        if mention.type_slug in UNRESOLVED_TYPES and mention.label:
+            return mention.label, mention.label  # named as written, no province added to it
         base_vi = mention.label or concept.label_vi
         base_en = mention.label or concept.label_en
         province_name = self.lexicon.province_label(province)
