@@ -22,6 +22,11 @@ CASES = [
     ("Tháng 01 - tháng 3/2014", "fixed", date(2014, 3, 31), date(2014, 1, 1)),
     ("Năm 2016-2017", "fixed", date(2017, 12, 31), date(2016, 1, 1)),
     ("30/06/2023", "fixed", date(2023, 6, 30), None),
+    # written out, as the Government writes dates; "trước ngày D" is due D (a notice pairs
+    # "trước ngày 18/10/2025" with its deadline cell "18/10/2025")
+    ("hoàn thành trước ngày 25 tháng 11 năm 2025", "fixed", date(2025, 11, 25), None),
+    ("trước ngày 15/12/2025", "fixed", date(2025, 12, 15), None),
+    ("từ ngày 01/01/2026", "continuous", None, date(2026, 1, 1)),
     ("Năm 2023 - 2024", "fixed", date(2024, 12, 31), date(2023, 1, 1)),
     ("Tháng 6/2014", "fixed", date(2014, 6, 30), None),
     ("Trong tháng 2/2014", "fixed", date(2014, 2, 28), None),

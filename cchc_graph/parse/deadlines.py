@@ -2,7 +2,8 @@
 
 Dates are read on the folded text (no diacritics). The rules, in tests/expected/README.md:
 a period gives its last day as the due date; a range gives a start and a due date; "từ X" alone
-gives a start; several dates give the latest; "trước tháng 9" ends the day before. The kind comes
+gives a start; several dates give the latest; "trước tháng 9" ends the day before, while
+"trước ngày 15/12" is due that day (the way documents use it). The kind comes
 from the phrases of ontology/schemes/deadline-kinds.ttl.
 """
 
@@ -21,6 +22,8 @@ _QUARTER = r"(iv|iii|ii|i|[1-4])"
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     # "30/06/2023"
     ("day", re.compile(r"(?<!\d)(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})")),
+    # "ngày 25 tháng 11 năm 2025", written out
+    ("day", re.compile(r"ngay\s+(\d{1,2})\s+thang\s+(\d{1,2})\s+nam\s+(\d{4})")),
     # "Tháng 9 - 12/2014", "Tháng 01 - tháng 3/2014", "tháng 7-8/2017"
     (
         "month-range",
@@ -147,9 +150,13 @@ def _period(name: str, match: re.Match[str], folded: str) -> DatePeriod | None:
     if not 1900 < first.year < 2200 or last < first:
         return None
     before = folded[: match.start()].split()
-    return DatePeriod(
-        first, last, match.start(), is_range, before[-1] if before else "", match.end()
-    )
+    if match.group(0).startswith("ngay"):
+        before.append("ngay")
+    lead_word = before[-1] if before else ""
+    if lead_word == "ngay" and len(before) > 1 and before[-2] == "tu":
+        lead_word = "tu"  # "từ ngày 01/01/2026" starts then
+    # "trước ngày 15/12/2025" is due that day: documents pair it with a deadline cell "15/12/2025"
+    return DatePeriod(first, last, match.start(), is_range, lead_word, match.end())
 
 
 def _month(year: int, month: int) -> tuple[date, date]:
