@@ -309,6 +309,8 @@ def _target(
     if target.year:
         graph.add(iri, CCHC + "targetYear", _typed(target.year, "gYear"))
     graph.add(iri, CCHC + "scope", _text(target.scope, "vi"))
+    for agency_iri in dict.fromkeys(document.agency(m).iri for m in target.responsible):
+        graph.link(iri, CCHC + "responsibleAgency", agency_iri)
     label = f"{target.comparator} {_decimal(target.value)}{target.unit}"
     graph.add(iri, RDFS + "label", _text(label + (f" ({target.year})" if target.year else "")))
     graph.provenance(iri, document.source_iri, target.span, target.quote)

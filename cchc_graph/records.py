@@ -155,6 +155,7 @@ class Target:
     span: Span
     quote: str
     max_value: Decimal | None = None
+    responsible: tuple[AgencyMention, ...] = ()  # who answers for it ("Chủ trì" of a target table)
 
 
 @dataclass(frozen=True, slots=True)

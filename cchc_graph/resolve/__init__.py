@@ -131,4 +131,6 @@ def _mentions(document: ParsedDocument) -> list[AgencyMention]:
         for deliverable in task.deliverables:
             assignment = deliverable.assignment
             found += [*assignment.lead, *assignment.cooperating, *assignment.participants]
+    for target in document.targets:
+        found += target.responsible
     return found
