@@ -20,7 +20,7 @@ def test_build_prints_a_summary_per_document(tmp_path: Path) -> None:
     for source in SOURCES.glob("*.txt"):
         assert source.name in result.stdout
     assert "annex-truncated" in result.stdout
-    assert "5 documents, 150 tasks" in result.stdout
+    assert "5 documents, 159 tasks" in result.stdout
     assert "[5/5] read" in result.stderr
     assert (tmp_path / "cchc.trig").exists()
 
@@ -184,11 +184,11 @@ def test_sparql_from_text_and_file(built: tuple[BuildReport, Path], tmp_path: Pa
         "SELECT (COUNT(?t) AS ?n) WHERE { ?t a cchc:Task }"
     )
     result = _run(built, "sparql", text, "--format", "csv")
-    assert result.stdout.split() == ["n", "150"]
+    assert result.stdout.split() == ["n", "159"]
     query_file = tmp_path / "q.rq"
     query_file.write_text(text, encoding="utf-8")
     table = _run(built, "sparql", "-f", str(query_file))
-    assert "150" in table.stdout and "(1 rows)" in table.stdout
+    assert "159" in table.stdout and "(1 rows)" in table.stdout
     construct = _run(
         built,
         "sparql",

@@ -82,13 +82,13 @@ def client(endpoint: RunningEndpoint, query: str, fmt: str) -> SPARQLWrapper:
 
 def test_sparqlwrapper_json(endpoint: RunningEndpoint) -> None:
     result = client(endpoint, COUNT_TASKS, JSON).queryAndConvert()
-    assert result["results"]["bindings"][0]["n"]["value"] == "150"  # type: ignore[index]
+    assert result["results"]["bindings"][0]["n"]["value"] == "159"  # type: ignore[index]
 
 
 def test_sparqlwrapper_xml(endpoint: RunningEndpoint) -> None:
     document = client(endpoint, COUNT_TASKS, XML).queryAndConvert()
     literals = document.getElementsByTagName("literal")  # type: ignore[union-attr]
-    assert [node.firstChild.data for node in literals] == ["150"]
+    assert [node.firstChild.data for node in literals] == ["159"]
 
 
 def test_sparqlwrapper_csv(endpoint: RunningEndpoint) -> None:
@@ -141,7 +141,7 @@ def test_select_formats_by_accept(
     reply = get(endpoint, COUNT_TASKS, accept)
     assert reply.status == 200
     assert reply.headers["content-type"].split(";")[0] == media
-    assert "150" in reply.text
+    assert "159" in reply.text
     assert "Accept" in reply.headers["vary"]
 
 
@@ -197,7 +197,7 @@ def test_post_form_and_post_query(endpoint: RunningEndpoint) -> None:
         headers={"Content-Type": "application/sparql-query", "Accept": "text/csv"},
     )
     assert by_form.status == direct.status == 200
-    assert by_form.text == direct.text == "n\r\n150\r\n"
+    assert by_form.text == direct.text == "n\r\n159\r\n"
 
 
 def test_default_graph_uri_is_honoured(endpoint: RunningEndpoint) -> None:
@@ -276,7 +276,7 @@ def test_every_update_is_refused(endpoint: RunningEndpoint, send) -> None:  # ty
     reply = send(endpoint.url)
     assert reply.status == 403
     assert "read-only" in reply.text
-    assert "150" in get(endpoint, COUNT_TASKS, "text/csv").text
+    assert "159" in get(endpoint, COUNT_TASKS, "text/csv").text
 
 
 def test_a_malformed_query_gets_400_with_the_parsers_message(endpoint: RunningEndpoint) -> None:

@@ -113,7 +113,7 @@ def test_an_allowed_service_is_queried_and_described(
             headers={"Accept": "text/tab-separated-values"},
         )
         assert reply.status == 200, reply.text
-        assert reply.text.split("\n")[1] == "150"  # the tasks of the five sources
+        assert reply.text.split("\n")[1] == "159"  # the tasks of the five sources
         described = fetch(f"{server.url}/sparql", headers={"Accept": "text/turtle"})
         assert "BasicFederatedQuery" in described.text
 

@@ -127,7 +127,7 @@ def test_a_crawler_finds_every_internal_link_alive(
         "agency/khanh-hoa/so-tu-phap",
         "instrument/nghi-quyet/2013/76-nq-cp",
         "indicator/satisfaction-state-agencies",
-        "task/khanh-hoa-2017-ct-003_15ca9d007ed5324e/2.dd",
+        "task/khanh-hoa-2017-ct-003_15ca9d007ed5324e/2.dd.1",
     ],
 )
 def test_every_format_round_trips_to_the_nodes_description(

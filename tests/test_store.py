@@ -66,7 +66,7 @@ def test_no_build_says_what_to_do(tmp_path: Path) -> None:
 
 
 def test_queries_see_the_union_of_the_named_graphs(embedded_store: EmbeddedStore) -> None:
-    assert len(embedded_store.select(TASKS).rows) == 150
+    assert len(embedded_store.select(TASKS).rows) == 159
 
 
 def test_errors_are_typed(embedded_store: EmbeddedStore) -> None:

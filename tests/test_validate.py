@@ -75,11 +75,11 @@ WARNINGS = {
     (K2017, "TruncatedAnnex", None, 207),
     # Directive 2017: assignments whose paragraph gives no deadline
     (CT2017, "DeliverableDue", "1/d1", 7),
-    (CT2017, "DeliverableDue", "2.a/d2", 18),
+    (CT2017, "DeliverableDue", "2.a.2/d1", 18),
     (CT2017, "DeliverableDue", "2.b/d2", 22),
-    (CT2017, "DeliverableDue", "2.d/d2", 34),
-    (CT2017, "DeliverableDue", "2.e/d1", 50),
-    (CT2017, "DeliverableDue", "2.e/d2", 52),
+    (CT2017, "DeliverableDue", "2.d.2/d1", 34),
+    (CT2017, "DeliverableDue", "2.e.1/d1", 50),
+    (CT2017, "DeliverableDue", "2.e.2/d1", 52),
     (CT2017, "DeliverableDue", "4.b/d1", 98),
     # Khánh Hòa 2023. "Tổ chức thực hiện" items 3, 4, 5 and 9 state no deadline
     (K2023, "DeliverableDue", "TCTH.3/d1", 66),

@@ -15,14 +15,23 @@ from datetime import date
 from types import ModuleType
 
 from cchc_graph.errors import SourceError
-from cchc_graph.ingest.normalise import FlatText, NormalisedText, normalise, paragraphs
+from cchc_graph.ingest.normalise import (
+    FlatText,
+    NormalisedText,
+    Paragraph,
+    normalise,
+    paragraphs,
+)
 from cchc_graph.lexicon import Lexicon
+from cchc_graph.parse import target_tables
 from cchc_graph.parse.accounting import first_table_row, unread_rows
 from cchc_graph.parse.context import ParseContext
+from cchc_graph.parse.gazetteer import UNRESOLVED_TYPES
 from cchc_graph.parse.header import parse_header
 from cchc_graph.parse.instruments import find_citations
 from cchc_graph.parse.layouts import line_rows, pipe_cells, prose_tasks, tab_lines
 from cchc_graph.parse.outline import (
+    funding_range,
     implementation_range,
     objective_targets,
     preamble_citations,
@@ -46,6 +55,7 @@ from cchc_graph.text import fold, squash
 TABLE_READERS: tuple[ModuleType, ...] = (line_rows, pipe_cells, tab_lines)
 _ASSIGNMENT_CUE = re.compile(r"(?:^|\s)(?:giao|chu tri|phoi hop)(?![a-z])")
 IMPLEMENTATION = "TCTH"
+FUNDING = "KP"
 
 
 def detect_layout(text: NormalisedText, lexicon: Lexicon) -> str:
@@ -128,6 +138,7 @@ def _parse(source: SourceFile, lexicon: Lexicon) -> ParsedDocument:
         )
         table.targets += prose_targets(directive_tasks, context)
     else:
+        tasks += _article_tasks(text, context)
         if layout == prose_tasks.LAYOUT:  # a plan that lists its tasks in prose, not a table
             task_part = task_range(text, body_end)
             if task_part:
@@ -137,6 +148,22 @@ def _parse(source: SourceFile, lexicon: Lexicon) -> ParsedDocument:
                 tasks += found_tasks
                 sections += found_sections
                 problems += found
+        funding = funding_range(text, body_end)
+        if funding:
+            funding_section = Section(
+                FUNDING, "Kinh phí thực hiện", None, context.span(funding[0] - 1)
+            )
+            found_tasks, found, _ = prose_tasks.read_outline(
+                paragraphs(text, *funding), context, funding_section, f"{FUNDING}."
+            )
+            # "Kinh phí ... được bố trí trong dự toán của các sở" says where money comes from;
+            # "Bộ Tài chính chủ trì tổng hợp ..." assigns work: only an agency as the subject of
+            # the item's first sentence makes it a task
+            found_tasks = [t for t in found_tasks if prose_tasks.opens_with_agency(t, context)]
+            if found_tasks:
+                sections.append(funding_section)
+            tasks += found_tasks
+            problems += found
         implementation = implementation_range(text, body_end)
         if implementation:
             section = Section(
@@ -159,7 +186,9 @@ def _parse(source: SourceFile, lexicon: Lexicon) -> ParsedDocument:
         body_end,
         header.adopted_by.span.line_start if header.adopted_by else None,
     )
-    targets = [*objective_targets(text, context, body_end), *table.targets]
+    taken = {n for t in tasks for n in range(t.span.line_start, t.span.line_end + 1)}
+    tabled_targets, target_lines = target_tables.read(text, context, taken)
+    targets = [*objective_targets(text, context, body_end), *table.targets, *tabled_targets]
     if not tasks and header.adopted_by is None:
         raise SourceError(
             source.name,
@@ -170,11 +199,14 @@ def _parse(source: SourceFile, lexicon: Lexicon) -> ParsedDocument:
     # a table in a document read as prose (a data table of a Word file, a page) is accounted
     # for too: its rows were read into nothing
     first = min(body_end + 1, first_table_row(text.lines) or body_end + 1)
-    problems += unread_rows(text.lines, first, tasks, sections, problems, context)
+    problems += unread_rows(
+        text.lines, first, tasks, sections, problems, context, targets, target_lines
+    )
     if header.period is None:
         header, inferred = _inferred_period(header, tasks, text)
         problems += inferred
     problems += _dates_before_plan(tasks, header.period, context)
+    problems += _unresolved_agencies(tasks, context)
     problems += _instrument_conflicts(citations, context)
     problems += _kind_mismatches(citations, lexicon, context)
     return ParsedDocument(
@@ -330,6 +362,50 @@ def _dates_before_plan(
                         Severity.WARNING,
                         deliverable.span,
                         deliverable.deadline.text if deliverable.deadline else "",
+                    )
+                )
+    return problems
+
+
+_ARTICLE = re.compile(r"^\s*Điều\s+(?P<n>\d{1,2})\s*[.:]\s*(?P<rest>Giao\s.+)$")
+_DECISION_LINES = 40
+
+
+def _article_tasks(text: NormalisedText, context: ParseContext) -> list[Task]:
+    """Tasks the decision's own articles assign ("Điều 2. Giao Sở Công Thương chủ trì …"), read
+    in the decision that issues a plan, above the plan itself."""
+    found = []
+    for paragraph in paragraphs(text, 1, min(len(text.lines), _DECISION_LINES)):
+        match = _ARTICLE.match(paragraph.text)
+        if match is None:
+            continue
+        article = Paragraph(match.group("rest"), paragraph.line_start, paragraph.line_end)
+        task = prose_tasks.article_task(match.group("n"), article, context)
+        if task is not None:
+            found.append(task)
+    return found
+
+
+def _unresolved_agencies(tasks: list[Task], context: ParseContext) -> list[Problem]:
+    """Each body the vocabulary does not hold, once, where it is first named: kept as written in
+    the graph, and said here so that someone can add it to the vocabulary."""
+    seen: set[str] = set()
+    problems = []
+    for task in tasks:
+        for deliverable in task.deliverables:
+            assignment = deliverable.assignment
+            for mention in (*assignment.lead, *assignment.cooperating, *assignment.participants):
+                if mention.type_slug not in UNRESOLVED_TYPES or mention.text in seen:
+                    continue
+                seen.add(mention.text)
+                problems.append(
+                    Problem(
+                        "unresolved-agency",
+                        f"{task.local_id}: {mention.text!r} names no agency the vocabulary "
+                        "holds: kept as written",
+                        Severity.WARNING,
+                        deliverable.span,
+                        mention.text,
                     )
                 )
     return problems

@@ -113,14 +113,22 @@ def implementation_range(text: NormalisedText, body_end: int) -> tuple[int, int]
         return None
     for number in range(start, body_end + 1):
         key = squash(fold(text.line(number)))
+        if _ROMAN_HEADING.match(key) and _REPORTING.search(key):
+            continue  # "VII. CHẾ ĐỘ BÁO CÁO": who reports to whom, when, is assigned work too
         if _BODY_END.match(key) or (_ROMAN_HEADING.match(key) and number > start):
             return start, number - 1
     return start, body_end
 
 
+_REPORTING = re.compile(r"(?<![a-z])che do bao cao|thong tin bao cao(?![a-z])")
+
+
 # a number in prose is a target only when the words before it set a goal: "giảm ít nhất 60%",
 # "phấn đấu tự chủ khoảng 60 - 70%"; "có từ 10% hồ sơ trễ hạn trở lên" states a rule
-_GOAL_CUES = re.compile(r"(?<![a-z])(?:giam|tang|dat|phan dau|toi thieu|it nhat)(?![a-z])")
+_GOAL_CUES = re.compile(
+    r"(?<![a-z])(?:giam|tang|dat|phan dau|toi thieu|it nhat|hoan thanh|cat giam|so hoa|tich hop|"
+    r"cung cap|tai su dung)(?![a-z])"
+)
 
 
 def prose_targets(tasks: list[Task], context: ParseContext) -> list[Target]:
@@ -135,6 +143,23 @@ def prose_targets(tasks: list[Task], context: ParseContext) -> list[Target]:
                 year = draft.year or context.period_end
                 out.append(draft.to_target(year, deliverable.span, text))
     return out
+
+
+def funding_range(text: NormalisedText, body_end: int) -> tuple[int, int] | None:
+    """Lines of a "III. KINH PHÍ THỰC HIỆN" part: who sets aside and who gathers the money is
+    assigned work too ("Bộ Tài chính chủ trì tổng hợp, trình ... bố trí kinh phí")."""
+    start = None
+    for number in range(1, body_end + 1):
+        key = squash(fold(text.line(number)))
+        if start is None:
+            if _ROMAN_HEADING.match(key) and _FUNDING.search(key) and len(key) < 60:
+                start = number + 1
+        elif _ROMAN_HEADING.match(key) or _BODY_END.match(key):
+            return start, number - 1
+    return (start, body_end) if start else None
+
+
+_FUNDING = re.compile(r"(?<![a-z])kinh phi(?![a-z])")
 
 
 def task_range(text: NormalisedText, body_end: int) -> tuple[int, int] | None:

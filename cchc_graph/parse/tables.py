@@ -451,6 +451,11 @@ class TaskBuilder:
             )
             if not has_own and previous is not None:
                 return previous.assignment  # merged cells: the row above's lead and cooperating
+            if Column.COOPERATING not in row.cells and Column.LEAD in row.cells:
+                # a table without a cooperating column says who cooperates in the task's words:
+                # "Chủ trì, phối hợp với Bộ Công an xây dựng …"
+                worded = read_assignment(untagged(row.cells.get(Column.TASK, "")), gazetteer)
+                cooperating = worded.cooperating
             return Assignment(lead, tuple(c for c in cooperating if c not in lead), ())
         if not assignment_text:
             return Assignment()

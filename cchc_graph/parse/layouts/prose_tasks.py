@@ -3,7 +3,9 @@
 Used for a directive's whole body and for the "Tổ chức thực hiện" items of a plan. Reading rules
 (tests/expected/README.md): a numbered item without lettered sub-items is a task, else each
 sub-item is; a task's first paragraph ending with ":" is its heading (it may name the agency,
-"Giao Sở Tư pháp:", and a deadline for its sub-items); every "- " bullet starts a deliverable; a
+"Giao Sở Tư pháp:", and a deadline for its sub-items); a heading that only says who ("Giao Sở
+Tư pháp:", "Chủ trì, phối hợp với …") above "- " items, or duties numbered "(1) …; (2) …", make
+one task per item; otherwise every "- " bullet starts a deliverable; a
 plain paragraph starts a new one when it names a different subject agency, or when it and the
 deliverable before both carry a deadline, and otherwise continues it. Labelled fields
 ("Đơn vị chủ trì: ...", "Thời gian thực hiện: ...") are read as table columns would be.
@@ -18,6 +20,7 @@ from cchc_graph.ingest.normalise import Paragraph
 from cchc_graph.parse.assignments import column_mentions, opening_agencies, read_assignment
 from cchc_graph.parse.context import ParseContext
 from cchc_graph.parse.deadlines import deadline_kind, find_periods, parse_deadline
+from cchc_graph.parse.gazetteer import unresolved_body
 from cchc_graph.records import (
     Assignment,
     Deadline,
@@ -125,7 +128,13 @@ def read_outline(
                 passed.deadline,
                 passed.owned,
             )
-        for task_item in [e for t in targets for e in _enumerated(t, parent, context)]:
+        items = [
+            b
+            for t in targets
+            for e in _enumerated(t, parent, context)
+            for b in _bulleted(e, e.topic or parent, context)
+        ]
+        for task_item in items:
             task_parent = task_item.topic or parent
             task = _task(task_item, task_parent, context, item_section, id_prefix)
             if task is None:
@@ -159,10 +168,17 @@ def _outline(paragraphs: list[Paragraph]) -> list[_Item]:
             top = items[-1]
             top.children.append(_Item(f"{top.local_id}.{lettered.group('x')}", paragraph))
         elif items:
-            if _CLOSING.search(text) and not _BULLET.match(text):
-                break  # "... thực hiện có chất lượng, hiệu quả toàn bộ nội dung Kế hoạch này./."
             top = items[-1]
+            if _CLOSING.search(text) and not _BULLET.match(text):
+                if top.heading_only:  # "VII. CHẾ ĐỘ BÁO CÁO" / "Các cơ quan ... báo cáo ./."
+                    top.body.append(paragraph)
+                break  # "... thực hiện có chất lượng, hiệu quả toàn bộ nội dung Kế hoạch này./."
             (top.children[-1].body if top.children else top.body).append(paragraph)
+    # a part with no numbered item is one item of its own: its text under its heading
+    for index, item in enumerate(items):
+        following = items[index + 1] if index + 1 < len(items) else None
+        if item.heading_only and item.body and (following is None or following.heading_only):
+            items[index] = _Item(item.local_id, item.body[0], item.body[1:])
     return items
 
 
@@ -193,6 +209,63 @@ def _enumerated(item: _Item, parent: _Topic, context: ParseContext) -> list[_Ite
     return duties
 
 
+def _bulleted(item: _Item, parent: _Topic, context: ParseContext) -> list[_Item]:
+    """An assignment header followed by dash items ("d) Giao Sở Tư pháp:" / "- X" / "- Y"; "a)
+    Chủ trì, phối hợp với các sở, ban, ngành" / "- X") is one task per item, each with the
+    header's agencies and deadline; so are dash items that each carry their own fields ("- Nghị
+    định …" / "+ Cơ quan chủ trì: …"). The paragraphs under an item (its "+" lines too) go with
+    it. Dash items under a heading that is itself a task ("Tổ chức các hoạt động sau:") stay its
+    deliverables."""
+    paragraphs = [item.first, *item.body]
+    marks = [m.group(0)[0] for p in paragraphs if (m := _BULLET.match(p.text))]
+    if not marks:
+        return [item]
+    mark = marks[0]  # the first bullet sign met is the upper level ("-" above "+")
+    bullets = [i for i, p in enumerate(paragraphs) if p.text.startswith(mark)]
+    if len(bullets) < 2 or bullets[0] == 0:
+        return [item]
+    heading = squash(" ".join(_strip_marker(p.text) for p in paragraphs[: bullets[0]]))
+    ends = [*bullets[1:], len(paragraphs)]
+    groups = [paragraphs[start:end] for start, end in zip(bullets, ends, strict=True)]
+    fielded = all(
+        any("lead" in labelled_fields(_strip_marker(p.text)) for p in group) for group in groups
+    )
+    if not fielded and not assignment_header(heading, context):
+        return [item]
+    topic = _topic(heading, parent, context)
+    return [
+        _Item(f"{item.local_id}.{number}", group[0], list(group[1:]), topic=topic)
+        for number, group in enumerate(groups, start=1)
+    ]
+
+
+# the words of an assignment header besides its agencies: "Giao …", "… chủ trì, phối hợp với …"
+_HEADER_WORDS = re.compile(
+    r"(?<![a-z])(?:giao|chu tri|phoi hop|voi|cung|thuc hien|cac nhiem vu sau|nhiem vu|sau|"
+    r"nhu sau|cu the|gom|co trach nhiem|trach nhiem|trien khai)(?![a-z])"
+)
+
+
+def assignment_header(heading: str, context: ParseContext) -> bool:
+    """ "Giao Sở Tư pháp:", "Chủ trì, phối hợp với các sở, ban, ngành …", "Sở Tài chính": a
+    heading that says who, and how they share the work, and nothing of the work itself."""
+    found = context.gazetteer.find(heading)
+    folded = fold_keep_length(heading)
+    if not found and not _HEADER_WORDS.search(folded):
+        return False
+    deadline = find_deadline(heading, context)
+    if deadline is not None:  # "Giao Sở Nội vụ, hoàn thành trong quý II/2025:"
+        phrase = fold_keep_length(deadline.text)
+        folded = folded.replace(phrase, " " * len(phrase))
+    rest, last = [], 0
+    for mention in found:
+        rest.append(folded[last : mention.start])
+        last = max(last, mention.end)
+    rest.append(folded[last:])
+    words = _NAME_GLUE.sub(" ", _HEADER_WORDS.sub(" ", " ".join(rest)))
+    return len(words.split()) <= 2
+
+
 def _split_enumeration(paragraph: Paragraph) -> list[tuple[str, Paragraph]]:
     """A paragraph cut at its "(1)", "(2)" markers: [("", "Bộ Công an:"), ("1", "..."), ...]."""
     markers = [m for m in _ENUMERATION.finditer(paragraph.text)]
@@ -212,6 +285,22 @@ def _split_enumeration(paragraph: Paragraph) -> list[tuple[str, Paragraph]]:
     return pieces
 
 
+def article_task(number: str, paragraph: Paragraph, context: ParseContext) -> Task | None:
+    """ "Điều 2. Giao Sở Công Thương chủ trì, phối hợp với …": an article of a decision that
+    assigns work is a task ("Dieu.2"); None when it names no agency."""
+    return _task(_Item(number, paragraph), _Topic(Assignment(), None), context, None, ARTICLE)
+
+
+ARTICLE = "Dieu."
+
+
+def opens_with_agency(task: Task, context: ParseContext) -> bool:
+    """Whether the first sentence of the task's text has an agency as its subject."""
+    first = re.split(r"(?<=[.;])\s", _before_fields(task.description))[0]
+    first = re.sub(r"^[^:]{0,40}:\s*", "", first)  # "Nguồn ngân sách: Hàng năm, ..."
+    return bool(opening_agencies(first, context.gazetteer))
+
+
 def _strip_marker(text: str) -> str:
     for pattern in (_NUMBERED, _LETTERED, _BULLET):
         if match := pattern.match(text):
@@ -221,6 +310,14 @@ def _strip_marker(text: str) -> str:
 
 def _topic(heading: str, parent: _Topic, context: ParseContext) -> _Topic:
     own = read_assignment(heading, context.gazetteer, topic=parent.assignment.lead)
+    if not own.lead and not context.gazetteer.find(heading):
+        # "11. Các đơn vị cấp nước sạch trên địa bàn thành phố có trách nhiệm": a body the
+        # vocabulary does not hold heads the section, kept as written
+        body = unresolved_body(_REQUEST_WORDS.sub("", heading))
+        if body is not None:
+            requested = bool(_REQUEST_WORDS.match(heading))
+            assignment = Assignment((body,), (), (), requested)
+            return _Topic(assignment, find_deadline(heading, context) or parent.deadline, True)
     assignment = own if (own.lead or own.cooperating) else parent.assignment
     deadline = find_deadline(heading, context) or parent.deadline
     owned = bool(own.lead) and names_only(heading, context)
@@ -246,6 +343,9 @@ def _heading_line(paragraph: Paragraph, context: ParseContext) -> tuple[str, Par
         return None  # the list of agencies goes on: "Đài Phát thanh - Truyền hình tỉnh," / "Báo …"
     offsets = tuple((start - cut, line) for start, line in paragraph.line_offsets[1:])
     return heading, Paragraph(rest, offsets[0][1], paragraph.line_end, offsets)
+
+
+_REQUEST_WORDS = re.compile(r"^\s*Đề\s+nghị\s*:?\s*", re.IGNORECASE)
 
 
 # what may stand between the agencies of a heading that only names them
