@@ -225,10 +225,14 @@ def score(path: Path, expected: dict[str, Any], lexicon: Lexicon) -> Score:
     numbers = {key(c.number or "") for c in document.citations} | {
         key(document.header.adopted_by.number or "") if document.header.adopted_by else ""
     }
+    # a law cited without its number ("Luật Tổ chức Chính phủ ngày 18 tháng 02 năm 2025") is
+    # found by its kind and date
+    dated = {(c.kind, c.date) for c in document.citations if c.date}
     result.basis[0] = sum(
         1
         for b in expected.get("legal_basis") or []
-        if b.get("number") and key(b["number"]) in numbers
+        if (b.get("number") and key(b["number"]) in numbers)
+        or (not b.get("number") and (b.get("kind"), b.get("date")) in dated)
     )
     return result
 

@@ -10,6 +10,7 @@ asserted with its leads; the rest is measured by bench/readers.py.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -149,3 +150,56 @@ def test_what_is_asked_of_bodies_the_issuer_does_not_command_is_a_request() -> N
         }
     ordered = [t for t in document.tasks if t.span.line_start < 65]
     assert ordered and not any(d.assignment.requested for t in ordered for d in t.deliverables)
+
+
+def test_a_table_of_values_per_year_gives_one_target_per_year_and_value() -> None:
+    """Sơn La's annex 01: "TT | Chỉ tiêu | ĐVT | ƯTH Năm 2025 | GIAI ĐOẠN 2026 - 2030" over
+    "Năm 2026 | … | Năm 2030": every value a person reads there is a target of its year and
+    unit; the 2025 estimate is a baseline, not a target."""
+    document, _ = everything("sonla_qd2954_2025")
+    expected = yaml.safe_load((EXPECTED / "sonla_qd2954_2025.yaml").read_text(encoding="utf-8"))
+    table = [t for t in expected["targets"] if 148 <= t["line"] <= 185]
+    assert len(table) == 115  # 23 rows of five years
+    read = {(t.span.line_start, t.year, t.value, t.unit) for t in document.targets}
+    missing = [
+        (t["line"], t["year"], t["value"])
+        for t in table
+        if (t["line"], t["year"], Decimal(str(t["value"])), t["unit"]) not in read
+    ]
+    assert not missing
+    assert not [t for t in document.targets if 148 <= t.span.line_start <= 185 and t.year == 2025]
+
+
+def test_a_table_of_target_statements_names_who_answers_for_each(lexicon: Lexicon) -> None:
+    """Bắc Ninh's annex "TT | Chỉ tiêu | Chủ trì": each statement's target, with the agency of
+    its "Chủ trì" cell."""
+    document, _ = everything("bacninh_kh144_2025")
+    expected = yaml.safe_load((EXPECTED / "bacninh_kh144_2025.yaml").read_text(encoding="utf-8"))
+    rows = [t for t in expected["targets"] if t["line"] > 340 and len(t["responsible"]) == 1]
+    assert len(rows) >= 15
+    wrong = []
+    for row in rows:
+        found = [
+            t
+            for t in document.targets
+            if t.span.line_start == row["line"] and t.value == Decimal(str(row["value"]))
+        ]
+        names = [mention_names(m, lexicon) for t in found for m in t.responsible]
+        if not found or not any(agencies_match(row["responsible"][0], n) for n in names):
+            wrong.append((row["line"], row["value"], row["responsible"]))
+    assert not wrong
+
+
+def test_a_body_the_vocabulary_does_not_hold_leads_as_written_and_is_reported() -> None:
+    """Cần Thơ's "11. Các đơn vị cấp nước sạch trên địa bàn thành phố có trách nhiệm" heads a) and
+    b): both are tasks of that body, named as the directive names it, and the build says the
+    vocabulary lacks it."""
+    document, _ = everything("cantho_ct09_2025")
+    tasks = [t for t in document.tasks if t.local_id in ("11.a", "11.b")]
+    assert len(tasks) == 2
+    for task in tasks:
+        leads = [m for d in task.deliverables for m in d.assignment.lead]
+        assert [m.text for m in leads] == ["Các đơn vị cấp nước sạch trên địa bàn thành phố"]
+        assert leads[0].type_slug == "nhom-co-quan-khac"
+    reported = [p for p in document.problems if p.kind == "unresolved-agency"]
+    assert any(p.quote == "Các đơn vị cấp nước sạch trên địa bàn thành phố" for p in reported)
