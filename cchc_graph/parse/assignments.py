@@ -44,11 +44,14 @@ _ADVERBIAL_OPENERS = (
     "thuc hien",
 )
 _LEAD_CUES = ("chu tri", "lam dau moi")
-_REQUEST = re.compile(r"^[\s\-–+•*]*(?:\d{1,2}[.)]\s*|[a-z]\)\s*)?de nghi(?![a-z])")
+# "Đề nghị X", "Khuyến khích X": asked of or encouraged in a body the issuer does not command
+_REQUEST = re.compile(
+    r"^[\s\-–+•*]*(?:\d{1,2}[.)]\s*|[a-z]\)\s*)?(?:de nghi|khuyen khich)(?![a-z])"
+)
 _COOPERATE_CUES = ("phoi hop", "thong nhat voi")
 _LIST_HEAD_END = re.compile(r"(?<![a-z])(?:so|bo|nganh|co quan|don vi|cac|gom|nhu)\s*$")
 _SUBJECT_PREFIX = re.compile(
-    r"^[\s\-–+•*]*(?:giao|de nghi|dong thoi|rieng|sau do)?[\s,:]*"
+    r"^[\s\-–+•*]*(?:giao|de nghi|khuyen khich|dong thoi|rieng|sau do)?[\s,:]*"
     r"(?:(?:cac\s+)?dong chi\s+)?"
     r"(?:thu truong|bo truong|chu tich|giam doc|lanh dao|tat ca)?\s*"
     r"(?:(?:tat ca\s+)?cac\s+so\s*:?|so)?\s*$"
@@ -94,6 +97,8 @@ def read_assignment(
     """Roles of the agencies in `text`; `topic` is the agency a heading named ("Giao X:")."""
     folded = fold_keep_length(text)
     found = gazetteer.find(text)
+    if not found and (body := _unresolved_subject(text)) is not None:
+        return Assignment((body,))
     clauses = _clauses(text, found)
     lead: list[AgencyMention] = []
     cooperating: list[AgencyMention] = []
@@ -114,10 +119,24 @@ def read_assignment(
     for subject in subjects:
         participants += [f.mention for f in subject]
     assignment = _by_strongest_role(lead, cooperating, participants)
-    asked = bool(subjects) and folded[: subjects[0][0].start].rstrip().endswith("de nghi")
+    asked = bool(subjects) and folded[: subjects[0][0].start].rstrip().endswith(
+        ("de nghi", "khuyen khich")
+    )
     if _REQUEST.match(folded) or asked:
         return replace(assignment, requested=True)
     return assignment
+
+
+# "Các cơ quan quản lý nhà nước, tổ chức, cá nhân liên quan có trách nhiệm …": a subject the
+# vocabulary does not hold, before the words that give it the duty
+_DUTY = re.compile(r"\s+(?:có trách nhiệm|chịu trách nhiệm|chủ trì|chủ động|phải)\s", re.IGNORECASE)
+
+
+def _unresolved_subject(text: str) -> AgencyMention | None:
+    duty = _DUTY.search(text[:250])
+    if duty is None or re.search(r"[.;:]", text[: duty.start()]):
+        return None
+    return unresolved_body(text[: duty.start()])
 
 
 def _clauses(text: str, found: list[Found]) -> list[_Clause]:
@@ -149,7 +168,8 @@ def _subject(clause: _Clause, folded: str) -> list[Found]:
     first = clause.chains[0]
     before = folded[clause.start : first[0].start]
     heading, colon, after = before.rpartition(": ")
-    if colon and len(before) < 300 and not _LIST_HEAD_END.search(heading):
+    sentence = first[0].mention.text[:1].isupper()  # "…: Các bộ khẩn trương", not "…: doanh …"
+    if colon and sentence and len(before) < 300 and not _LIST_HEAD_END.search(heading):
         # "Đẩy mạnh rà soát …: Các bộ khẩn trương trình …": the heading, then the sentence
         # (not "của các Sở: Y tế, …", a list)
         before = after
@@ -223,7 +243,9 @@ def _chain_starting_at(clause: _Clause, folded: str, position: int) -> list[Foun
     for chain in clause.chains:
         gap = folded[position : chain[0].start]
         if chain[0].start >= position and re.fullmatch(
-            r"[\s,:]*(?:voi|cung)?[\s,:]*(?:(?:tat ca\s+)?cac\s+so\s*:?\s*)?", gap
+            r"[\s,:]*(?:chat che|thuong xuyen|tich cuc|kip thoi)?[\s,:]*(?:voi|cung)?[\s,:]*"
+            r"(?:(?:tat ca\s+)?cac\s+so\s*:?\s*)?",
+            gap,
         ):
             return chain
     return []

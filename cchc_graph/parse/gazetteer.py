@@ -97,18 +97,22 @@ class Gazetteer:
         )
         self._full: dict[str, str] = {}
         self._short: dict[str, str] = {}
+        full_spellings: list[str] = []
+        short_spellings: list[str] = []
         for agency_type in lexicon.agency_types.values():
             for alias in _expand(_aliases(agency_type), province_names):
                 for spelling in _spellings(alias, city and agency_type.level == "provincial"):
                     self._full.setdefault(_key(spelling), agency_type.slug)
+                    full_spellings.append(spelling)
             for short in agency_type.short_names:
                 self._short.setdefault(_key(short), agency_type.slug)
+                short_spellings.append(short)
         self._extra: dict[str, list[str]] = {}
         for agency_type in lexicon.agency_types.values():
             for label in agency_type.also_named_in:
                 self._extra.setdefault(_key(label), []).append(agency_type.slug)
-        self._full_re = _alternation(self._full)
-        self._short_re = _alternation(self._short)
+        self._full_re = _alternation(full_spellings)
+        self._short_re = _alternation(short_spellings)
 
     def find(self, text: str) -> list[Found]:
         """Every agency mention in `text`, in order, lists expanded, overlaps resolved."""
@@ -250,13 +254,22 @@ def _province_names(lexicon: Lexicon, province: str | None) -> list[str]:
 
 
 def _key(alias: str) -> str:
-    return re.sub(r"\s*-\s*", "-", re.sub(r"\s+", " ", fold_keep_length(alias).strip()))
+    """The folded name without its commas: the lookup key of a spelling and of a match."""
+    folded = re.sub(r"\s*,\s*", " ", fold_keep_length(alias).strip())
+    return re.sub(r"\s*-\s*", "-", re.sub(r"\s+", " ", folded))
 
 
-def _alternation(table: dict[str, str]) -> re.Pattern[str]:
+def _alternation(spellings: list[str]) -> re.Pattern[str]:
+    """One pattern for all spellings, longest first; a comma of a name's list may be left out
+    ("UBND các phường xã" for "UBND các phường, xã") or written without its space ("Bộ VH,TT&DL"),
+    while words apart stay apart ("tỉnh, Ủy ban" is no "tỉnh ủy")."""
     parts = []
-    for key in sorted(table, key=len, reverse=True):
-        pattern = re.escape(key).replace(r"\ ", r"\s+").replace(r"\-", r"\s*-\s*")
+    folded = {re.sub(r"\s+", " ", fold_keep_length(s).strip()) for s in spellings}
+    for spelling in sorted(folded, key=len, reverse=True):
+        pieces = [re.escape(piece.strip()) for piece in spelling.split(",")]
+        pattern = r"(?:\s*,\s*|\s+)".join(
+            piece.replace(r"\ ", r"\s+").replace(r"\-", r"\s*-\s*") for piece in pieces
+        )
         parts.append(pattern)
     return re.compile(r"(?<![a-z0-9&])(?:" + "|".join(parts) + r")(?![a-z0-9&])")
 

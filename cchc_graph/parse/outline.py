@@ -22,7 +22,9 @@ _PREAMBLE_ROLES = (
 _DECISION_START = re.compile(r"^(?:(?:quyet dinh|chi thi)\s*:|dieu 1\b)")
 _ROMAN_HEADING = re.compile(r"^(?:phan\s+[ivx]+|[ivx]+\s*[.:])(?:\s|$)")
 # "II. NHIỆM VỤ, GIẢI PHÁP", "II. NỘI DUNG" (of a plan to implement a law)
-_TASK_PART = re.compile(r"nhiem vu|^[ivx]+\s*[.:]\s*noi dung(?: ke hoach| thuc hien)?\s*:?$")
+_TASK_PART = re.compile(
+    r"nhiem vu|giai phap|^[ivx]+\s*[.:]\s*noi dung(?: ke hoach| thuc hien)?\s*:?$"
+)
 _BODY_END = re.compile(r"^(?:tm\.|kt\.|noi nhan|phu luc|chu tich$)")
 
 

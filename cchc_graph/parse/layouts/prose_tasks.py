@@ -559,10 +559,17 @@ def _lead_in_start(folded: str, position: int) -> int:
     offset = max(0, position - 40)
     # whole words only: the "TU" of "12-CTr/TU" is not "từ"
     words = list(re.finditer(r"(?<![\w/-])[a-z]+(?=\s)", folded[offset:position]))
-    for word in reversed(words):
+    for index in range(len(words) - 1, -1, -1):
+        word = words[index]
         if folded[offset + word.end() : start].strip():
             break  # something else stands between this word and the deadline
-        if word.group(0) in _LEAD_IN or (word.group(0) == "ngay" and start < position):
+        # "ngay" is "ngay trong quý III" (at once) after a lead word; "trước ngày 31/12/2025" a
+        # day after one ("Quyết định số 605/QĐ-UBND ngày 08/3/2017" dates a decision)
+        before = words[index - 1].group(0) if index else ""
+        day = word.group(0) == "ngay" and (
+            start < position or (folded[position : position + 1].isdigit() and before in _LEAD_IN)
+        )
+        if word.group(0) in _LEAD_IN or day:
             start = offset + word.start()
         else:
             break
