@@ -159,7 +159,20 @@ def _parse(source: SourceFile, lexicon: Lexicon) -> ParsedDocument:
             # "Kinh phí ... được bố trí trong dự toán của các sở" says where money comes from;
             # "Bộ Tài chính chủ trì tổng hợp ..." assigns work: only an agency as the subject of
             # the item's first sentence makes it a task
-            found_tasks = [t for t in found_tasks if prose_tasks.opens_with_agency(t, context)]
+            kept = [t for t in found_tasks if prose_tasks.opens_with_agency(t, context)]
+            problems += [
+                Problem(
+                    "funding-statement",
+                    f"item {t.local_id} says where money comes from, no agency opens it: "
+                    "not a task",
+                    Severity.INFO,
+                    t.span,
+                    t.quote[:200],
+                )
+                for t in found_tasks
+                if t not in kept
+            ]
+            found_tasks = kept
             if found_tasks:
                 sections.append(funding_section)
             tasks += found_tasks

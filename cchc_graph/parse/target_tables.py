@@ -66,10 +66,13 @@ def read(
             number += 1
             continue
         found, end, read_lines = _read_rows(text, table, context)
-        targets += found
-        covered.update(range(number, table.first_row))
-        covered.update(read_lines)
-        number = end
+        if found:  # a table that gives no target is not a target table: its rows stay unread
+            targets += found
+            covered.update(range(number, table.first_row))
+            covered.update(read_lines)
+            number = end
+        else:
+            number += 1
     return targets, covered
 
 
@@ -80,13 +83,32 @@ def _table_at(text: NormalisedText, number: int, context: ParseContext) -> _Tabl
         if not cells or len(cells) < 3:
             continue
         labels = [_plain(c) for c in cells]
+        if not _is_header(labels):
+            continue
         roles = [column_of(label, context.lexicon) if label else None for label in labels]
         if Column.TASK in roles or not any(r in _INDICATOR_ROLES for r in roles):
+            continue
+        known = sum(
+            1
+            for label, role in zip(labels, roles, strict=True)
+            if label and (role is not None or _spans(label) or _is_baseline(fold(label)))
+        )
+        if Column.ID not in roles or known < 0.6 * sum(1 for label in labels if label):
             continue
         columns, first_row = _columns(text, number, style, labels, roles)
         if any(c.role == "year" for c in columns) or any(c.role == "lead" for c in columns):
             return _Table(style, columns, first_row)
     return None
+
+
+def _is_header(labels: list[str]) -> bool:
+    """Header cells are short labels, none of them a row number ("1", "II")."""
+    filled = [label for label in labels if label]
+    return (
+        len(filled) >= 3
+        and all(len(label) <= 60 for label in filled)
+        and not any(re.fullmatch(r"\d+\.?|[IVXL]+", label) for label in filled)
+    )
 
 
 def _columns(
