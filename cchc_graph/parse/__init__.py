@@ -64,7 +64,8 @@ def detect_layout(text: NormalisedText, lexicon: Lexicon) -> str:
         layout = reader.detect(text, lexicon)
         if layout:
             return str(layout)
-    if _has_prose_assignments(text):
+    if _has_prose_assignments(text) or implementation_range(text, len(text.lines)):
+        # numbered assignments, or a "Tổ chức thực hiện" part whose sections name the agencies
         return prose_tasks.LAYOUT
     raise SourceError(
         text.source.name,

@@ -320,10 +320,11 @@ def _topic(heading: str, parent: _Topic, context: ParseContext) -> _Topic:
             return _Topic(assignment, find_deadline(heading, context) or parent.deadline, True)
     assignment = own if (own.lead or own.cooperating) else parent.assignment
     deadline = find_deadline(heading, context) or parent.deadline
-    owned = bool(own.lead) and names_only(heading, context)
+    owned = names_only(heading, context)
     if owned:  # every agency such a heading names leads, not only its first clause's subject
         everyone = column_mentions(heading, context.gazetteer)
-        assignment = Assignment(everyone, (), (), own.requested)
+        requested = own.requested or bool(_REQUEST_WORDS.match(heading))
+        assignment = Assignment(everyone, (), (), requested)
     return _Topic(assignment, deadline, owned)
 
 
@@ -350,8 +351,9 @@ _REQUEST_WORDS = re.compile(r"^\s*Đề\s+nghị\s*:?\s*", re.IGNORECASE)
 
 # what may stand between the agencies of a heading that only names them
 _NAME_GLUE = re.compile(
-    r"(?<![a-z])(?:de nghi|va|cac|tinh|thanh pho|tren dia ban|co lien quan|lien quan|"
-    r"co quan chu tri|chu tri|don vi|dong tren dia ban|khac)(?![a-z])|[\s,;:.()&/-]+"
+    r"(?<![a-z])(?:de nghi|khuyen khich|doi voi|trach nhiem cua|trach nhiem|cua|va|cac|tinh|"
+    r"thanh pho|tren dia ban|co lien quan|lien quan|co quan chu tri|chu tri|don vi|"
+    r"dong tren dia ban|khac)(?![a-z])|[\s,;:.()&/-]+"
 )
 
 

@@ -1,0 +1,139 @@
+"""Assignments by wording, on small plans written for each rule (tests/expected/README.md,
+"Prose"): who leads and cooperates, one task per assigned item, requests, articles of the
+decision, funding items, the parts read, deadlines written out."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from cchc_graph.parse import parse_document
+from cchc_graph.records import ParsedDocument, SourceFile, Task
+from cchc_graph.resources import load_lexicon
+
+HEAD = """ỦY BAN NHÂN DÂN TỈNH KHÁNH HÒA | CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Số: 12/KH-UBND | Khánh Hòa, ngày 05 tháng 01 năm 2026
+KẾ HOẠCH
+Cải cách hành chính năm 2026
+I. MỤC ĐÍCH, YÊU CẦU
+1. Mục đích
+Nâng cao chất lượng phục vụ người dân.
+"""
+
+
+def read(body: str, head: str = HEAD) -> ParsedDocument:
+    return parse_document(SourceFile("probe.txt", "probe", head + body, ""), load_lexicon())
+
+
+def leads(task: Task) -> list[str]:
+    return [m.type_slug for d in task.deliverables for m in d.assignment.lead]
+
+
+def cooperating(task: Task) -> list[str]:
+    return [m.type_slug for d in task.deliverables for m in d.assignment.cooperating]
+
+
+def by_id(document: ParsedDocument) -> dict[str, Task]:
+    return {t.local_id: t for t in document.tasks}
+
+
+def test_sections_named_by_their_agency_lead_what_is_under_them() -> None:
+    document = read(
+        """II. TỔ CHỨC THỰC HIỆN
+1. Trách nhiệm của Sở Nội vụ
+a) Tham mưu UBND tỉnh kiểm tra công tác cải cách hành chính, hoàn thành trong quý II/2026.
+b) Tổng hợp báo cáo kết quả thực hiện, trước ngày 15/12/2026.
+2. Đối với UBND các xã, phường
+a) Xây dựng kế hoạch cải cách hành chính của địa phương.
+b) Phối hợp với Sở Tư pháp rà soát thủ tục hành chính.
+"""
+    )
+    tasks = by_id(document)
+    assert sorted(tasks) == ["TCTH.1.a", "TCTH.1.b", "TCTH.2.a", "TCTH.2.b"]
+    assert leads(tasks["TCTH.1.a"]) == ["so-noi-vu"]
+    assert tasks["TCTH.1.a"].deliverables[0].deadline.due == date(2026, 6, 30)
+    assert tasks["TCTH.1.b"].deliverables[0].deadline.due == date(2026, 12, 15)
+    assert leads(tasks["TCTH.2.b"]) == ["ubnd-cap-xa"]
+    assert cooperating(tasks["TCTH.2.b"]) == ["so-tu-phap"]
+
+
+def test_an_assignment_header_above_dash_items_is_one_task_per_item() -> None:
+    document = read(
+        """II. TỔ CHỨC THỰC HIỆN
+1. Giao Sở Tư pháp, hoàn thành trong quý III/2026:
+- Rà soát các văn bản quy phạm pháp luật của tỉnh.
+- Chủ trì, phối hợp với Sở Nội vụ hướng dẫn kiểm soát thủ tục hành chính.
+2. Tổ chức các hoạt động tuyên truyền sau:
+- Phát sóng chuyên mục cải cách hành chính trên Báo Khánh Hòa.
+- In tờ rơi giới thiệu dịch vụ công trực tuyến.
+"""
+    )
+    tasks = by_id(document)
+    assert leads(tasks["TCTH.1.1"]) == leads(tasks["TCTH.1.2"]) == ["so-tu-phap"]
+    assert cooperating(tasks["TCTH.1.2"]) == ["so-noi-vu"]
+    assert tasks["TCTH.1.1"].deliverables[0].deadline.due == date(2026, 9, 30)
+    # a heading that is itself a task keeps its dash items as deliverables
+    assert "TCTH.2" not in tasks or len(tasks["TCTH.2"].deliverables) == 2
+
+
+def test_duties_enumerated_after_an_agency_are_one_task_each() -> None:
+    document = read(
+        """II. TỔ CHỨC THỰC HIỆN
+1. Sở Khoa học và Công nghệ: (1) xây dựng nền tảng số dùng chung của tỉnh, hoàn thành trong"""
+        """ tháng 6 năm 2026; (2) chủ trì, phối hợp với Sở Tài chính bố trí kinh phí vận hành.
+"""
+    )
+    tasks = by_id(document)
+    assert sorted(tasks) == ["TCTH.1.1", "TCTH.1.2"]
+    assert leads(tasks["TCTH.1.1"]) == ["so-khoa-hoc-va-cong-nghe"]
+    assert tasks["TCTH.1.1"].deliverables[0].deadline.due == date(2026, 6, 30)
+    assert cooperating(tasks["TCTH.1.2"]) == ["so-tai-chinh"]
+
+
+@pytest.mark.parametrize("cue", ["Đề nghị", "Khuyến khích"])
+def test_what_is_asked_of_a_body_is_a_request(cue: str) -> None:
+    document = read(
+        f"""II. TỔ CHỨC THỰC HIỆN
+1. Sở Nội vụ chủ trì theo dõi, đôn đốc thực hiện Kế hoạch.
+2. {cue} Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh tuyên truyền, vận động Nhân dân tham gia giám sát.
+"""
+    )
+    tasks = by_id(document)
+    assert not any(d.assignment.requested for d in tasks["TCTH.1"].deliverables)
+    assert all(d.assignment.requested for d in tasks["TCTH.2"].deliverables)
+    assert leads(tasks["TCTH.2"]) == ["ubmttq-tinh"]
+
+
+def test_an_article_of_the_decision_that_assigns_work_is_a_task() -> None:
+    head = """ỦY BAN NHÂN DÂN TỈNH KHÁNH HÒA | CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Số: 34/QĐ-UBND | Khánh Hòa, ngày 05 tháng 01 năm 2026
+QUYẾT ĐỊNH
+Ban hành Kế hoạch cải cách hành chính năm 2026
+QUYẾT ĐỊNH:
+Điều 1. Ban hành kèm theo Quyết định này Kế hoạch cải cách hành chính năm 2026.
+Điều 2. Giao Sở Nội vụ chủ trì, phối hợp với các sở, ban, ngành triển khai thực hiện Kế hoạch.
+Điều 3. Quyết định này có hiệu lực kể từ ngày ký.
+"""
+    document = read("II. TỔ CHỨC THỰC HIỆN\n1. Sở Tư pháp chủ trì rà soát văn bản.\n", head)
+    tasks = by_id(document)
+    assert leads(tasks["Dieu.2"]) == ["so-noi-vu"]
+    assert cooperating(tasks["Dieu.2"]) == ["cac-so-ban-nganh"]
+    assert "Dieu.1" not in tasks and "Dieu.3" not in tasks
+
+
+def test_funding_items_are_tasks_only_when_an_agency_does_something() -> None:
+    document = read(
+        """II. KINH PHÍ THỰC HIỆN
+1. Kinh phí thực hiện Kế hoạch được bố trí trong dự toán chi thường xuyên của Sở Nội vụ.
+2. Sở Tài chính chủ trì tổng hợp, tham mưu bố trí kinh phí thực hiện Kế hoạch.
+III. TỔ CHỨC THỰC HIỆN
+1. Sở Nội vụ chủ trì theo dõi, đôn đốc thực hiện Kế hoạch.
+"""
+    )
+    tasks = by_id(document)
+    assert leads(tasks["KP.2"]) == ["so-tai-chinh"]
+    assert "KP.1" not in tasks
+    # where the money comes from is said, not made a task, nor dropped without a word
+    reported = {p.kind for p in document.problems if p.span.line_start == 9}
+    assert reported & {"no-agency", "funding-statement"}
