@@ -36,7 +36,7 @@ from cchc_graph.parse.outline import (
     objective_targets,
     preamble_citations,
     prose_targets,
-    task_range,
+    task_ranges,
     title_citations,
 )
 from cchc_graph.parse.tables import TableResult
@@ -141,10 +141,16 @@ def _parse(source: SourceFile, lexicon: Lexicon) -> ParsedDocument:
     else:
         tasks += _article_tasks(text, context)
         if layout == prose_tasks.LAYOUT:  # a plan that lists its tasks in prose, not a table
-            task_part = task_range(text, body_end)
-            if task_part:
+            parts = task_ranges(text, body_end)
+            for roman, first_line, last_line in parts:
+                # two such parts number their items from 1 each: their numeral tells them apart
+                prefix = f"{roman}." if len(parts) > 1 else ""
                 found_tasks, found, found_sections = prose_tasks.read_outline(
-                    paragraphs(text, *task_part), context, None, area_sections=True
+                    paragraphs(text, first_line, last_line),
+                    context,
+                    None,
+                    prefix,
+                    area_sections=True,
                 )
                 tasks += found_tasks
                 sections += found_sections

@@ -164,14 +164,22 @@ def funding_range(text: NormalisedText, body_end: int) -> tuple[int, int] | None
 _FUNDING = re.compile(r"(?<![a-z])kinh phi(?![a-z])")
 
 
-def task_range(text: NormalisedText, body_end: int) -> tuple[int, int] | None:
-    """Lines of a plan's "II. NHIỆM VỤ ..." part when the tasks are written in prose."""
-    start = None
+def task_ranges(text: NormalisedText, body_end: int) -> list[tuple[str, int, int]]:
+    """Each part of a plan that gives its tasks in prose ("II. NHIỆM VỤ …", "III. GIẢI PHÁP"):
+    its Roman numeral and its lines."""
+    found: list[tuple[str, int, int]] = []
+    current: tuple[str, int] | None = None
     for number in range(1, body_end + 1):
         key = squash(fold(text.line(number)))
-        if start is None:
-            if _ROMAN_HEADING.match(key) and _TASK_PART.search(key) and len(key) < 80:
-                start = number + 1
-        elif _ROMAN_HEADING.match(key) or _BODY_END.match(key):
-            return start, number - 1
-    return (start, body_end) if start else None
+        ends = _ROMAN_HEADING.match(key) or _BODY_END.match(key)
+        if current is not None and ends:
+            found.append((current[0], current[1], number - 1))
+            current = None
+        if _ROMAN_HEADING.match(key) and _TASK_PART.search(key) and len(key) < 80:
+            current = (key.split(".")[0].split(":")[0].strip().upper(), number + 1)
+        if _BODY_END.match(key) and found:
+            break  # the signature or an annex after the plan's parts ("Nơi nhận" may also close
+            # the decision above the plan)
+    if current is not None:
+        found.append((current[0], current[1], body_end))
+    return found

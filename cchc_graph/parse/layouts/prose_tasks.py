@@ -113,7 +113,7 @@ def read_outline(
         if area_sections and item.children:
             heading = _strip_marker(item.first.text).rstrip(":")
             item_section = Section(
-                item.local_id,
+                f"{id_prefix}{item.local_id}",
                 heading,
                 context.area_of(heading),
                 context.span(item.first.line_start),
