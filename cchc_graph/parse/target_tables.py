@@ -15,10 +15,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from cchc_graph.ingest import text_rows
 from cchc_graph.ingest.normalise import NormalisedText
 from cchc_graph.ingest.text_rows import RowStyle
+from cchc_graph.lexicon import Lexicon
 from cchc_graph.parse.assignments import column_mentions
 from cchc_graph.parse.cells import strip_tags
 from cchc_graph.parse.context import ParseContext
@@ -78,6 +80,10 @@ def read(
 
 def _table_at(text: NormalisedText, number: int, context: ParseContext) -> _Table | None:
     line = text.line(number)
+    if ("|" not in line and "\t" not in line) or not _indicator_words(context.lexicon).search(
+        fold(line)
+    ):
+        return None  # most lines: no row, or no column that names what is measured
     for style in (RowStyle.BARS, RowStyle.TABS, RowStyle.PIPES):
         cells = text_rows.split_row(line, style)
         if not cells or len(cells) < 3:
@@ -109,6 +115,14 @@ def _is_header(labels: list[str]) -> bool:
         and all(len(label) <= 60 for label in filled)
         and not any(re.fullmatch(r"\d+\.?|[IVXL]+", label) for label in filled)
     )
+
+
+@lru_cache(maxsize=4)
+def _indicator_words(lexicon: Lexicon) -> re.Pattern[str]:
+    """A cheap look before splitting a line: a target table's header names what it measures
+    with a phrase of the indicator or product role (column-roles.ttl)."""
+    phrases = [p for p, role in lexicon.column_phrases if role in _INDICATOR_ROLES]
+    return re.compile("|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True)))
 
 
 def _columns(
