@@ -96,7 +96,8 @@ def _objectives_range(text: NormalisedText, body_end: int) -> tuple[int, int] | 
 def _is_next_part(key: str) -> bool:
     if key.startswith("phan "):
         return True
-    return bool(_ROMAN_HEADING.match(key)) and "muc tieu" not in key
+    # "II. CHỈ TIÊU XUẤT KHẨU ĐẾN NĂM 2030" after "I. MỤC TIÊU" goes on with the objectives
+    return bool(_ROMAN_HEADING.match(key)) and "muc tieu" not in key and "chi tieu" not in key
 
 
 def implementation_range(text: NormalisedText, body_end: int) -> tuple[int, int] | None:

@@ -26,6 +26,16 @@ _COUNT = re.compile(
     r"(?P<cue>(?:co\s+)?(?:tu|it nhat|toi thieu|tren)\s+)?(?P<value>\d{1,4})\s+"
     r"(?P<unit>dich vu cong|don vi|co quan|thu tuc)\b(?P<rest>[^;.]{0,40}?tro len)"
 )
+# "đạt 400 triệu USD", "đạt trên 46.200 tấn", "tối thiểu 05 kịch bản", "phấn đấu đạt 500.000 thuê
+# bao": a quantity the text promises, in its own unit (the words after the number)
+_QUANTITY = re.compile(
+    r"(?P<cue>(?<![a-z])(?:dat|phan dau dat|toi thieu|it nhat|dat tren|dat toi thieu|dat khoang)\s+"
+    r"(?:tren\s+|khoang\s+)?)"
+    r"(?P<value>\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?)\s+"
+    r"(?P<unit>(?!nam\b|thang\b|ngay\b|quy\b)[a-z][a-z&]*(?:\s+[a-z&]+){0,3}?)"
+    r"(?=\s*(?:[,;.:)(]|$)|\s+(?:tham gia|trong|vao|den|va|cua|tro len|chat luong|moi|tai|tren|"
+    r"phuc vu|cap|nam)\b)"
+)
 _YEAR = re.compile(r"nam\s+(\d{4})(?![\d/])")
 _CLAUSE_BREAK = re.compile(r"[;.](?:\s|$)")
 _PREFIX_CUES = ("dat", "giam", "xuong", "la", "chiem")
@@ -75,6 +85,14 @@ def find_targets(text: str, lexicon: Lexicon, context: str = "") -> list[TargetD
         spans.append(
             (match.start("value"), match.end(), ">=", _decimal(match.group("value")), None, unit)
         )
+    taken = [(start, end) for start, end, *_ in spans]
+    for match in _QUANTITY.finditer(folded):
+        if any(match.start("value") < e and s < match.end() for s, e in taken):
+            continue
+        unit = squash(text[match.start("unit") : match.end("unit")])
+        comparator = _comparator(match.group("cue"), None, False)
+        value = _quantity(match.group("value"))
+        spans.append((match.start("value"), match.end(), comparator, value, None, unit))
     spans.sort()
     drafts = []
     for index, (start, end, comparator, value, maximum, unit) in enumerate(spans):
@@ -104,6 +122,11 @@ def find_targets(text: str, lexicon: Lexicon, context: str = "") -> list[TargetD
 
 def _decimal(raw: str) -> Decimal:
     return Decimal(raw.replace(",", "."))
+
+
+def _quantity(raw: str) -> Decimal:
+    """ "46.200" -> 46200 (dots group thousands), "2,5" -> 2.5 (the comma is the decimal one)."""
+    return Decimal(raw.replace(".", "").replace(",", "."))
 
 
 def _comparator(cue: str, maximum: Decimal | None, or_more: bool) -> str:
