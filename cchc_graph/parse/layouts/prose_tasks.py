@@ -230,13 +230,28 @@ def _bulleted(item: _Item, parent: _Topic, context: ParseContext) -> list[_Item]
     fielded = all(
         any("lead" in labelled_fields(_strip_marker(p.text)) for p in group) for group in groups
     )
-    if not fielded and not assignment_header(heading, context):
+    if (
+        not fielded
+        and not assignment_header(heading, context)
+        and not _gives_list(heading, context)
+    ):
         return [item]
     topic = _topic(heading, parent, context)
     return [
         _Item(f"{item.local_id}.{number}", group[0], list(group[1:]), topic=topic)
         for number, group in enumerate(groups, start=1)
     ]
+
+
+def _gives_list(heading: str, context: ParseContext) -> bool:
+    """ "Giao Ban Quản lý các khu công nghiệp chỉ đạo các đơn vị … thực hiện:": work given to
+    an agency, the duties listed below."""
+    folded = fold_keep_length(heading)
+    return (
+        folded.startswith("giao ")
+        and heading.rstrip().endswith(":")
+        and bool(read_assignment(heading, context.gazetteer).lead)
+    )
 
 
 # the words of an assignment header besides its agencies: "Giao …", "… chủ trì, phối hợp với …"
