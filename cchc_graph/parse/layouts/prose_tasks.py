@@ -31,13 +31,16 @@ from cchc_graph.records import (
     Severity,
     Task,
 )
-from cchc_graph.text import fold_keep_length, squash
+from cchc_graph.text import fold_keep_length, int_to_roman, squash
 
 LAYOUT = "prose-assignments"
 _NUMBERED = re.compile(r"^(?P<n>\d{1,2})\s*[.)]\s+(?P<rest>.*)$", re.DOTALL)
 # "(1)" opening a paragraph or following ":", ";" or "." : one duty of an enumeration
 _ENUMERATION = re.compile(r"(?:^|(?<=[:;.])\s*|(?<=[:;.]\s))(?P<marker>\((?P<n>\d{1,2})\))\s")
-_ENUMERATION_MARKER = re.compile(r"^\(\d{1,2}\)\s*")
+_ROMAN_ENUMERATION = re.compile(
+    r"(?:^|(?<=[:;.])\s*|(?<=[:;.]\s))(?P<marker>\((?P<n>[ivx]{1,4})\))\s"
+)
+_ENUMERATION_MARKER = re.compile(r"^\((?:\d{1,2}|[ivx]{1,4})\)\s*")
 _PART = re.compile(r"^(?P<r>[IVX]{1,5})\s*[.:]\s+\S")
 _LETTERED = re.compile(r"^(?P<x>[a-zđ])\)\s*(?P<rest>.*)$", re.DOTALL)
 _BULLET = re.compile(r"^[-–+•]\s*(?P<rest>.*)$", re.DOTALL)
@@ -131,7 +134,8 @@ def read_outline(
         items = [
             b
             for t in targets
-            for e in _enumerated(t, parent, context)
+            for n in _enumerated(t, parent, context)
+            for e in _enumerated(n, n.topic or parent, context, roman=True)
             for b in _bulleted(e, e.topic or parent, context)
         ]
         for task_item in items:
@@ -182,18 +186,27 @@ def _outline(paragraphs: list[Paragraph]) -> list[_Item]:
     return items
 
 
-def _enumerated(item: _Item, parent: _Topic, context: ParseContext) -> list[_Item]:
+def _enumerated(
+    item: _Item, parent: _Topic, context: ParseContext, roman: bool = False
+) -> list[_Item]:
     """An item that enumerates its duties, "Bộ Khoa học và Công nghệ: (1) trình ...; (2) chủ
     trì ...", inline or one "(n)" per paragraph, is one task per duty, each with what the words
-    before "(1)" say (agency, deadline); other items are themselves."""
+    before "(1)" say (agency, deadline); other items are themselves. With `roman`, the level
+    below, "(3) các bộ, ngành, địa phương tập trung: (i) …; (ii) …", where only a heading that
+    says who ("… tập trung:") makes its pieces tasks ("Bộ Tài chính giải quyết 03 vấn đề tồn
+    đọng: (i) …; (ii) …" is one task)."""
+    marker = _ROMAN_ENUMERATION if roman else _ENUMERATION
     pieces: list[tuple[str, Paragraph]] = []  # (marker number or "", paragraph)
     for paragraph in [item.first, *item.body]:
-        pieces += [(n, p) for n, p in _split_enumeration(paragraph)]
+        pieces += [(n, p) for n, p in _split_enumeration(paragraph, marker)]
     numbers = [n for n, _ in pieces if n]
-    if len(numbers) < 2 or numbers != [str(i) for i in range(1, len(numbers) + 1)]:
+    sequence = [int_to_roman(i).lower() if roman else str(i) for i in range(1, len(numbers) + 1)]
+    if len(numbers) < 2 or numbers != sequence:
         return [item]
     first_marker = next(i for i, (n, _) in enumerate(pieces) if n)
     heading = squash(" ".join(_strip_marker(p.text) for _, p in pieces[:first_marker]))
+    if roman and not assignment_header(heading.rstrip(" :"), context):
+        return [item]
     topic = _topic(heading, parent, context) if heading else parent
     topic = _Topic(
         Assignment(topic.assignment.lead, requested=topic.assignment.requested),
@@ -281,9 +294,11 @@ def assignment_header(heading: str, context: ParseContext) -> bool:
     return len(words.split()) <= 2
 
 
-def _split_enumeration(paragraph: Paragraph) -> list[tuple[str, Paragraph]]:
+def _split_enumeration(
+    paragraph: Paragraph, marker: re.Pattern[str]
+) -> list[tuple[str, Paragraph]]:
     """A paragraph cut at its "(1)", "(2)" markers: [("", "Bộ Công an:"), ("1", "..."), ...]."""
-    markers = [m for m in _ENUMERATION.finditer(paragraph.text)]
+    markers = list(marker.finditer(paragraph.text))
     if not markers:
         return [("", paragraph)]
     cuts = [0, *(m.start("marker") for m in markers), len(paragraph.text)]
