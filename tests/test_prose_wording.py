@@ -137,3 +137,30 @@ III. TỔ CHỨC THỰC HIỆN
     # where the money comes from is said, not made a task, nor dropped without a word
     reported = {p.kind for p in document.problems if p.span.line_start == 9}
     assert reported & {"no-agency", "funding-statement"}
+
+
+def test_pieces_under_a_duty_are_tasks_only_when_the_duty_says_who() -> None:
+    document = read(
+        """II. TỔ CHỨC THỰC HIỆN
+1. Đẩy mạnh cải cách thủ tục hành chính: (1) Sở Tư pháp rà soát thủ tục hành chính; (2) các"""
+        """ sở, ban, ngành tập trung: (i) số hóa hồ sơ; (ii) cắt giảm thành phần hồ sơ.
+2. Sở Tài chính giải quyết 02 vấn đề tồn đọng: (i) thanh toán trực tuyến; (ii) hóa đơn điện tử.
+"""
+    )
+    tasks = by_id(document)
+    assert sorted(tasks) == ["TCTH.1.1", "TCTH.1.2.i", "TCTH.1.2.ii", "TCTH.2"]
+    assert leads(tasks["TCTH.1.2.ii"]) == ["cac-so-ban-nganh"]
+    assert leads(tasks["TCTH.2"]) == ["so-tai-chinh"]
+
+
+def test_work_given_to_an_agency_above_a_list_is_one_task_per_item() -> None:
+    document = read(
+        """II. TỔ CHỨC THỰC HIỆN
+1. Giao Ban Quản lý các khu công nghiệp chỉ đạo các doanh nghiệp trong khu thực hiện:
+- Tiết kiệm nước trong sản xuất.
+- Báo cáo tình hình khai thác nước dưới đất hằng năm.
+"""
+    )
+    tasks = by_id(document)
+    assert sorted(tasks) == ["TCTH.1.1", "TCTH.1.2"]
+    assert leads(tasks["TCTH.1.1"]) == ["ban-quan-ly-khu-cong-nghiep"]
