@@ -132,6 +132,12 @@ def read_assignment(
 _DUTY = re.compile(r"\s+(?:có trách nhiệm|chịu trách nhiệm|chủ trì|chủ động|phải)\s", re.IGNORECASE)
 
 
+def unresolved_subject(text: str) -> AgencyMention | None:
+    """The body the text opens with when the vocabulary does not hold it ("Các cơ quan được
+    phân công chủ trì …" -> "Các cơ quan được phân công"), or None."""
+    return _unresolved_subject(text)
+
+
 def _unresolved_subject(text: str) -> AgencyMention | None:
     duty = _DUTY.search(text[:250])
     if duty is None or re.search(r"[.;:]", text[: duty.start()]):

@@ -17,7 +17,12 @@ import re
 from dataclasses import dataclass, field
 
 from cchc_graph.ingest.normalise import Paragraph
-from cchc_graph.parse.assignments import column_mentions, opening_agencies, read_assignment
+from cchc_graph.parse.assignments import (
+    column_mentions,
+    opening_agencies,
+    read_assignment,
+    unresolved_subject,
+)
 from cchc_graph.parse.context import ParseContext
 from cchc_graph.parse.deadlines import deadline_kind, find_periods, parse_deadline
 from cchc_graph.parse.gazetteer import unresolved_body
@@ -243,10 +248,9 @@ def _bulleted(item: _Item, parent: _Topic, context: ParseContext) -> list[_Item]
     fielded = all(
         any("lead" in labelled_fields(_strip_marker(p.text)) for p in group) for group in groups
     )
-    if (
-        not fielded
-        and not assignment_header(heading, context)
-        and not _gives_list(heading, context)
+    asked = bool(_REQUEST_WORDS.match(heading))  # "8. Đề nghị các doanh nghiệp …" above a list
+    if not (
+        fielded or asked or assignment_header(heading, context) or _gives_list(heading, context)
     ):
         return [item]
     topic = _topic(heading, parent, context)
@@ -328,7 +332,9 @@ def opens_with_agency(task: Task, context: ParseContext) -> bool:
     """Whether the first sentence of the task's text has an agency as its subject."""
     first = re.split(r"(?<=[.;])\s", _before_fields(task.description))[0]
     first = re.sub(r"^[^:]{0,40}:\s*", "", first)  # "Nguồn ngân sách: Hàng năm, ..."
-    return bool(opening_agencies(first, context.gazetteer))
+    if context.gazetteer.find(first):
+        return bool(opening_agencies(first, context.gazetteer))
+    return unresolved_subject(first) is not None
 
 
 def _strip_marker(text: str) -> str:
