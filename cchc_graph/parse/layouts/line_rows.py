@@ -148,6 +148,7 @@ def read(text: NormalisedText, context: ParseContext) -> TableResult:
                 "",
             )
         )
+    _headings_above(text, header_line, builder)
     page_break = False
     last_row: Row | None = None
     last_line = header_line
@@ -165,16 +166,16 @@ def read(text: NormalisedText, context: ParseContext) -> TableResult:
             _between_rows(line, number, builder)
             page_break = True
             continue
-        cells = _cells(parts, roles)
-        extra = squash(strip_tags(" ".join(parts[len(roles) :])))
-        if extra:
-            builder.result.problems.append(_extra_cells(builder, number, extra))
         if repeated := header_columns(parts, lexicon):
             if Column.ID in repeated:
                 # a header repeated on a new page, or the next table's own: its columns count
                 roles = repeated
             page_break = True
             continue
+        cells = _cells(parts, roles)
+        extra = squash(strip_tags(" ".join(parts[len(roles) :])))
+        if extra:
+            builder.result.problems.append(_extra_cells(builder, number, extra))
         if _is_numbering_row(cells):
             continue
         last_line = number
@@ -231,6 +232,28 @@ _BETWEEN_TABLES = 3  # title lines an annex may put between its tables ("PHỤ L
 _TITLE_LENGTH = 400
 
 
+_ABOVE = 4  # lines above the first header row that may name the annex and its first table
+
+
+def _headings_above(text: NormalisedText, header_line: int, builder: TaskBuilder) -> None:
+    """ "PHỤ LỤC I" / its title / "1. Các nhiệm vụ … quá hạn" above the first header row: the
+    annex's part and the first table's section, as they are between later tables."""
+    above: list[int] = []
+    number = header_line - 1
+    while number >= 1 and len(above) < _ABOVE:
+        line = squash(strip_tags(text.line(number)))
+        if line:
+            above.append(number)
+            if _ANNEX.match(line):
+                break
+        number -= 1
+    annex = [n for n in above if _ANNEX.match(squash(strip_tags(text.line(n))))]
+    if not annex:
+        return
+    for number in sorted(n for n in above if n >= annex[0]):
+        _between_rows(text.line(number), number, builder)
+
+
 def _rows_follow(text: NormalisedText, number: int, layout: str) -> bool:
     """Whether rows of the table come again after the line at `number`, past at most a few
     short lines: the line then stands between rows (a heading spanning the table, a page
@@ -260,8 +283,16 @@ def _between_rows(line: str, number: int, builder: TaskBuilder) -> None:
     if annex:  # the next annex: its tables number their rows from 1 again
         builder.start_part("PL" + annex.group(1).upper(), text, number)
         return
-    if builder.section is not None and builder.section_is_empty() and _is_title(text):
-        builder.extend_heading(text, number)  # the annex's title under "PHỤ LỤC II"
+    in_annex_title = (
+        builder.section is not None
+        and builder.section_is_empty()
+        and (builder.section.id.startswith("PL") or _is_title(text))
+        and len(text) <= _TITLE_LENGTH
+        and not re.match(r"^\d{1,2}\s*[.)]\s", text)
+    )
+    if in_annex_title:
+        # under "PHỤ LỤC II", before its table: its title, "(Kèm theo …)", "Dữ liệu tính đến …"
+        builder.extend_heading(text, number)
         return
     section = section_of(text)
     if section and section[1]:
