@@ -29,6 +29,7 @@ _KIND_HEADINGS = {
 # documents that direct work in prose, item by item, rather than through a plan's annex
 _DIRECTING_KINDS = {"chi-thi", "cong-dien", "thong-bao"}
 _NUMBER = re.compile(r"Số\s*:\s*(\d+[a-zđ]?\s*(?:[-/]\s*[0-9A-Za-zĐđ&]+)+)")
+_BLANK_NUMBER = re.compile(r"Số\s*:\s*/\s*[A-ZĐ][0-9A-Za-zĐđ&-]*")
 # "Khánh Hòa, ngày 31 tháng 12 năm 2013", also written "Hà Nội, ngày 05/01/2022"
 _PLACE_DATE = re.compile(
     r"(?P<place>[^\n,|]{2,40}?),\s*ngày\s+(?P<d>\d{1,2})(?:\s+tháng\s+|\s*/\s*)(?P<m>\d{1,2})"
@@ -73,6 +74,19 @@ def parse_header(text: NormalisedText, lexicon: Lexicon) -> HeaderResult:
     number = re.sub(r"\s+", "", number_match.group(1)) if number_match else None
     when = _date(date_match) if date_match else None
     problems: list[Problem] = []
+    blank = None if number_match else _BLANK_NUMBER.search(head.text)
+    if blank is not None:  # "Số: /KH-UBND": a draft sent for signature, its number not given yet
+        line = head.line_at(blank.start())
+        problems.append(
+            Problem(
+                "number-blank",
+                f"the document's number is left blank ({squash(blank.group(0))}): it is read "
+                "without one",
+                Severity.INFO,
+                Span(source, line, line),
+                squash(blank.group(0)),
+            )
+        )
     attached_line = flat.line_at(attached.start()) if attached else None
     if attached:
         attached_number = re.sub(r"\s+", "", attached.group("number"))

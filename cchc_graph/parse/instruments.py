@@ -32,15 +32,19 @@ _KIND_WORDS = {
 }
 _KINDS = "|".join(sorted((re.escape(k) for k in _KIND_WORDS), key=len, reverse=True))
 # "số 30c/NQ-CP", "số 3518 /QĐ-UBND", "số 12-CTr/TU", "số 19-2017/NQ-CP", "số 2508/KH-BCĐCCCVCC"
-_NUMBER = r"\d{1,5}[a-zđ]?(?:\s?[-/]\s?[0-9A-Za-zĐđ&]+)+"
+# "66.2/2025/NQ-CP": a number may carry a dotted part
+_NUMBER = r"\d{1,5}(?:\.\d{1,2})?[a-zđ]?(?:\s?[-/]\s?[0-9A-Za-zĐđ&]+)+"
 _CITATION = re.compile(
     r"(?<!\w)(?P<kind>" + _KINDS + r")(?P<between>\s+(?:của\s+[^;.\n]{2,80}?\s+)?)"
     r"(?:số\s*:?\s*)?(?P<number>" + _NUMBER + r")",
     re.IGNORECASE,
 )
+# "Luật Tiếp cận thông tin số 104/2016/QH13 ngày 06 tháng 4 năm 2016", "Luật … ngày 18/02/2025",
+# "Luật Đầu tư năm 2020", "Luật … số 72/2025/QH15"
 _LAW = re.compile(
-    r"(?<!\w)Luật\s+(?P<title>[^;:.()]{3,200}?)\s+(?:ngày\s+(?P<date>[\d\s/]+\d{4}|\d{1,2}\s+tháng\s+"
-    r"\d{1,2}\s+năm\s+\d{4})|năm\s+(?P<year>\d{4}))"
+    r"(?<!\w)Luật\s+(?P<title>[^;:.()]{3,200}?)\s+(?:(?:số\s*:?\s*(?P<number>\d{1,5}/\d{4}/[A-Z]+\d*)"
+    r"\s*(?:,\s*)?)?(?:ngày\s+(?P<date>[\d\s/]+\d{4}|\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4})|"
+    r"năm\s+(?P<year>\d{4}))|số\s*:?\s*(?P<numbered>\d{1,5}/\d{4}/[A-Z]+\d*))"
 )
 _DATE = re.compile(
     r"^\s*,?\s*(?:ban hành\s+)?ngày\s+(?:(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})|"
@@ -125,11 +129,14 @@ def _citation(
 
 def _law(match: re.Match[str], flat: FlatText, source: str, role: str) -> Citation:
     when = day_month_year(match.group("date")) if match.group("date") else None
+    number = match.group("number") or match.group("numbered")
     year = int(match.group("year")) if match.group("year") else (when.year if when else None)
+    if year is None and number:
+        year = _year_in(number + "/")  # "104/2016/QH13" is of 2016
     line_start, line_end = flat.lines_of(match.start(), match.end())
     return Citation(
         "luat",
-        None,
+        number,
         when,
         year,
         None,
