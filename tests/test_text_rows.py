@@ -82,3 +82,29 @@ def test_columns_give_lead_cooperating_deadline_and_product(parsed: ParsedDocume
     assert [m.type_slug for m in deliverable.assignment.lead] == ["so-tu-phap"]
     assert [m.type_slug for m in deliverable.assignment.cooperating] == ["so-noi-vu"]
     assert deliverable.deadline is not None and str(deliverable.deadline.due) == "2026-12-31"
+
+
+SPANNING = """ỦY BAN NHÂN DÂN TỈNH KHÁNH HÒA | CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Số: 12/KH-UBND | Khánh Hòa, ngày 05 tháng 01 năm 2026
+KẾ HOẠCH
+CẢI CÁCH HÀNH CHÍNH NĂM 2026
+PHỤ LỤC
+TT | Nhiệm vụ | Cơ quan chủ trì | Cơ quan phối hợp | Thời gian hoàn thành | Lãnh đạo phụ trách
+ | Lĩnh vực cải cách thể chế |  |  |  |
+1 | Rà soát văn bản quy phạm pháp luật | Sở Tư pháp | Các sở, ban, ngành | Quý II/2026 |
+ | Lĩnh vực cải cách thủ tục hành chính |  |  |  |
+1 | Công bố thủ tục hành chính | Văn phòng UBND tỉnh | Các sở, ban, ngành | Thường xuyên |
+"""
+
+
+def test_a_row_of_one_heading_cell_opens_a_section() -> None:
+    """ "| Lĩnh vực cải cách thể chế | | |": a heading across the table, each field its section
+    and reform area, the rows under it numbered from 1 in each; a "Lãnh đạo phụ trách" column
+    is known as monitoring, not taken for data."""
+    document = parse_document(SourceFile("spanning.txt", "spanning", SPANNING, ""), load_lexicon())
+    assert [(s.id, s.area) for s in document.sections] == [
+        ("I", "the-che"),
+        ("II", "thu-tuc-hanh-chinh"),
+    ]
+    assert [t.local_id for t in document.tasks] == ["I.1", "II.1"]
+    assert not [p for p in document.problems if p.kind in ("unplaced-row", "not-read")]

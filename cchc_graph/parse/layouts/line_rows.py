@@ -216,6 +216,10 @@ def _place_row(
             row.cells[Column.TASK] = rest
         builder.start_task(task_no, row)
         return row
+    heading = _spanning_heading(cells, builder)
+    if heading:  # "| Lĩnh vực cải cách thể chế | | |": a heading across the table
+        builder.start_section(None, heading, number)
+        return last_row
     if squash(strip_tags(first)):
         builder.result.problems.append(_unplaced(builder, number, line))
         return last_row
@@ -252,6 +256,26 @@ def _headings_above(text: NormalisedText, header_line: int, builder: TaskBuilder
         return
     for number in sorted(n for n in above if n >= annex[0]):
         _between_rows(text.line(number), number, builder)
+
+
+_HEADING_WORDS = ("linh vuc", "nhom nhiem vu", "cac nhiem vu", "nhiem vu ve")
+
+
+def _spanning_heading(cells: dict[Column, str], builder: TaskBuilder) -> str | None:
+    """The text of a row that holds one cell of words and no number, written as a heading: in
+    capitals, "Lĩnh vực …", "Nhóm nhiệm vụ …", or naming a reform area; None otherwise (a cell
+    continued from the row above)."""
+    filled = [squash(strip_tags(v)) for v in cells.values() if squash(strip_tags(v))]
+    if len(filled) != 1 or re.match(r"^[\dIVX]+[.)]?\s", filled[0] + " "):
+        return None
+    text = filled[0]
+    letters = [c for c in text if c.isalpha()]
+    if not letters or not text[0].isupper() or len(text) > 200:
+        return None
+    capitals = sum(c.isupper() for c in letters) / len(letters) > 0.8
+    if capitals or fold(text).startswith(_HEADING_WORDS) or builder.context.area_of(text):
+        return text
+    return None
 
 
 def _rows_follow(text: NormalisedText, number: int, layout: str) -> bool:
@@ -298,6 +322,13 @@ def _between_rows(line: str, number: int, builder: TaskBuilder) -> None:
     if section and section[1]:
         builder.start_section(section[0], section[1], number)
         return
+    pieces = [p.strip() for p in re.split(r"\s*\|\s*|\t", text) if p.strip()]
+    if len(pieces) == 1 and pieces[0] != text:
+        # "| Lĩnh vực cải cách thể chế | | |": one cell of words across the table's columns
+        heading = _spanning_heading({Column.TASK: pieces[0]}, builder)
+        if heading:
+            builder.start_section(None, heading, number)
+            return
     numbered = re.match(r"^(\d{1,2})\s*[.)]\s+(\S.*)$", text)
     if numbered or _GROUP_LINE.match(fold(text)):
         # "1. Các nhiệm vụ về chuyển đổi số quá hạn", "Nhiệm vụ giao Bộ Tư pháp chỉ đạo":
