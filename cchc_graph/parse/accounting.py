@@ -107,19 +107,11 @@ def _finding(run: list[int], lines: tuple[str, ...], context: ParseContext) -> P
     if len(run) >= _FIGURES_MIN_ROWS and _figures_share(run, lines) >= _FIGURES_SHARE:
         # "STT | Bộ, cơ quan | TTHC đã cắt giảm | …" with counts per ministry: results or
         # statistics, which assign nothing; said as what it is, not as rows lost
-        return Problem(
-            "figures-table",
-            f"{rows} of figures (results or statistics per body), not assignments: no task "
-            "read from them",
-            Severity.INFO,
-            context.span(run[0], run[-1]),
-            quote[:_QUOTE_LIMIT],
-        )
-    return Problem(
-        "not-read",
-        f"{rows} that no task, deliverable, section or target was read from: the table's layout "
-        "changes here, or the row is not where a row is expected",
-        Severity.WARNING,
-        context.span(run[0], run[-1]),
-        quote[:_QUOTE_LIMIT],
-    )
+        kind, severity = "figures-table", Severity.INFO
+        message = f"{rows} of figures (results or statistics per body), not assignments: no task "
+        message += "read from them"
+    else:
+        kind, severity = "not-read", Severity.WARNING
+        message = f"{rows} that no task, deliverable, section or target was read from: the "
+        message += "table's layout changes here, or the row is not where a row is expected"
+    return Problem(kind, message, severity, context.span(run[0], run[-1]), quote[:_QUOTE_LIMIT])
