@@ -24,12 +24,18 @@ from cchc_graph.parse.assignments import (
     unresolved_subject,
 )
 from cchc_graph.parse.context import ParseContext
-from cchc_graph.parse.deadlines import deadline_kind, find_periods, parse_deadline
+from cchc_graph.parse.deadlines import parse_deadline
 from cchc_graph.parse.gazetteer import unresolved_body
+from cchc_graph.parse.prose_fields import (
+    before_fields,
+    find_deadline,
+    labelled_fields,
+    opens_with_field,
+)
+from cchc_graph.parse.who_headings import REQUEST_WORDS, assignment_header, names_only
 from cchc_graph.records import (
     Assignment,
     Deadline,
-    DeadlineKind,
     Deliverable,
     Problem,
     Section,
@@ -50,28 +56,6 @@ _PART = re.compile(r"^(?P<r>[IVX]{1,5})\s*[.:]\s+\S")
 _LETTERED = re.compile(r"^(?P<x>[a-zđ])\)\s*(?P<rest>.*)$", re.DOTALL)
 _BULLET = re.compile(r"^[-–+•]\s*(?P<rest>.*)$", re.DOTALL)
 _CLOSING = re.compile(r"\./\.\s*$|/\.\s*$")
-# "Thời hạn trình UBND tỉnh: trong quý III/2017" (003_15ca9d007ed5324e.txt:16)
-_DEADLINE_LABEL = re.compile(
-    r"(?:thoi han|thoi gian trinh|thoi gian thuc hien)[^:.;]{0,30}:\s*[^.;)]+"
-)
-# words that introduce a deadline ("ngay trong quý III/2017", "thực hiện từ năm 2017"); "ngày"
-# folds to "ngay" too, so "ngay" only counts before another of these words
-_LEAD_IN = {"trong", "tu", "bat", "dau", "thuc", "hien", "truoc", "den", "cham", "nhat", "cuoi"}
-# only a stated cadence: "chế độ báo cáo định kỳ" alone is one duty among others of the item
-_CADENCE = re.compile(r"(?<![a-z])dinh ky\s+hang\s+(?:thang|quy|nam)(?![a-z])")
-_FIELDS: tuple[tuple[str, str], ...] = (
-    (
-        "lead",
-        r"(?:don vi|co quan)\s+(?:chu tri|thuc hien)(?:\s+thuc hien)?|chu tri thuc hien"
-        r"|trach nhiem thuc hien",
-    ),
-    ("cooperating", r"(?:don vi|co quan)\s+phoi hop(?:\s+thuc hien)?"),
-    ("deadline", r"thoi gian (?:thuc hien|hoan thanh)|thoi han(?: hoan thanh)?|tien do"),
-    ("product", r"san pham(?: dau ra)?|ket qua dau ra"),
-)
-_FIELD_LABEL = re.compile(
-    r"(?:^|(?<=[\s;.,]))(?P<label>" + "|".join(f"(?P<{n}>{p})" for n, p in _FIELDS) + r")\s*:\s*"
-)
 
 
 @dataclass(slots=True)
@@ -248,7 +232,7 @@ def _bulleted(item: _Item, parent: _Topic, context: ParseContext) -> list[_Item]
     fielded = all(
         any("lead" in labelled_fields(_strip_marker(p.text)) for p in group) for group in groups
     )
-    asked = bool(_REQUEST_WORDS.match(heading))  # "8. Đề nghị các doanh nghiệp …" above a list
+    asked = bool(REQUEST_WORDS.match(heading))  # "8. Đề nghị các doanh nghiệp …" above a list
     if not (
         fielded or asked or assignment_header(heading, context) or _gives_list(heading, context)
     ):
@@ -269,33 +253,6 @@ def _gives_list(heading: str, context: ParseContext) -> bool:
         and heading.rstrip().endswith(":")
         and bool(read_assignment(heading, context.gazetteer).lead)
     )
-
-
-# the words of an assignment header besides its agencies: "Giao …", "… chủ trì, phối hợp với …"
-_HEADER_WORDS = re.compile(
-    r"(?<![a-z])(?:giao|chu tri|phoi hop|voi|cung|thuc hien|cac nhiem vu sau|nhiem vu|sau|"
-    r"nhu sau|cu the|gom|co trach nhiem|trach nhiem|trien khai)(?![a-z])"
-)
-
-
-def assignment_header(heading: str, context: ParseContext) -> bool:
-    """ "Giao Sở Tư pháp:", "Chủ trì, phối hợp với các sở, ban, ngành …", "Sở Tài chính": a
-    heading that says who, and how they share the work, and nothing of the work itself."""
-    found = context.gazetteer.find(heading)
-    folded = fold_keep_length(heading)
-    if not found and not _HEADER_WORDS.search(folded):
-        return False
-    deadline = find_deadline(heading, context)
-    if deadline is not None:  # "Giao Sở Nội vụ, hoàn thành trong quý II/2025:"
-        phrase = fold_keep_length(deadline.text)
-        folded = folded.replace(phrase, " " * len(phrase))
-    rest, last = [], 0
-    for mention in found:
-        rest.append(folded[last : mention.start])
-        last = max(last, mention.end)
-    rest.append(folded[last:])
-    words = _NAME_GLUE.sub(" ", _HEADER_WORDS.sub(" ", " ".join(rest)))
-    return len(words.split()) <= 2
 
 
 def _split_enumeration(
@@ -330,7 +287,7 @@ ARTICLE = "Dieu."
 
 def opens_with_agency(task: Task, context: ParseContext) -> bool:
     """Whether the first sentence of the task's text has an agency as its subject."""
-    first = re.split(r"(?<=[.;])\s", _before_fields(task.description))[0]
+    first = re.split(r"(?<=[.;])\s", before_fields(task.description))[0]
     first = re.sub(r"^[^:]{0,40}:\s*", "", first)  # "Nguồn ngân sách: Hàng năm, ..."
     if context.gazetteer.find(first):
         return bool(opening_agencies(first, context.gazetteer))
@@ -349,9 +306,9 @@ def _topic(heading: str, parent: _Topic, context: ParseContext) -> _Topic:
     if not own.lead and not context.gazetteer.find(heading):
         # "11. Các đơn vị cấp nước sạch trên địa bàn thành phố có trách nhiệm": a body the
         # vocabulary does not hold heads the section, kept as written
-        body = unresolved_body(_REQUEST_WORDS.sub("", heading))
+        body = unresolved_body(REQUEST_WORDS.sub("", heading))
         if body is not None:
-            requested = bool(_REQUEST_WORDS.match(heading))
+            requested = bool(REQUEST_WORDS.match(heading))
             assignment = Assignment((body,), (), (), requested)
             return _Topic(assignment, find_deadline(heading, context) or parent.deadline, True)
     assignment = own if (own.lead or own.cooperating) else parent.assignment
@@ -359,7 +316,7 @@ def _topic(heading: str, parent: _Topic, context: ParseContext) -> _Topic:
     owned = names_only(heading, context)
     if owned:  # every agency such a heading names leads, not only its first clause's subject
         everyone = column_mentions(heading, context.gazetteer)
-        requested = own.requested or bool(_REQUEST_WORDS.match(heading))
+        requested = own.requested or bool(REQUEST_WORDS.match(heading))
         assignment = Assignment(everyone, (), (), requested)
     return _Topic(assignment, deadline, owned)
 
@@ -380,32 +337,6 @@ def _heading_line(paragraph: Paragraph, context: ParseContext) -> tuple[str, Par
         return None  # the list of agencies goes on: "Đài Phát thanh - Truyền hình tỉnh," / "Báo …"
     offsets = tuple((start - cut, line) for start, line in paragraph.line_offsets[1:])
     return heading, Paragraph(rest, offsets[0][1], paragraph.line_end, offsets)
-
-
-_REQUEST_WORDS = re.compile(r"^\s*Đề\s+nghị\s*:?\s*", re.IGNORECASE)
-
-
-# what may stand between the agencies of a heading that only names them
-_NAME_GLUE = re.compile(
-    r"(?<![a-z])(?:de nghi|khuyen khich|doi voi|trach nhiem cua|trach nhiem|cua|va|cac|tinh|"
-    r"thanh pho|tren dia ban|co lien quan|lien quan|co quan chu tri|chu tri|don vi|"
-    r"dong tren dia ban|khac)(?![a-z])|[\s,;:.()&/-]+"
-)
-
-
-def names_only(heading: str, context: ParseContext) -> bool:
-    """ "Sở Tài chính (cơ quan chủ trì):", "Đề nghị: Hiệp hội Doanh nghiệp tỉnh, Hội Nông dân
-    tỉnh": a heading that names agencies and says nothing else."""
-    found = context.gazetteer.find(heading)
-    if not found:
-        return False
-    folded = fold_keep_length(heading)
-    rest, last = [], 0
-    for mention in found:
-        rest.append(folded[last : mention.start])
-        last = max(last, mention.end)
-    rest.append(folded[last:])
-    return not _NAME_GLUE.sub("", " ".join(rest)).strip()
 
 
 def _task(
@@ -439,7 +370,7 @@ def _task(
         return None
     last = paragraphs[-1]
     quote = squash(" ".join(p.text for p in [item.first, *item.body]))
-    description = _before_fields(first_text).strip(" ;.:") or first_text.rstrip(":")
+    description = before_fields(first_text).strip(" ;.:") or first_text.rstrip(":")
     return Task(
         f"{id_prefix}{item.local_id}",
         section,
@@ -459,9 +390,7 @@ def _group_deliverables(
     fields_seen: set[str] = set()
     for paragraph in paragraphs:
         text = _strip_marker(paragraph.text)
-        own_fields = (
-            set(labelled_fields(text)) if _FIELD_LABEL.match(fold_keep_length(text)) else set()
-        )
+        own_fields = set(labelled_fields(text)) if opens_with_field(text) else set()
         if groups and own_fields and not own_fields & fields_seen:
             # "- Đơn vị chủ trì: Sở Tư pháp" is a field of the deliverable above, not a new one
             groups[-1].append(paragraph)
@@ -507,7 +436,7 @@ def _deliverable(group: list[Paragraph], topic: _Topic, context: ParseContext) -
         )
     else:
         deadline = find_deadline(text, context) or topic.deadline
-    product = fields.get("product") or _before_fields(text).strip(" ;.") or text
+    product = fields.get("product") or before_fields(text).strip(" ;.") or text
     return Deliverable(product, deadline, assignment, text, span, text)
 
 
@@ -539,89 +468,3 @@ def _owned_by(assignment: Assignment, topic: _Topic) -> Assignment:
         tuple(m for m in assignment.participants if m not in lead),
         assignment.requested or topic.assignment.requested,
     )
-
-
-def _before_fields(text: str) -> str:
-    """The text before its first field label ("Đơn vị chủ trì: ..."); labels match folded."""
-    return text[: len(_FIELD_LABEL.split(fold_keep_length(text))[0])]
-
-
-def labelled_fields(text: str) -> dict[str, str]:
-    """ "Đơn vị chủ trì: Sở Nội vụ; Thời gian thực hiện: Quý II/2023" -> {"lead": ..., ...}."""
-    folded = fold_keep_length(text)
-    matches = list(_FIELD_LABEL.finditer(folded))
-    fields: dict[str, str] = {}
-    for index, match in enumerate(matches):
-        end = matches[index + 1].start() if index + 1 < len(matches) else len(text)
-        name = next(n for n, _ in _FIELDS if match.group(n))
-        fields[name] = squash(text[match.end() : end]).strip(" ;.")
-    return fields
-
-
-def find_deadline(text: str, context: ParseContext) -> Deadline | None:
-    """The deadline a prose paragraph states: a "Thời hạn ...:" clause, else its first date."""
-    folded = fold_keep_length(text)
-    labelled = _DEADLINE_LABEL.search(folded)
-    if labelled:
-        phrase = squash(text[labelled.start() : labelled.end()])
-        deadline = parse_deadline(phrase, context.lexicon.deadline_phrases)
-        if deadline.due or deadline.start or deadline.kind:
-            return deadline
-    periods = [p for p in find_periods(folded) if _lead_in_start(folded, p.start) < p.start]
-    if not periods:
-        # "Báo cáo ... định kỳ hàng quý, 6 tháng, năm": a cadence is a deadline without a date;
-        # "công tác năm 2013", "Nghị quyết ... năm 2016" name a year, not a deadline
-        cadence = _CADENCE.search(folded)
-        if cadence is None:
-            return None
-        return Deadline(squash(text[cadence.start() : cadence.end()]), DeadlineKind.RECURRING)
-    first = periods[0]
-    start = _lead_in_start(folded, first.start)
-    end = _phrase_end(folded, first.end)
-    phrase = squash(text[start:end])
-    deadline = parse_deadline(phrase, context.lexicon.deadline_phrases)
-    sentence = _sentence_around(folded, first.start)
-    if deadline_kind(sentence, context.lexicon.deadline_phrases) is DeadlineKind.RECURRING:
-        # "ít nhất 02 lần/năm (thực hiện từ năm 2017 trở đi)": the year starts a recurring duty
-        return Deadline(
-            deadline.text,
-            DeadlineKind.RECURRING,
-            None,
-            deadline.start or (deadline.due.replace(month=1, day=1) if deadline.due else None),
-        )
-    return deadline
-
-
-def _lead_in_start(folded: str, position: int) -> int:
-    start = position
-    offset = max(0, position - 40)
-    # whole words only: the "TU" of "12-CTr/TU" is not "từ"
-    words = list(re.finditer(r"(?<![\w/-])[a-z]+(?=\s)", folded[offset:position]))
-    for index in range(len(words) - 1, -1, -1):
-        word = words[index]
-        if folded[offset + word.end() : start].strip():
-            break  # something else stands between this word and the deadline
-        # "ngay" is "ngay trong quý III" (at once) after a lead word; "trước ngày 31/12/2025" a
-        # day after one ("Quyết định số 605/QĐ-UBND ngày 08/3/2017" dates a decision)
-        before = words[index - 1].group(0) if index else ""
-        day = word.group(0) == "ngay" and (
-            start < position or (folded[position : position + 1].isdigit() and before in _LEAD_IN)
-        )
-        if word.group(0) in _LEAD_IN or day:
-            start = offset + word.start()
-        else:
-            break
-    return start
-
-
-def _phrase_end(folded: str, position: int) -> int:
-    """The deadline phrase ends with its date, or after "trở đi" ("từ năm 2018 trở đi")."""
-    tail = re.match(r"\s*tro di", folded[position:])
-    return position + tail.end() if tail else position
-
-
-def _sentence_around(folded: str, position: int) -> str:
-    start = max(folded.rfind(". ", 0, position), folded.rfind("; ", 0, position))
-    end_match = re.search(r"[.;](?:\s|$)", folded[position:])
-    end = position + end_match.start() if end_match else len(folded)
-    return folded[start + 1 : end]
