@@ -152,46 +152,22 @@ def _parse(source: SourceFile, lexicon: Lexicon) -> ParsedDocument:
                 tasks += found_tasks
                 sections += found_sections
                 problems += found
-        funding = funding_range(text, body_end)
-        if funding:
-            funding_section = Section(
-                FUNDING, "Kinh phí thực hiện", None, context.span(funding[0] - 1)
-            )
-            found_tasks, found, _ = prose_tasks.read_outline(
-                paragraphs(text, *funding), context, funding_section, f"{FUNDING}."
-            )
-            # "Kinh phí ... được bố trí trong dự toán của các sở" says where money comes from;
-            # "Bộ Tài chính chủ trì tổng hợp ..." assigns work: only an agency as the subject of
-            # the item's first sentence makes it a task
-            kept = [t for t in found_tasks if prose_tasks.opens_with_agency(t, context)]
-            problems += [
-                Problem(
-                    "funding-statement",
-                    f"item {t.local_id} says where money comes from, no agency opens it: "
-                    "not a task",
-                    Severity.INFO,
-                    t.span,
-                    t.quote[:200],
-                )
-                for t in found_tasks
-                if t not in kept
-            ]
-            found_tasks = kept
-            if found_tasks:
-                sections.append(funding_section)
-            tasks += found_tasks
-            problems += found
-        implementation = implementation_range(text, body_end)
-        if implementation:
+        parts = (
+            (funding_range(text, body_end), FUNDING, "Kinh phí thực hiện", _sift_funding),
+            (implementation_range(text, body_end), IMPLEMENTATION, "Tổ chức thực hiện", None),
+        )
+        for lines, part_id, heading, sift in parts:
+            if lines is None:
+                continue
             section = Section(
-                IMPLEMENTATION,
-                "Tổ chức thực hiện",
-                context.area_of("Tổ chức thực hiện"),
-                context.span(implementation[0] - 1),
+                part_id, heading, context.area_of(heading), context.span(lines[0] - 1)
             )
             found_tasks, found, _ = prose_tasks.read_outline(
-                paragraphs(text, *implementation), context, section, f"{IMPLEMENTATION}."
+                paragraphs(text, *lines), context, section, f"{part_id}."
             )
+            if sift is not None:
+                found_tasks, sifted = sift(found_tasks, context)
+                found += sifted
             if found_tasks:
                 sections.append(section)
             tasks += found_tasks
@@ -362,6 +338,25 @@ def _unique(citations: list[Citation]) -> list[Citation]:
 
 _ARTICLE = re.compile(r"^\s*Điều\s+(?P<n>\d{1,2})\s*[.:]\s*(?P<rest>Giao\s.+)$")
 _DECISION_LINES = 40
+
+
+def _sift_funding(tasks: list[Task], context: ParseContext) -> tuple[list[Task], list[Problem]]:
+    """ "Kinh phí ... được bố trí trong dự toán của các sở" says where money comes from; "Bộ Tài
+    chính chủ trì tổng hợp ..." assigns work: only an agency as the subject of the item's first
+    sentence makes it a task, the others are said."""
+    kept = [t for t in tasks if prose_tasks.opens_with_agency(t, context)]
+    said = [
+        Problem(
+            "funding-statement",
+            f"item {t.local_id} says where money comes from, no agency opens it: not a task",
+            Severity.INFO,
+            t.span,
+            t.quote[:200],
+        )
+        for t in tasks
+        if t not in kept
+    ]
+    return kept, said
 
 
 def _article_tasks(text: NormalisedText, context: ParseContext) -> list[Task]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import lru_cache
 
 from cchc_graph.ingest import text_rows
@@ -25,7 +25,7 @@ from cchc_graph.parse.assignments import column_mentions
 from cchc_graph.parse.cells import strip_tags
 from cchc_graph.parse.context import ParseContext
 from cchc_graph.parse.tables import Column, column_of
-from cchc_graph.parse.targets import find_targets
+from cchc_graph.parse.targets import find_targets, vietnamese_number
 from cchc_graph.records import AgencyMention, Target
 from cchc_graph.text import fold, is_roman, squash
 
@@ -352,19 +352,8 @@ def _value(cell: str) -> tuple[Decimal | None, bool]:
     """ "27.000" -> 27000, "5,5" -> 5.5, "1.234,5" -> 1234.5, "80%" -> 80; None for no number."""
     text = cell.strip().replace(" ", "")
     percent = text.endswith("%")
-    text = text.rstrip("%").lstrip("<>≥≤")
-    if not re.fullmatch(r"\d[\d.,]*", text):
-        return None, False
-    if re.fullmatch(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?", text):
-        text = text.replace(".", "").replace(",", ".")
-    elif re.fullmatch(r"\d+,\d+", text):
-        text = text.replace(",", ".")
-    elif not re.fullmatch(r"\d+(?:\.\d+)?", text):
-        return None, False
-    try:
-        return Decimal(text), percent
-    except InvalidOperation:
-        return None, False
+    value = vietnamese_number(text.rstrip("%").lstrip("<>≥≤"))
+    return (value, percent) if value is not None else (None, False)
 
 
 def _plain(cell: str) -> str:

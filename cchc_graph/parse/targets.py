@@ -91,7 +91,9 @@ def find_targets(text: str, lexicon: Lexicon, context: str = "") -> list[TargetD
             continue
         unit = squash(text[match.start("unit") : match.end("unit")])
         comparator = _comparator(match.group("cue"), None, False)
-        value = _quantity(match.group("value"))
+        value = vietnamese_number(match.group("value"))
+        if value is None:
+            continue
         spans.append((match.start("value"), match.end(), comparator, value, None, unit))
     spans.sort()
     drafts = []
@@ -124,9 +126,16 @@ def _decimal(raw: str) -> Decimal:
     return Decimal(raw.replace(",", "."))
 
 
-def _quantity(raw: str) -> Decimal:
-    """ "46.200" -> 46200 (dots group thousands), "2,5" -> 2.5 (the comma is the decimal one)."""
-    return Decimal(raw.replace(".", "").replace(",", "."))
+def vietnamese_number(text: str) -> Decimal | None:
+    """ "27.000" -> 27000, "5,5" -> 5.5, "1.234,5" -> 1234.5, "12.5" -> 12.5; None for text that
+    is no number."""
+    if re.fullmatch(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?", text):
+        text = text.replace(".", "").replace(",", ".")
+    elif re.fullmatch(r"\d+,\d+", text):
+        text = text.replace(",", ".")
+    elif not re.fullmatch(r"\d+(?:\.\d+)?", text):
+        return None
+    return Decimal(text)
 
 
 def _comparator(cue: str, maximum: Decimal | None, or_more: bool) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from cchc_graph.parse.context import ParseContext
+from cchc_graph.parse.gazetteer import Found
 from cchc_graph.parse.prose_fields import find_deadline
 from cchc_graph.text import fold_keep_length
 
@@ -27,12 +28,7 @@ def assignment_header(heading: str, context: ParseContext) -> bool:
     if deadline is not None:  # "Giao Sở Nội vụ, hoàn thành trong quý II/2025:"
         phrase = fold_keep_length(deadline.text)
         folded = folded.replace(phrase, " " * len(phrase))
-    rest, last = [], 0
-    for mention in found:
-        rest.append(folded[last : mention.start])
-        last = max(last, mention.end)
-    rest.append(folded[last:])
-    words = _NAME_GLUE.sub(" ", _HEADER_WORDS.sub(" ", " ".join(rest)))
+    words = _NAME_GLUE.sub(" ", _HEADER_WORDS.sub(" ", _besides(folded, found)))
     return len(words.split()) <= 2
 
 
@@ -53,10 +49,14 @@ def names_only(heading: str, context: ParseContext) -> bool:
     found = context.gazetteer.find(heading)
     if not found:
         return False
-    folded = fold_keep_length(heading)
+    return not _NAME_GLUE.sub("", _besides(fold_keep_length(heading), found)).strip()
+
+
+def _besides(folded: str, found: list[Found]) -> str:
+    """The words of a heading outside the agencies it names."""
     rest, last = [], 0
     for mention in found:
         rest.append(folded[last : mention.start])
         last = max(last, mention.end)
     rest.append(folded[last:])
-    return not _NAME_GLUE.sub("", " ".join(rest)).strip()
+    return " ".join(rest)

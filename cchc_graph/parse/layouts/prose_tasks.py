@@ -80,6 +80,12 @@ class _Topic:
     # phường"): what is written under it is theirs, whoever its sentences name as subject
     owned: bool = False
 
+    def without_cooperating(self) -> _Topic:
+        """What the heading passes to the items under it: its leads, not its cooperating ones
+        ("2. Các sở, ngành ... chủ trì, phối hợp với các cơ quan liên quan ...:")."""
+        lead_only = Assignment(self.assignment.lead, requested=self.assignment.requested)
+        return _Topic(lead_only, self.deadline, self.owned)
+
 
 def read_outline(
     paragraphs: list[Paragraph],
@@ -112,14 +118,8 @@ def read_outline(
             )
             sections.append(item_section)
         if item.children:
-            # an item's heading passes its agency and deadline down, not its cooperating ones
-            # ("2. Các sở, ngành ... chủ trì, phối hợp với các cơ quan liên quan ...:")
-            passed = _topic(_strip_marker(item.first.text), parent, context)
-            parent = _Topic(
-                Assignment(passed.assignment.lead, requested=passed.assignment.requested),
-                passed.deadline,
-                passed.owned,
-            )
+            heading = _strip_marker(item.first.text)
+            parent = _topic(heading, parent, context).without_cooperating()
         items = [
             b
             for t in targets
@@ -196,12 +196,7 @@ def _enumerated(
     heading = squash(" ".join(_strip_marker(p.text) for _, p in pieces[:first_marker]))
     if roman and not assignment_header(heading.rstrip(" :"), context):
         return [item]
-    topic = _topic(heading, parent, context) if heading else parent
-    topic = _Topic(
-        Assignment(topic.assignment.lead, requested=topic.assignment.requested),
-        topic.deadline,
-        topic.owned,
-    )
+    topic = (_topic(heading, parent, context) if heading else parent).without_cooperating()
     duties: list[_Item] = []
     for number, paragraph in pieces[first_marker:]:
         if number:
