@@ -164,3 +164,16 @@ def test_work_given_to_an_agency_above_a_list_is_one_task_per_item() -> None:
     tasks = by_id(document)
     assert sorted(tasks) == ["TCTH.1.1", "TCTH.1.2"]
     assert leads(tasks["TCTH.1.1"]) == ["ban-quan-ly-khu-cong-nghiep"]
+
+
+def test_what_has_been_reached_so_far_is_no_target() -> None:
+    directive = """ỦY BAN NHÂN DÂN TỈNH KHÁNH HÒA | CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Số: 05/CT-UBND | Khánh Hòa, ngày 05 tháng 01 năm 2026
+CHỈ THỊ
+VỀ ĐẨY MẠNH CHUYỂN ĐỔI SỐ
+1. Giao Sở Khoa học và Công nghệ đôn đốc các doanh nghiệp viễn thông phủ sóng 5G, phải đạt 90% trong"""
+    directive += """ năm 2026 (đến nay mới đạt 39,5%).
+2. Sở Nội vụ chủ trì kiểm tra công tác cải cách hành chính, hoàn thành trong quý II/2026.
+"""
+    document = parse_document(SourceFile("ct.txt", "ct", directive, ""), load_lexicon())
+    assert [(t.value, t.year) for t in document.targets] == [(90, 2026)]

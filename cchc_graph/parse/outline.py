@@ -134,6 +134,10 @@ _GOAL_CUES = re.compile(
 )
 
 
+# "(đến nay mới đạt 39,5%)", "hiện nay đã đạt 60%": what has been reached, not what is aimed at
+_SO_FAR = re.compile(r"(?<![a-z])(?:den nay|hien nay|moi dat|da dat)(?![a-z])")
+
+
 def prose_targets(tasks: list[Task], context: ParseContext) -> list[Target]:
     """Quantified goals stated inside prose assignments (a directive has no objectives part)."""
     out = []
@@ -141,7 +145,7 @@ def prose_targets(tasks: list[Task], context: ParseContext) -> list[Target]:
         for deliverable in task.deliverables:
             text = deliverable.quote
             for draft in find_targets(text, context.lexicon):
-                if not _GOAL_CUES.search(draft.cue):
+                if not _GOAL_CUES.search(draft.cue) or _SO_FAR.search(draft.cue):
                     continue
                 year = draft.year or context.period_end
                 out.append(draft.to_target(year, deliverable.span, text))
