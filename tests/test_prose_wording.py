@@ -171,8 +171,8 @@ def test_what_has_been_reached_so_far_is_no_target() -> None:
 Số: 05/CT-UBND | Khánh Hòa, ngày 05 tháng 01 năm 2026
 CHỈ THỊ
 VỀ ĐẨY MẠNH CHUYỂN ĐỔI SỐ
-1. Giao Sở Khoa học và Công nghệ đôn đốc các doanh nghiệp viễn thông phủ sóng 5G, phải đạt 90% trong"""
-    directive += """ năm 2026 (đến nay mới đạt 39,5%).
+1. Giao Sở Khoa học và Công nghệ đôn đốc các doanh nghiệp viễn thông phủ sóng 5G,"""
+    directive += """ phải đạt 90% trong năm 2026 (đến nay mới đạt 39,5%).
 2. Sở Nội vụ chủ trì kiểm tra công tác cải cách hành chính, hoàn thành trong quý II/2026.
 """
     document = parse_document(SourceFile("ct.txt", "ct", directive, ""), load_lexicon())

@@ -152,11 +152,11 @@ def _parse(source: SourceFile, lexicon: Lexicon) -> ParsedDocument:
                 tasks += found_tasks
                 sections += found_sections
                 problems += found
-        parts = (
+        closing_parts = (
             (funding_range(text, body_end), FUNDING, "Kinh phí thực hiện", _sift_funding),
             (implementation_range(text, body_end), IMPLEMENTATION, "Tổ chức thực hiện", None),
         )
-        for lines, part_id, heading, sift in parts:
+        for lines, part_id, heading, sift in closing_parts:
             if lines is None:
                 continue
             section = Section(

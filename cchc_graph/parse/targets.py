@@ -91,10 +91,10 @@ def find_targets(text: str, lexicon: Lexicon, context: str = "") -> list[TargetD
             continue
         unit = squash(text[match.start("unit") : match.end("unit")])
         comparator = _comparator(match.group("cue"), None, False)
-        value = vietnamese_number(match.group("value"))
-        if value is None:
+        quantity = vietnamese_number(match.group("value"))
+        if quantity is None:
             continue
-        spans.append((match.start("value"), match.end(), comparator, value, None, unit))
+        spans.append((match.start("value"), match.end(), comparator, quantity, None, unit))
     spans.sort()
     drafts = []
     for index, (start, end, comparator, value, maximum, unit) in enumerate(spans):
