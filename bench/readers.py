@@ -60,6 +60,7 @@ class Score:
     lines: int = 0
     error: str = ""
     missed: list[str] = field(default_factory=list)
+    differences: list[str] = field(default_factory=list)
 
     def add(self, other: Score) -> None:
         self.expected_tasks += other.expected_tasks
@@ -128,21 +129,25 @@ def agencies_match(expected: str, names: set[str]) -> bool:
 
 def compare_agencies(
     expected: list[str], read: tuple[AgencyMention, ...], lexicon: Lexicon, counts: list[int]
-) -> None:
+) -> tuple[list[str], list[str]]:
+    """Count into `counts`; return the expected names not read and the phrases read in excess."""
     # one phrase may name two groups ("các bộ, ngành, địa phương": the ministries and the
     # localities); a person reads it as one name
     by_phrase: dict[str, set[str]] = {}
     for mention in read:
         by_phrase.setdefault(key(mention.text), set()).update(mention_names(mention, lexicon))
-    unmatched = list(by_phrase.values())
+    unmatched = list(by_phrase.items())
+    missed = []
     for name in expected:
-        hit = next((n for n in unmatched if agencies_match(name, n)), None)
+        hit = next((item for item in unmatched if agencies_match(name, item[1])), None)
         if hit is None:
             counts[2] += 1
+            missed.append(name)
         else:
             counts[0] += 1
             unmatched.remove(hit)
     counts[1] += len(unmatched)
+    return missed, [phrase for phrase, _ in unmatched]
 
 
 def task_agencies(task: Task, role: str) -> tuple[AgencyMention, ...]:
@@ -202,26 +207,32 @@ def score(path: Path, expected: dict[str, Any], lexicon: Lexicon) -> Score:
             result.missed.append(f"{reading['line']}: {str(reading.get('text', ''))[:50]}")
             continue
         result.found_tasks += 1
-        compare_agencies(
-            reading.get("lead") or [], task_agencies(task, "lead"), lexicon, result.lead
-        )
-        compare_agencies(
-            reading.get("cooperating") or [],
-            task_agencies(task, "cooperating"),
-            lexicon,
-            result.cooperating,
-        )
+        where = f"{reading['line']} {reading.get('id', '')}"
+        for role, counts in (("lead", result.lead), ("cooperating", result.cooperating)):
+            missed, excess = compare_agencies(
+                reading.get(role) or [], task_agencies(task, role), lexicon, counts
+            )
+            if missed or excess:
+                result.differences.append(
+                    f"{where}: {role} missed {missed}, read in excess {excess}"
+                )
         due = (reading.get("deadline") or {}).get("due")
         if due is not None:
             result.dues[1] += 1
             dues = {str(d.deadline.due) for d in task.deliverables if d.deadline and d.deadline.due}
             result.dues[0] += str(due) in dues
+            if str(due) not in dues:
+                result.differences.append(f"{where}: due {due}, read {sorted(dues)}")
     matched = {id(t) for t in matches if t is not None}
     for task in document.tasks:
         if id(task) not in matched:
             result.lead[1] += len(task_agencies(task, "lead"))
             result.cooperating[1] += len(task_agencies(task, "cooperating"))
-    result.targets[0] = _targets_found(expected.get("targets") or [], document)
+    missed_targets = _targets_missed(expected.get("targets") or [], document)
+    result.targets[0] = result.targets[1] - len(missed_targets)
+    result.differences += [
+        f"{t.get('line')}: target {t.get('value')} not read" for t in missed_targets
+    ]
     numbers = {key(c.number or "") for c in document.citations} | {
         key(document.header.adopted_by.number or "") if document.header.adopted_by else ""
     }
@@ -237,8 +248,10 @@ def score(path: Path, expected: dict[str, Any], lexicon: Lexicon) -> Score:
     return result
 
 
-def _targets_found(expected: list[dict[str, Any]], document: ParsedDocument) -> int:
-    found = 0
+def _targets_missed(
+    expected: list[dict[str, Any]], document: ParsedDocument
+) -> list[dict[str, Any]]:
+    missed = []
     free = list(document.targets)
     for reading in expected:
         value = _decimal(reading.get("value"))
@@ -254,10 +267,11 @@ def _targets_found(expected: list[dict[str, Any]], document: ParsedDocument) -> 
             ),
             None,
         )
-        if hit is not None:
+        if hit is None:
+            missed.append(reading)
+        else:
             free.remove(hit)
-            found += 1
-    return found
+    return missed
 
 
 def _decimal(value: object) -> Decimal | None:
@@ -276,7 +290,9 @@ def measure(verbose: bool = False) -> dict[str, dict[str, float | int | str]]:
         result = score(DOCUMENTS / expected["source"], expected, lexicon)
         figures[expectation.stem] = result.figures()
         if verbose and result.missed:
-            print(f"{expectation.stem}: not found", *result.missed[:40], sep="\n  ")
+            print(f"{expectation.stem}: not found", *result.missed, sep="\n  ")
+        if verbose and result.differences:
+            print(f"{expectation.stem}: read otherwise", *result.differences, sep="\n  ")
         total.add(result)
     figures["all"] = total.figures()
     return figures
@@ -285,7 +301,9 @@ def measure(verbose: bool = False) -> dict[str, dict[str, float | int | str]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--json", type=Path, help="write the figures to this file")
-    parser.add_argument("--verbose", action="store_true", help="list the tasks not found")
+    parser.add_argument(
+        "--verbose", action="store_true", help="list the tasks not found and every other difference"
+    )
     args = parser.parse_args()
     figures = measure(args.verbose)
     columns = (

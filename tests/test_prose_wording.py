@@ -177,3 +177,19 @@ VỀ ĐẨY MẠNH CHUYỂN ĐỔI SỐ
 """
     document = parse_document(SourceFile("ct.txt", "ct", directive, ""), load_lexicon())
     assert [(t.value, t.year) for t in document.targets] == [(90, 2026)]
+
+
+def test_an_item_that_closes_on_a_time_limit_is_due_then() -> None:
+    document = read(
+        """II. TỔ CHỨC THỰC HIỆN
+1. Sở Nội vụ ban hành hướng dẫn rà soát, hoàn thành trước ngày 25 tháng 11 năm 2026; các sở,"""
+        """ ngành gửi kết quả trước ngày 10 tháng 12 năm 2026; công bố kết quả trong năm 2027.
+2. Sở Tư pháp rà soát văn bản trong quý II/2026 để đến năm 2030 giảm 20% văn bản giấy."""
+        """ Đưa vào kế hoạch hàng năm đến năm 2030.
+"""
+    )
+    tasks = by_id(document)
+    # the intermediate dates are steps; the item is done when its closing clause says
+    assert tasks["TCTH.1"].deliverables[0].deadline.due == date(2027, 12, 31)
+    # "đến năm 2030" closing an item is its horizon, not its deadline
+    assert tasks["TCTH.2"].deliverables[0].deadline.due == date(2026, 6, 30)

@@ -21,6 +21,9 @@ _DEADLINE_LABEL = re.compile(
 _LEAD_IN = {"trong", "tu", "bat", "dau", "thuc", "hien", "truoc", "den", "cham", "nhat", "cuoi"}
 
 
+_TIME_LIMIT = re.compile(r"(?<![a-z])(?:trong|truoc|cham nhat)(?![a-z])")
+
+
 # only a stated cadence: "chế độ báo cáo định kỳ" alone is one duty among others of the item
 _CADENCE = re.compile(r"(?<![a-z])dinh ky\s+hang\s+(?:thang|quy|nam)(?![a-z])")
 
@@ -65,7 +68,8 @@ def labelled_fields(text: str) -> dict[str, str]:
 
 
 def find_deadline(text: str, context: ParseContext) -> Deadline | None:
-    """The deadline a prose paragraph states: a "Thời hạn ...:" clause, else its first date."""
+    """The deadline a prose paragraph states: a "Thời hạn ...:" clause, else the date it closes
+    on, else its first date."""
     folded = fold_keep_length(text)
     labelled = _DEADLINE_LABEL.search(folded)
     if labelled:
@@ -81,7 +85,13 @@ def find_deadline(text: str, context: ParseContext) -> Deadline | None:
         if cadence is None:
             return None
         return Deadline(squash(text[cadence.start() : cadence.end()]), DeadlineKind.RECURRING)
-    first = periods[0]
+    # an item that closes on a time limit ("…; công bố kết quả trong năm 2026.") is due then,
+    # whatever intermediate dates its clauses give; "… hàng năm đến năm 2020." is a horizon
+    closing = periods[-1]
+    closes = not folded[_phrase_end(folded, closing.end) :].strip(" .;,)") and bool(
+        _TIME_LIMIT.search(folded[_lead_in_start(folded, closing.start) : closing.start])
+    )
+    first = closing if closes else periods[0]
     start = _lead_in_start(folded, first.start)
     end = _phrase_end(folded, first.end)
     phrase = squash(text[start:end])
