@@ -117,8 +117,12 @@ def mention_names(mention: AgencyMention, lexicon: Lexicon) -> set[str]:
         names.add(key(mention.label))
     agency_type = lexicon.agency_types.get(mention.type_slug)
     if agency_type is not None:
-        names.add(key(agency_type.concept.label_vi))
-        names.update(key(label) for label in agency_type.concept.alt_labels)
+        labels = [agency_type.concept.label_vi, *agency_type.concept.alt_labels]
+        province = lexicon.province_label(mention.province) if mention.province else None
+        if province:  # "Ủy ban nhân dân tỉnh" of Hà Nội is "Ủy ban nhân dân thành phố Hà Nội"
+            labels = [f"{label} {province}" for label in labels]
+            labels += [label.replace("tỉnh", "thành phố") for label in labels]
+        names.update(key(label) for label in labels)
     return names
 
 

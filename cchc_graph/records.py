@@ -84,6 +84,9 @@ class AgencyMention:
         None  # a specific unit of a type, e.g. one district: "ubnd-huyen-khanh-son"
     )
     label: str | None = None  # its own label when it is such a specific unit
+    # the province a body belongs to when the text names it ("UBND thành phố Hà Nội" in a
+    # national document): its agency is that province's, not the document's
+    province: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

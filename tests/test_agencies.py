@@ -244,3 +244,23 @@ def test_a_body_the_vocabulary_does_not_hold_is_kept_as_written() -> None:
     agency = registry.resolve(found[1], "khanh-hoa")
     assert agency.label_vi == "Tập đoàn Điện lực Việt Nam"  # no province added to its name
     assert agency.iri.endswith("/agency/khanh-hoa/tap-doan-dien-luc-viet-nam")
+
+
+def test_a_named_provinces_committee_is_that_provinces() -> None:
+    national = gazetteer_for(LEXICON, None)
+    found = national.find("Ủy ban nhân dân TP. Hà Nội, UBND tỉnh Cao Bằng")
+    assert [(f.mention.type_slug, f.mention.province) for f in found] == [
+        ("ubnd-tinh", "ha-noi"),
+        ("ubnd-tinh", "cao-bang"),
+    ]
+    listed = national.find("Ủy ban nhân dân các thành phố: Hà Nội, Cần Thơ thực hiện")
+    assert [f.mention.province for f in listed] == ["ha-noi", "can-tho"]
+    registry = AgencyRegistry(LEXICON, Iris())
+    hanoi = registry.resolve(found[0].mention, None, national_document=True)
+    assert hanoi.iri.endswith("/agency/ha-noi/ubnd-tinh")
+    assert hanoi.label_vi == "Ủy ban nhân dân thành phố Hà Nội"
+    # a town is a district-level city; the document's own province is found by its aliases
+    town = gazetteer_for(LEXICON, "khanh-hoa").find("UBND thành phố Nha Trang")
+    assert [(f.mention.type_slug, f.mention.province) for f in town] == [("ubnd-huyen", None)]
+    own = gazetteer_for(LEXICON, "can-tho").find("UBND thành phố Cần Thơ")
+    assert [(f.mention.type_slug, f.mention.province) for f in own] == [("ubnd-tinh", None)]

@@ -33,6 +33,7 @@ from cchc_graph.parse.outline import (
     objective_targets,
     preamble_citations,
     prose_targets,
+    task_part_targets,
     task_ranges,
     title_citations,
 )
@@ -134,7 +135,8 @@ def _parse(source: SourceFile, lexicon: Lexicon) -> ParsedDocument:
             header.period[0] if header.period else None,
             header.period[1] if header.period else None,
         )
-        table.targets += prose_targets(directive_tasks, context)
+        signed = header.adopted_by.date if header.adopted_by else None
+        table.targets += prose_targets(directive_tasks, context, signed.year if signed else None)
     else:
         tasks += _article_tasks(text, context)
         if layout == prose_tasks.LAYOUT:  # a plan that lists its tasks in prose, not a table
@@ -182,6 +184,8 @@ def _parse(source: SourceFile, lexicon: Lexicon) -> ParsedDocument:
     taken = {n for t in tasks for n in range(t.span.line_start, t.span.line_end + 1)}
     tabled_targets, target_lines = target_tables.read(text, context, taken)
     targets = [*objective_targets(text, context, body_end), *table.targets, *tabled_targets]
+    if header.type != "directive":  # a directive's goals are read with its assignments
+        targets += task_part_targets(text, context, body_end)
     if not tasks and header.adopted_by is None:
         raise SourceError(
             source.name,

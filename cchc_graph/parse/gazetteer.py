@@ -17,11 +17,13 @@ from cchc_graph.text import fold_keep_length, slug
 
 # "Các Sở: Kế hoạch và Đầu tư, Tài nguyên ..." (000_fbdcaf704ef480ea.txt:149), "các Sở Giáo dục"
 _LIST_HEAD = re.compile(r"(?<![a-z0-9])(?:cac\s+)?so\s*:?\s*")
-# "UBND huyện Khánh Sơn, Khánh Vĩnh" (000_fbdcaf704ef480ea.txt:178): one named district each
+# "UBND huyện Khánh Sơn, Khánh Vĩnh" (000_fbdcaf704ef480ea.txt:178): one named district each;
+# "Ủy ban nhân dân TP. Hà Nội", "UBND các thành phố: Hà Nội, Cần Thơ": named provinces' committees
 _NAMED_DISTRICT = re.compile(
-    r"(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s+(huyện|thị xã|thành phố)\s+"
-    r"((?:[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ][^\s,;.()]*\s?){1,3})"
+    r"(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s+(?:các\s+)?(huyện|thị xã|thành phố|TP\.?|tỉnh)"
+    r"\s*:?\s+((?:[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ][^\s,;.()]*\s?){1,3})"
 )
+_PROVINCE_LEVELS = ("thành phố", "TP", "TP.", "tỉnh")
 _NAME_CONTINUATION = re.compile(
     r"\s*(?:,|và)\s*((?:[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ][^\s,;.()]*\s?){1,3})"
 )
@@ -113,6 +115,12 @@ class Gazetteer:
                 self._extra.setdefault(_key(label), []).append(agency_type.slug)
         self._full_re = _alternation(full_spellings)
         self._short_re = _alternation(short_spellings)
+        self.province = province
+        self._provinces = {
+            fold_keep_length(name): entry.slug
+            for entry in lexicon.provinces.values()
+            for name in (entry.label, *entry.aliases)
+        }
 
     def find(self, text: str) -> list[Found]:
         """Every agency mention in `text`, in order, lists expanded, overlaps resolved."""
@@ -150,15 +158,34 @@ class Gazetteer:
         found = []
         for match in _NAMED_DISTRICT.finditer(text):
             level, name = match.group(1), match.group(2).strip()
-            found.append(self._district(level, name, match.start(), match.start(2) + len(name)))
+            first = self._district(level, name, match.start(), match.start(2) + len(name))
+            if first is None:
+                continue
+            found.append(first)
             position = match.start(2) + len(name)
             while more := _NAME_CONTINUATION.match(text, position):
                 name = more.group(1).strip()
-                found.append(self._district(level, name, more.start(1), more.start(1) + len(name)))
+                named = self._district(level, name, more.start(1), more.start(1) + len(name))
+                if named is None:
+                    break
+                found.append(named)
                 position = more.start(1) + len(name)
         return found
 
-    def _district(self, level: str, name: str, start: int, end: int) -> Found:
+    def _district(self, level: str, name: str, start: int, end: int) -> Found | None:
+        province = (
+            self._provinces.get(fold_keep_length(name)) if level in _PROVINCE_LEVELS else None
+        )
+        if province is not None:
+            # a province's own committee; the document's own is found by its aliases
+            if province == self.province:
+                return None
+            mention = AgencyMention(
+                f"UBND {level} {name}", "ubnd-tinh", False, name_slug=province, province=province
+            )
+            return Found(mention, start, end)
+        if level not in ("huyện", "thị xã", "thành phố"):
+            return None
         label = f"UBND {level} {name}"
         mention = AgencyMention(label, "ubnd-huyen", False, name_slug=slug(label), label=label)
         return Found(mention, start, end)

@@ -5,13 +5,17 @@ thực hiện") and what they hold: citations by role and quantified targets.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from cchc_graph.ingest.normalise import FlatText, NormalisedText, Paragraph, paragraphs
+from cchc_graph.lexicon import Lexicon
 from cchc_graph.parse.context import ParseContext
 from cchc_graph.parse.instruments import find_citations
-from cchc_graph.parse.targets import find_targets
+from cchc_graph.parse.targets import TargetDraft, find_targets, promised_targets
 from cchc_graph.records import Citation, Target, Task
 from cchc_graph.text import fold, squash
+
+TargetReader = Callable[[str, Lexicon], list[TargetDraft]]
 
 _PREAMBLE_ROLES = (
     ("can cu", "legal-basis"),
@@ -68,9 +72,21 @@ def objective_targets(text: NormalisedText, context: ParseContext, body_end: int
     return targets
 
 
-def _paragraph_targets(paragraph: Paragraph, context: ParseContext) -> list[Target]:
+def task_part_targets(text: NormalisedText, context: ParseContext, body_end: int) -> list[Target]:
+    """Goals a plan sets in the prose of its task parts ("… để nâng tỷ lệ hoạt động trực tuyến
+    chiếm tối thiểu 80% …"): only numbers that words set as goals, not every figure."""
+    targets: list[Target] = []
+    for _, first_line, last_line in task_ranges(text, body_end):
+        for paragraph in paragraphs(text, first_line, last_line):
+            targets += _paragraph_targets(paragraph, context, promised_targets)
+    return targets
+
+
+def _paragraph_targets(
+    paragraph: Paragraph, context: ParseContext, reader: TargetReader = find_targets
+) -> list[Target]:
     out = []
-    for draft in find_targets(paragraph.text, context.lexicon):
+    for draft in reader(paragraph.text, context.lexicon):
         line = paragraph.line_at(draft.start)
         year = draft.year or context.period_end
         out.append(draft.to_target(year, context.span(line), squash(paragraph.text)))
@@ -126,28 +142,18 @@ def implementation_range(text: NormalisedText, body_end: int) -> tuple[int, int]
 _REPORTING = re.compile(r"(?<![a-z])che do bao cao|thong tin bao cao(?![a-z])")
 
 
-# a number in prose is a target only when the words before it set a goal: "giảm ít nhất 60%",
-# "phấn đấu tự chủ khoảng 60 - 70%"; "có từ 10% hồ sơ trễ hạn trở lên" states a rule
-_GOAL_CUES = re.compile(
-    r"(?<![a-z])(?:giam|tang|dat|phan dau|toi thieu|it nhat|hoan thanh|cat giam|so hoa|tich hop|"
-    r"cung cap|tai su dung)(?![a-z])"
-)
-
-
-# "(đến nay mới đạt 39,5%)", "hiện nay đã đạt 60%": what has been reached, not what is aimed at
-_SO_FAR = re.compile(r"(?<![a-z])(?:den nay|hien nay|moi dat|da dat)(?![a-z])")
-
-
-def prose_targets(tasks: list[Task], context: ParseContext) -> list[Target]:
-    """Quantified goals stated inside prose assignments (a directive has no objectives part)."""
+def prose_targets(tasks: list[Task], context: ParseContext, signed: int | None) -> list[Target]:
+    """Quantified goals stated inside a directive's assignments (it has no objectives part). A
+    goal without its year is due with its task, else in the year the directive was signed: a
+    directive that gives no time asks for now, not for the farthest year it mentions."""
     out = []
     for task in tasks:
         for deliverable in task.deliverables:
             text = deliverable.quote
-            for draft in find_targets(text, context.lexicon):
-                if not _GOAL_CUES.search(draft.cue) or _SO_FAR.search(draft.cue):
-                    continue
-                year = draft.year or context.period_end
+            deadline = deliverable.deadline
+            due = deadline.due or deadline.start if deadline is not None else None
+            for draft in promised_targets(text, context.lexicon):
+                year = draft.year or (due.year if due else signed or context.period_end)
                 out.append(draft.to_target(year, deliverable.span, text))
     return out
 

@@ -18,7 +18,7 @@ from cchc_graph.parse.assignments import column_mentions, read_assignment
 from cchc_graph.parse.cells import split_items, untagged
 from cchc_graph.parse.context import ParseContext
 from cchc_graph.parse.deadlines import parse_deadline
-from cchc_graph.parse.targets import find_targets
+from cchc_graph.parse.targets import find_targets, promised_targets
 from cchc_graph.records import (
     AgencyMention,
     Assignment,
@@ -436,6 +436,15 @@ class TaskBuilder:
             if product:
                 line = row.lines.get(Column.PRODUCT, row.line_start)
                 self._targets(product, deadline, description, self.context.span(line))
+        if out:
+            # a task states goals in its own words too ("tích hợp 100% dịch vụ công trực tuyến")
+            line = row.lines.get(Column.TASK, row.line_start)
+            task_text = row.cells.get(Column.TASK, "")
+            for draft in promised_targets(task_text, self.context.lexicon):
+                year = _target_year(out[0].deadline, self.context.period_end)
+                self.result.targets.append(
+                    draft.to_target(year, self.context.span(line), task_text)
+                )
         return out
 
     def _assignment(

@@ -28,13 +28,16 @@ _COUNT = re.compile(
 )
 # "đạt 400 triệu USD", "đạt trên 46.200 tấn", "tối thiểu 05 kịch bản", "phấn đấu đạt 500.000 thuê
 # bao": a quantity the text promises, in its own unit (the words after the number)
+# "cắt giảm, đơn giản hóa 2.163 TTHC", "sửa đổi, bổ sung 485 văn bản", "gấp 30 lần GRDP", "phát
+# triển từ 05 bộ dữ liệu" (at least five): what is to be done, counted
 _QUANTITY = re.compile(
-    r"(?P<cue>(?<![a-z])(?:dat|phan dau dat|toi thieu|it nhat|dat tren|dat toi thieu|dat khoang)\s+"
+    r"(?P<cue>(?<![a-z])(?:dat|phan dau dat|toi thieu|it nhat|dat tren|dat toi thieu|dat khoang|"
+    r"cat giam|don gian hoa|bo sung|hoan thanh(?: ngay)?|gap|(?:phat trien|xay dung|co) tu)\s+"
     r"(?:tren\s+|khoang\s+)?)"
     r"(?P<value>\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?)\s+"
-    r"(?P<unit>(?!nam\b|thang\b|ngay\b|quy\b)[a-z][a-z&]*(?:\s+[a-z&]+){0,3}?)"
-    r"(?=\s*(?:[,;.:)(]|$)|\s+(?:tham gia|trong|vao|den|va|cua|tro len|chat luong|moi|tai|tren|"
-    r"phuc vu|cap|nam)\b)"
+    r"(?P<unit>(?!nam\b|thang\b|ngay\b|quy\b)[a-z][a-z&]*(?:\s+[a-z&]+){0,5}?)"
+    r"(?=\s*(?:[,;.:)(\[]|$)|\s+(?:tham gia|trong|vao|den|va|cua|tro len|chat luong|moi|tai|tren|"
+    r"phuc vu|cap|nam|de|da|duoc|can)\b)"
 )
 _YEAR = re.compile(r"nam\s+(\d{4})(?![\d/])")
 _CLAUSE_BREAK = re.compile(r"[;.](?:\s|$)")
@@ -120,6 +123,36 @@ def find_targets(text: str, lexicon: Lexicon, context: str = "") -> list[TargetD
             )
         )
     return drafts
+
+
+# a number in prose is a target only when the words before it set a goal: "giảm ít nhất 60%",
+# "phấn đấu tự chủ khoảng 60 - 70%"; "có từ 10% hồ sơ trễ hạn trở lên" states a rule
+_GOAL_CUES = re.compile(
+    r"(?<![a-z])(?:giam|tang|dat|phan dau|toi thieu|it nhat|hoan thanh|cat giam|so hoa|tich hop|"
+    r"cung cap|tai su dung)(?![a-z])"
+)
+# "(đến nay mới đạt 39,5%)", "hiện nay đã đạt 60%": what has been reached, not what is aimed at
+_SO_FAR = re.compile(r"(?<![a-z])(?:den nay|hien nay|moi dat|da dat)(?![a-z])")
+# "… mục tiêu 100% TTHC … trực tuyến và 100% TTHC …": a second number listed after a goal
+_LISTED = re.compile(r"(?:,|(?<![a-z])va)\s*$")
+
+
+def promised_targets(text: str, lexicon: Lexicon, context: str = "") -> list[TargetDraft]:
+    """The targets of `text` that words set as goals (prose, a task's own wording), not every
+    number it states."""
+    promised: list[TargetDraft] = []
+    previous: TargetDraft | None = None
+    for draft in find_targets(text, lexicon, context):
+        listed = (
+            previous is not None
+            and previous in promised
+            and draft.start - len(draft.cue) == previous.end
+            and _LISTED.search(draft.cue)
+        )
+        if (listed or _GOAL_CUES.search(draft.cue)) and not _SO_FAR.search(draft.cue):
+            promised.append(draft)
+        previous = draft
+    return promised
 
 
 def _decimal(raw: str) -> Decimal:

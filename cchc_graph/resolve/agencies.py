@@ -7,6 +7,7 @@ is its own agency of type ubnd-huyen.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from cchc_graph.iris import NATIONAL_SCOPE, UNKNOWN_SCOPE, Iris
@@ -53,6 +54,9 @@ class AgencyRegistry:
         # province: validation then reports them
         scope = NATIONAL_SCOPE if national else (province or UNKNOWN_SCOPE)
         agency_slug = mention.name_slug or mention.type_slug
+        if mention.province is not None:  # "UBND thành phố Hà Nội": Hà Nội's, named
+            national, province, scope = False, mention.province, mention.province
+            agency_slug = mention.type_slug
         iri = self.iris.agency(scope, agency_slug)
         agency = self.agencies.get(iri)
         if agency is None:
@@ -76,4 +80,8 @@ class AgencyRegistry:
         suffix_vi = (
             f" tỉnh {province_name}" if not base_vi.endswith(" tỉnh") else f" {province_name}"
         )
+        entry = self.lexicon.provinces.get(province or "")
+        if entry is not None and entry.city:  # "Ủy ban nhân dân thành phố Hà Nội"
+            label_vi = re.sub(r"(?<!\w)tỉnh(?!\w)", "thành phố", base_vi + suffix_vi)
+            return label_vi, f"{base_en}, {province_name} city"
         return base_vi + suffix_vi, f"{base_en}, {province_name} province"
