@@ -230,10 +230,10 @@ def test_a_centrally_run_city_calls_its_provincial_level_thanh_pho() -> None:
 
 def test_a_body_the_vocabulary_does_not_hold_is_kept_as_written() -> None:
     gazetteer = gazetteer_for(LEXICON, None)
-    found = column_mentions("Bộ Tài chính, Tập đoàn Điện lực Việt Nam", gazetteer)
+    found = column_mentions("Bộ Tài chính, Tập đoàn Hóa chất Việt Nam", gazetteer)
     assert [(m.type_slug, m.text) for m in found] == [
         ("bo-tai-chinh", "Bộ Tài chính"),
-        ("co-quan-khac", "Tập đoàn Điện lực Việt Nam"),
+        ("co-quan-khac", "Tập đoàn Hóa chất Việt Nam"),
     ]
     group = column_mentions("Các đơn vị cấp nước sạch trên địa bàn thành phố", gazetteer)
     assert [(m.type_slug, m.is_group) for m in group] == [("nhom-co-quan-khac", True)]
@@ -242,8 +242,8 @@ def test_a_body_the_vocabulary_does_not_hold_is_kept_as_written() -> None:
     assert column_mentions("Tổ chức thực hiện", gazetteer) == ()
     registry = AgencyRegistry(LEXICON, Iris())
     agency = registry.resolve(found[1], "khanh-hoa")
-    assert agency.label_vi == "Tập đoàn Điện lực Việt Nam"  # no province added to its name
-    assert agency.iri.endswith("/agency/khanh-hoa/tap-doan-dien-luc-viet-nam")
+    assert agency.label_vi == "Tập đoàn Hóa chất Việt Nam"  # no province added to its name
+    assert agency.iri.endswith("/agency/khanh-hoa/tap-doan-hoa-chat-viet-nam")
 
 
 def test_a_named_provinces_committee_is_that_provinces() -> None:
