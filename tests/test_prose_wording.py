@@ -193,3 +193,16 @@ def test_an_item_that_closes_on_a_time_limit_is_due_then() -> None:
     assert tasks["TCTH.1"].deliverables[0].deadline.due == date(2027, 12, 31)
     # "đến năm 2030" closing an item is its horizon, not its deadline
     assert tasks["TCTH.2"].deliverables[0].deadline.due == date(2026, 6, 30)
+
+
+def test_an_item_that_gives_the_work_to_another_body_is_that_bodys() -> None:
+    document = read(
+        """II. TỔ CHỨC THỰC HIỆN
+1. Giám đốc các sở, Thủ trưởng các sở, ban, ngành
+a) Phối hợp Sở Nội vụ tuyên truyền quy định về cải cách hành chính.
+b) Giao Thanh tra tỉnh thanh tra việc thực hiện quy định về cải cách hành chính.
+"""
+    )
+    tasks = by_id(document)
+    assert leads(tasks["TCTH.1.a"]) == ["cac-so-ban-nganh"]
+    assert leads(tasks["TCTH.1.b"]) == ["thanh-tra-tinh"]

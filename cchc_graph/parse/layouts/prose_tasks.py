@@ -42,7 +42,7 @@ from cchc_graph.records import (
     Severity,
     Task,
 )
-from cchc_graph.text import fold_keep_length, int_to_roman, squash
+from cchc_graph.text import fold, fold_keep_length, int_to_roman, squash
 
 LAYOUT = "prose-assignments"
 _NUMBERED = re.compile(r"^(?P<n>\d{1,2})\s*[.)]\s+(?P<rest>.*)$", re.DOTALL)
@@ -423,7 +423,10 @@ def _deliverable(group: list[Paragraph], topic: _Topic, context: ParseContext) -
         assignment = _with_topic(
             read_assignment(text, context.gazetteer, topic=topic.assignment.lead), topic
         )
-        if topic.owned:
+        # "b) Giao Thanh tra thành phố tổ chức thanh tra …" under a heading naming others: the
+        # item gives the work to the body it names
+        gives_onward = assignment.lead and fold(text).startswith("giao ")
+        if topic.owned and not gives_onward:
             assignment = _owned_by(assignment, topic)
     if fields.get("deadline"):
         deadline: Deadline | None = parse_deadline(
