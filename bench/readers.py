@@ -243,12 +243,14 @@ def score(path: Path, expected: dict[str, Any], lexicon: Lexicon) -> Score:
     # a law cited without its number ("Luật Tổ chức Chính phủ ngày 18 tháng 02 năm 2025") is
     # found by its kind and date
     dated = {(c.kind, c.date) for c in document.citations if c.date}
-    result.basis[0] = sum(
-        1
-        for b in expected.get("legal_basis") or []
-        if (b.get("number") and key(b["number"]) in numbers)
-        or (not b.get("number") and (b.get("kind"), b.get("date")) in dated)
-    )
+    for basis in expected.get("legal_basis") or []:
+        number = basis.get("number")
+        if (number and key(number) in numbers) or (
+            not number and (basis.get("kind"), basis.get("date")) in dated
+        ):
+            result.basis[0] += 1
+        else:
+            result.differences.append(f"{basis.get('line', 0)}: basis {number} not read")
     return result
 
 

@@ -3,9 +3,9 @@ from the text, never from the readers' output).
 
 The annex task tables written as cells between " | " (a legal database's page with its markup
 stripped) are read row by row: every task row a person counts is a task, with the lead agencies
-the person names and the due date the person reads. Where the readers now read a whole document
-as the person did (a Prime Minister's dispatch, a plan's per-agency sections), every task is
-asserted with its leads; the rest is measured by bench/readers.py.
+the person names and the due date the person reads. Every reading of the eight documents is
+asserted at the end (test_every_reading_of_the_development_documents), with the few places the
+readers still read otherwise named one by one with why; bench/readers.py gives the figures.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import pyoxigraph as ox
 import pytest
 import yaml
 
-from bench.readers import agencies_match, match_tasks, mention_names, task_agencies
+from bench.readers import agencies_match, match_tasks, mention_names, score, task_agencies
 from cchc_graph.build import assemble, violation_shapes
 from cchc_graph.ingest.sources import read_source
 from cchc_graph.lexicon import Lexicon
@@ -231,3 +231,58 @@ def sorted_documents() -> list[Path]:
 
 def ask(store: ox.Store, query: str) -> bool:
     return bool(store.query(query))
+
+
+# Where the readers still read otherwise than the person, line by line, and why. Everything else
+# of the eight readings (every task, its lead and cooperating agencies, its due date, every
+# target's value where the person read it, every instrument of the legal basis) is read as the
+# person read it. An entry mended
+# fails the test as surely as a reading lost: the list only shrinks.
+STILL_OTHERWISE: dict[str, dict[str, str]] = {
+    "bacninh_kh144_2025": {
+        "264 task": "a funding item naming no body the vocabulary holds ('Doanh nghiệp, tổ "
+        "chức, cơ sở giáo dục …'): reported INFO no-agency, not a task",
+        "305 cooperating": "'Phối hợp với các đơn vị': 'các đơn vị' alone names no group",
+    },
+    "cantho_ct09_2025": {
+        "12 task": "a direction naming no one: reported INFO no-agency",
+        "13 task": "a direction naming no one: reported INFO no-agency",
+        "23 cooperating": "a body named inside a sentence the vocabulary lacks",
+        "32 lead": "the person names two, 'Giám đốc Sở' and 'Thủ trưởng cơ quan, ban, ngành'; "
+        "the vocabulary reads the phrase as one group",
+        "44 cooperating": "a body named inside a sentence the vocabulary lacks",
+    },
+    "dongnai_kh179_2025": {
+        "285 cooperating": "'phối hợp với doanh nghiệp': a bare 'doanh nghiệp' names no group",
+        "317 lead": "two kinds of enterprises, one group in the vocabulary",
+        "321 lead": "'Tổng Công ty' alone names no body",
+        "322 lead": "the part's closing paragraph ('Yêu cầu các sở, ban, ngành …') is read as "
+        "the last item's",
+    },
+    "sonla_qd2954_2025": {
+        "84 task": "a funding item naming no body: reported INFO no-agency",
+        "11 cooperating": "bodies listed after 'phối hợp với' across semicolons",
+        "139 cooperating": "'phối hợp, cung cấp thông tin với X': X is read as no partner",
+    },
+    "vpcp_tb624_2025": {
+        "19 cooperating": "'Tập đoàn FPT, CMC' inside a sentence: the vocabulary lacks them",
+        "148 cooperating": "'phối hợp, đôn đốc các địa phương': read as no partner",
+        "177 cooperating": "'Phối hợp cùng Nhóm công tác số 3 …': a body the vocabulary lacks",
+    },
+}
+
+
+def _otherwise(stem: str, lexicon: Lexicon) -> set[str]:
+    expected = yaml.safe_load((EXPECTED / f"{stem}.yaml").read_text(encoding="utf-8"))
+    result = score(DOCUMENTS / expected["source"], expected, lexicon)
+    assert not result.error, result.error
+    found = {f"{entry.split(':')[0]} task" for entry in result.missed}
+    for entry in result.differences:
+        line, _, what = entry.partition(":")
+        found.add(f"{line.split()[0]} {what.split()[0]}")
+    return found
+
+
+@pytest.mark.parametrize("stem", [p.stem for p in sorted(EXPECTED.glob("*.yaml"))])
+def test_every_reading_of_the_development_documents(stem: str, lexicon: Lexicon) -> None:
+    assert _otherwise(stem, lexicon) == set(STILL_OTHERWISE.get(stem, {}))
