@@ -77,6 +77,9 @@ def squash_phrase(phrase: str) -> str:
     return re.sub(r"\s+", " ", phrase).strip(" ,;:.-–")
 
 
+_SEEN_LIMIT = 4096  # texts whose mentions a gazetteer remembers
+
+
 @dataclass(frozen=True, slots=True)
 class Found:
     """A mention and where it stands in the text (offsets into the NFC string)."""
@@ -116,6 +119,7 @@ class Gazetteer:
         self._full_re = _alternation(full_spellings)
         self._short_re = _alternation(short_spellings)
         self.province = province
+        self._seen: dict[str, list[Found]] = {}
         self._provinces = {
             fold_keep_length(name): entry.slug
             for entry in lexicon.provinces.values()
@@ -124,6 +128,16 @@ class Gazetteer:
 
     def find(self, text: str) -> list[Found]:
         """Every agency mention in `text`, in order, lists expanded, overlaps resolved."""
+        # the readers ask about the same cell or clause several times (its roles, its opening,
+        # its subject): the big alternation runs once per text
+        found = self._seen.get(text)
+        if found is None:
+            if len(self._seen) >= _SEEN_LIMIT:
+                self._seen.clear()
+            found = self._seen[text] = self._find(text)
+        return list(found)
+
+    def _find(self, text: str) -> list[Found]:
         folded = fold_keep_length(text)
         found = self._named_districts(text)
         taken = [(f.start, f.end) for f in found]
