@@ -153,6 +153,12 @@ def _roles(text: str) -> tuple[set[str], set[str], set[str]]:
             {"so-noi-vu"},
             {"so-khoa-hoc-va-cong-nghe"},
         ),
+        (
+            "Giao Sở Công Thương chủ trì, phối hợp với các Sở, ban, ngành của tỉnh; UBND các xã,"
+            " phường; các cơ quan, đơn vị có liên quan triển khai thực hiện Kế hoạch này.",
+            {"so-cong-thuong"},
+            {"cac-so-ban-nganh", "ubnd-cap-xa", "cac-co-quan-lien-quan"},
+        ),
         ("Giao Sở Kế hoạch và Đầu tư làm đầu mối tổng hợp", {"so-ke-hoach-va-dau-tu"}, set()),
         ("Trên cơ sở Đề án nêu trên, Sở Tài chính chủ trì tham mưu", {"so-tai-chinh"}, set()),
         (

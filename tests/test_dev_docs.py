@@ -261,7 +261,8 @@ STILL_OTHERWISE: dict[str, dict[str, str]] = {
     },
     "sonla_qd2954_2025": {
         "84 task": "a funding item naming no body: reported INFO no-agency",
-        "11 cooperating": "bodies listed after 'phối hợp với' across semicolons",
+        "11 cooperating": "the person names 'các cơ quan, đơn vị và các doanh nghiệp, hợp tác xã "
+        "có liên quan' as one; the vocabulary reads two groups",
         "139 cooperating": "'phối hợp, cung cấp thông tin với X': X is read as no partner",
     },
     "vpcp_tb624_2025": {

@@ -23,7 +23,7 @@ from cchc_graph.text import fold_keep_length
 _CHAIN_GAP = re.compile(
     r"^[\s,:;&]*(?:(?:va|cung|cac so|so|chu tich|thu truong|bo truong|giam doc|lanh dao|thuoc tinh|"
     r"don vi|"
-    r"tren dia ban tinh|cua tinh|cap tinh)[\s,:]*)*$"
+    r"tren dia ban tinh|cua tinh|cap tinh)[\s,:;]*)*$"
 )
 # a clause ends at a sentence end, a semicolon or a line break (cell items are joined by "\n");
 # " - " is not a break: "Đài Phát thanh - Truyền hình", "Lao động - Thương binh và Xã hội"
@@ -146,7 +146,8 @@ def _unresolved_subject(text: str) -> AgencyMention | None:
 
 
 def _clauses(text: str, found: list[Found]) -> list[_Clause]:
-    bounds = [0] + [m.end() for m in _CLAUSE_END.finditer(text)] + [len(text)]
+    ends = [m for m in _CLAUSE_END.finditer(text) if not _partners_go_on(m, found, text)]
+    bounds = [0] + [m.end() for m in ends] + [len(text)]
     clauses = []
     for start, end in pairwise(bounds):
         if end <= start:
@@ -154,6 +155,33 @@ def _clauses(text: str, found: list[Found]) -> list[_Clause]:
         inside = [f for f in found if start <= f.start < end]
         clauses.append(_Clause(start, end, _chains(inside, text)))
     return clauses
+
+
+_PARTNERS_CUE = re.compile(r"(?<![a-z])phoi hop(?:\s+voi)?(?![a-z])")
+
+
+def _partners_go_on(end: re.Match[str], found: list[Found], text: str) -> bool:
+    """A semicolon inside the list of partners ("phối hợp với các Sở, ban, ngành của tỉnh; Ủy ban
+    nhân dân các xã, phường; các cơ quan …") ends no clause: between the cue and it stand only
+    bodies, and a body follows it."""
+    if end.group(0) != ";" or not any(
+        f.start >= end.end() and not text[end.end() : f.start].strip() for f in found
+    ):
+        return False
+    folded = fold_keep_length(text[: end.start()])
+    cues = list(_PARTNERS_CUE.finditer(folded))
+    if not cues:
+        return False
+    position = cues[-1].end()
+    for mention in sorted((f for f in found if position <= f.start < end.start()), key=_start):
+        if not _CHAIN_GAP.match(folded[position : mention.start]):
+            return False
+        position = mention.end
+    return position > cues[-1].end() and bool(_CHAIN_GAP.match(folded[position:]))
+
+
+def _start(found: Found) -> int:
+    return found.start
 
 
 def _chains(found: list[Found], text: str) -> list[list[Found]]:
