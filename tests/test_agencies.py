@@ -159,6 +159,12 @@ def _roles(text: str) -> tuple[set[str], set[str], set[str]]:
             {"so-cong-thuong"},
             {"cac-so-ban-nganh", "ubnd-cap-xa", "cac-co-quan-lien-quan"},
         ),
+        (
+            "Sở Công Thương thường xuyên phối hợp, cung cấp thông tin với các sở, ngành về hoạt "
+            "động thu gom.",
+            {"so-cong-thuong"},
+            {"cac-so-ban-nganh"},
+        ),
         ("Giao Sở Kế hoạch và Đầu tư làm đầu mối tổng hợp", {"so-ke-hoach-va-dau-tu"}, set()),
         ("Trên cơ sở Đề án nêu trên, Sở Tài chính chủ trì tham mưu", {"so-tai-chinh"}, set()),
         (

@@ -263,11 +263,9 @@ STILL_OTHERWISE: dict[str, dict[str, str]] = {
         "84 task": "a funding item naming no body: reported INFO no-agency",
         "11 cooperating": "the person names 'các cơ quan, đơn vị và các doanh nghiệp, hợp tác xã "
         "có liên quan' as one; the vocabulary reads two groups",
-        "139 cooperating": "'phối hợp, cung cấp thông tin với X': X is read as no partner",
     },
     "vpcp_tb624_2025": {
         "19 cooperating": "'Tập đoàn FPT, CMC' inside a sentence: the vocabulary lacks them",
-        "148 cooperating": "'phối hợp, đôn đốc các địa phương': read as no partner",
         "177 cooperating": "'Phối hợp cùng Nhóm công tác số 3 …': a body the vocabulary lacks",
     },
 }

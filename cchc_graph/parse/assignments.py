@@ -273,14 +273,20 @@ def _chain_ending_at(clause: _Clause, folded: str, position: int) -> list[Found]
     return []
 
 
+# what may stand between "phối hợp" and its partners: "phối hợp chặt chẽ với", and a second verb
+# whose object the partners are too ("phối hợp, đôn đốc các địa phương", "phối hợp, cung cấp
+# thông tin với các sở")
+_PARTNER_GAP = re.compile(
+    r"[\s,:]*(?:chat che|thuong xuyen|tich cuc|kip thoi)?[\s,:]*"
+    r"(?:,\s*(?:don doc|huong dan|cung cap thong tin|trao doi thong tin|chia se thong tin)\s*)?"
+    r"(?:voi|cung)?[\s,:]*(?:(?:tat ca\s+)?cac\s+so\s*:?\s*)?"
+)
+
+
 def _chain_starting_at(clause: _Clause, folded: str, position: int) -> list[Found]:
     for chain in clause.chains:
         gap = folded[position : chain[0].start]
-        if chain[0].start >= position and re.fullmatch(
-            r"[\s,:]*(?:chat che|thuong xuyen|tich cuc|kip thoi)?[\s,:]*(?:voi|cung)?[\s,:]*"
-            r"(?:(?:tat ca\s+)?cac\s+so\s*:?\s*)?",
-            gap,
-        ):
+        if chain[0].start >= position and _PARTNER_GAP.fullmatch(gap):
             return chain
     return []
 
