@@ -172,3 +172,39 @@ ANNEXED = sorted(
 def test_no_mutant_loses_a_task_silently(name: str) -> None:
     failures = mutants_of(name)
     assert not failures, "\n".join(f"{f.mutation}: {f.lost[:3]}" for f in failures)
+
+
+PIPE_CELLS = "001_e700a40f57bf9176.txt"  # its annex cells are separated by lines holding "|"
+
+
+def _pipe_cell_tasks(edit: Callable[[list[str]], list[str]]) -> tuple[int, int]:
+    lexicon = load_lexicon()
+    text = (SOURCES / PIPE_CELLS).read_text(encoding="utf-8")
+    original = parse_document(SourceFile(PIPE_CELLS, "cb", text, ""), lexicon)
+    mutant = "\n".join(edit(text.split("\n")))
+    return len(original.tasks), len(
+        parse_document(SourceFile(PIPE_CELLS, "cb", mutant, ""), lexicon).tasks
+    )
+
+
+def test_a_doubled_separator_in_the_header_is_an_empty_cell() -> None:
+    def doubled(lines: list[str]) -> list[str]:
+        # the separator after the header's second cell ("Sản phẩm, kết quả đầu ra")
+        at = next(i for i, line in enumerate(lines) if fold(line) == "pham, ket qua dau ra") + 1
+        return [*lines[: at + 1], "|", *lines[at + 1 :]]
+
+    before, after = _pipe_cell_tasks(doubled)
+    assert after == before
+
+
+def test_a_separator_joined_to_a_line_still_separates() -> None:
+    def joined(lines: list[str]) -> list[str]:
+        separators = [i for i, line in enumerate(lines) if line.strip() == "|"]
+        out = list(lines)
+        for at in separators[40::25]:  # several, in the body of the annex
+            out[at - 1] = out[at - 1] + " |"
+            out[at] = ""
+        return out
+
+    before, after = _pipe_cell_tasks(joined)
+    assert after == before

@@ -221,32 +221,55 @@ def _cells(text: NormalisedText) -> list[_Cell]:
     pieces: list[str] = []
     start = 1
     for number, line in enumerate(text.lines, start=1):
-        if line.strip() == "|":
+        # a separator joined to the text above ("… VH-TT&DL |") or below ("| Đề án …") still
+        # separates
+        before, separated, after = _separator_in(line)
+        if squash(before):
+            if not pieces:
+                start = number
+            pieces.append(before)
+        if separated:
             cells.append(
                 _Cell(squash(" ".join(pieces)), start if pieces else number, number, tuple(pieces))
             )
             pieces = []
             start = number + 1
-        elif squash(line):
-            if not pieces:
-                start = number
-            pieces.append(line)
+        if squash(after):
+            start = number
+            pieces.append(after)
     if pieces:
         cells.append(_Cell(squash(" ".join(pieces)), start, len(text.lines), tuple(pieces)))
     return cells
 
 
+def _separator_in(line: str) -> tuple[str, bool, str]:
+    """A line's text before a cell separator, whether it holds one, and its text after."""
+    stripped = line.strip()
+    if stripped == "|":
+        return "", True, ""
+    if stripped.endswith(" |") and stripped.count("|") == 1:
+        return stripped[:-1], True, ""
+    if stripped.startswith("| ") and stripped.count("|") == 1:
+        return "", True, stripped[1:]
+    return line, False, ""
+
+
 def _header(cells: list[_Cell], lexicon: Lexicon) -> tuple[int, list[Column | None]] | None:
     """Index of the first cell after the header, and the header's column roles."""
     for index in range(len(cells)):
+        if not cells[index].text:
+            continue
+        # a doubled separator inside the header is an empty cell, not a column
+        following = [i for i in range(index + 1, min(len(cells), index + 16)) if cells[i].text]
         for width in (8, 7, 6, 5, 4):
-            window = cells[index : index + width]
-            texts = [window[0].tail() if window else "", *(c.text for c in window[1:])]
+            taken = [index, *following[: width - 1]]
+            window = [cells[i] for i in taken]
+            texts = [window[0].tail(), *(c.text for c in window[1:])]
             if len(window) < width or any(len(t) > 60 or not t for t in texts):
                 continue
             roles = header_columns(texts, lexicon)
             if roles and all(r is not None for r in roles) and Column.DEADLINE in roles:
-                return index + width, roles
+                return taken[-1] + 1, roles
     return None
 
 
