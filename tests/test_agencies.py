@@ -6,7 +6,7 @@ import pytest
 
 from cchc_graph.iris import Iris
 from cchc_graph.parse.assignments import column_mentions, read_assignment
-from cchc_graph.parse.gazetteer import gazetteer_for
+from cchc_graph.parse.gazetteer import gazetteer_for, unresolved_body
 from cchc_graph.records import AgencyMention
 from cchc_graph.resolve.agencies import AgencyRegistry
 from cchc_graph.resources import load_lexicon
@@ -249,7 +249,10 @@ def test_a_body_the_vocabulary_does_not_hold_is_kept_as_written() -> None:
     ]
     group = column_mentions("Các đơn vị cấp nước sạch trên địa bàn thành phố", gazetteer)
     assert [(m.type_slug, m.is_group) for m in group] == [("nhom-co-quan-khac", True)]
+    kinds = unresolved_body("Doanh nghiệp, tổ chức, cơ sở giáo dục tự chủ tài chính")
+    assert kinds is not None and (kinds.type_slug, kinds.is_group) == ("nhom-co-quan-khac", True)
     # words that open a sentence, not a name: no body
+    assert unresolved_body("Tổ chức, bộ máy") is None
     assert column_mentions("Bảo đảm kinh phí từ nguồn ngân sách", gazetteer) == ()
     assert column_mentions("Tổ chức thực hiện", gazetteer) == ()
     registry = AgencyRegistry(LEXICON, Iris())

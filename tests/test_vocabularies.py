@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,13 @@ def test_every_concept_has_vi_and_en_labels(path: Path) -> None:
         langs = {label.language for label in g.objects(concept, SKOS.prefLabel)}
         assert {"vi", "en"} <= langs, concept
         assert (concept, SKOS.inScheme, None) in g, concept
+
+
+@pytest.mark.parametrize("path", SCHEMES, ids=[p.stem for p in SCHEMES])
+def test_every_concept_is_described_once(path: Path) -> None:
+    """A concept written twice is merged by a parser but written twice to the build's N-Quads."""
+    opened = re.findall(r"^(\w+:[\w-]+) a skos:Concept", path.read_text("utf-8"), re.MULTILINE)
+    assert sorted(c for c in set(opened) if opened.count(c) > 1) == []
 
 
 def test_ontology_terms_have_labels_and_definitions_in_both_languages() -> None:

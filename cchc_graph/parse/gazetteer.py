@@ -42,6 +42,10 @@ _BODY_WORDS = re.compile(
     r"ban|hoi|trung tam|ngan hang|tap doan|tong cong ty|cong ty|truong|vien|co so|hiep hoi|"
     r"lien doan|lien minh|nhom|cong|bao|dai|chi cuc|cuc|phong|so|bo|uy ban|hop tac xa)(?![a-z])"
 )
+# kinds of bodies a list names ("Doanh nghiệp, tổ chức, cơ sở giáo dục"), not "Tổ chức, bộ máy"
+_KINDS = re.compile(
+    r"(?:doanh nghiep|to chuc|co so|co quan|don vi|hop tac xa|ho gia dinh|truong|vien)(?![a-z])"
+)
 _UNRESOLVED_TAIL = re.compile(
     r"\s*(?:co trach nhiem|co lien quan|lien quan|chu tri|phoi hop)\s*[:.]?\s*$"
 )
@@ -58,7 +62,14 @@ def unresolved_body(phrase: str) -> AgencyMention | None:
         text, folded = text[: tail.start()].rstrip(" ,;:"), folded[: tail.start()].rstrip(" ,;:")
     opening = _BODY_WORDS.match(folded)
     words = text.split()
-    group = opening is not None and bool(opening.group("group"))
+    # "Doanh nghiệp, tổ chức, cơ sở giáo dục tự chủ tài chính": kinds of bodies listed are a group
+    rest = folded[opening.end() :].lstrip() if opening is not None else ""
+    listed = (
+        bool(_KINDS.match(folded))
+        and rest.startswith((",", "va "))
+        and bool(_KINDS.match(rest.lstrip(" ,").removeprefix("va ").lstrip()))
+    )
+    group = opening is not None and (bool(opening.group("group")) or listed)
     if opening is None or not (3 if group else 2) <= len(words) <= 24:
         return None
     if any(c.isdigit() for c in text):
