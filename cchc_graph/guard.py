@@ -113,6 +113,15 @@ def looks_like_update(query: str) -> bool:
     return operation(query) in UPDATE_WORDS
 
 
+def names_dataset(query: str) -> bool:
+    """True when the query states its own dataset (FROM or FROM NAMED), outside its strings,
+    IRIs and comments."""
+    return bool(_FROM.search(_DATA.sub(_PLACEHOLDER, query)))
+
+
+_FROM = re.compile(r"(?<![\w:])FROM(?![\w:])", re.IGNORECASE)
+
+
 def operation(query: str) -> str | None:
     """SELECT, CONSTRUCT, DESCRIBE, ASK or an update keyword: the query's first operation."""
     return _first_word(_DATA.sub(_PLACEHOLDER, query))

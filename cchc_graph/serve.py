@@ -27,7 +27,7 @@ from cchc_graph.admission import PAGES, Asker, Lane
 from cchc_graph.answers import GRAPH_FORMATS, SELECT_FORMATS, Answer
 from cchc_graph.canned import Catalogue, load_catalogue
 from cchc_graph.errors import BadRequestError, CchcError, NotFoundError
-from cchc_graph.guard import QueryRefusedError, UpdateRefusedError
+from cchc_graph.guard import QueryRefusedError, UpdateRefusedError, looks_like_update
 from cchc_graph.pool import QueryPool
 from cchc_graph.settings import Settings
 from cchc_graph.store import Dataset
@@ -153,9 +153,7 @@ class AnswerResponse(Response):
         if answer.rows is not None:
             headers.append((b"x-result-rows", b"%d" % answer.rows))
         if answer.truncated:
-            headers.append(
-                (b"x-result-truncated", b"true; cut after %d rows" % (answer.rows or 0))
-            )
+            headers.append((b"x-result-truncated", b"true; cut after %d rows" % (answer.rows or 0)))
         headers.append((b"content-length", b"%d" % len(answer.body)))
         headers.append((b"content-type", _content_type(answer.format.media_type)))
         self.raw_headers = headers
@@ -190,12 +188,18 @@ class Endpoint:
         return AnswerResponse(answer)
 
     async def respond(
-        self, query: str, params: Mapping[str, list[str]], accept: str | None, client: str
+        self,
+        query: str,
+        params: Mapping[str, list[str]],
+        accept: str | None,
+        client: str,
+        base_iri: str | None = None,
     ) -> Response:
-        """Answer `query` in the format `format=` or the Accept header asks for."""
+        """Answer `query` in the format `format=` or the Accept header asks for; its relative
+        IRIs resolve against `base_iri` (the endpoint's address)."""
         negotiated = negotiate(accept, _first(params, "format", "output"))
         asker = Asker(Lane.QUERIES, client)
-        return await self.run(query, negotiated, _dataset(params), asker)
+        return await self.run(query, negotiated, _dataset(params, base_iri), asker)
 
     def service_description(self, endpoint_url: str) -> bytes:
         """What the endpoint is and does, and nothing it does not (no federation unless the
@@ -261,8 +265,11 @@ RESULT_FORMAT_NAMES = (
 )
 
 
-def _dataset(params: Mapping[str, list[str]]) -> Dataset:
-    """The protocol's dataset, each graph name checked: a client's malformed IRI is a 400."""
+def _dataset(params: Mapping[str, list[str]], base_iri: str | None = None) -> Dataset:
+    """The protocol's dataset, each graph name checked: a client's malformed IRI is a 400, and
+    so is a request with more than one query."""
+    if len(params.get("query", ())) > 1:
+        raise BadRequestError("one query per request: the request names `query` more than once")
     default = tuple(params.get("default-graph-uri", []))
     named = tuple(params.get("named-graph-uri", []))
     for graph in (*default, *named):
@@ -270,7 +277,18 @@ def _dataset(params: Mapping[str, list[str]]) -> Dataset:
             ox.NamedNode(graph)
         except ValueError:
             raise BadRequestError(f"not an IRI, so not a graph name: {graph!r}") from None
-    return Dataset(default, named)
+    return Dataset(default, named, base_iri)
+
+
+def base_of(request: Request) -> str | None:
+    """The endpoint's own address, the base of a query's relative IRIs (None when the Host
+    header makes no IRI)."""
+    base = str(request.url.replace(query="", fragment=""))
+    try:
+        ox.NamedNode(base)
+    except ValueError:
+        return None
+    return base
 
 
 def _multi(items: Any) -> dict[str, list[str]]:
@@ -315,7 +333,11 @@ def register_endpoint(
             body = endpoint.service_description(str(request.url.remove_query_params(["query"])))
             return Response(body, media_type="text/turtle; charset=utf-8")
         return await endpoint.respond(
-            params["query"][0], params, request.headers.get("accept"), client_of(request)
+            params["query"][0],
+            params,
+            request.headers.get("accept"),
+            client_of(request),
+            base_of(request),
         )
 
     @app.post("/sparql")
@@ -337,11 +359,13 @@ def register_endpoint(
                 raise BadRequestError("a form-encoded POST needs a `query` field")
             query = params["query"][0]
         else:
+            if _is_update_attempt(await request.body()):
+                raise UpdateRefusedError("updates are not accepted: this endpoint is read-only")
             raise UnsupportedMediaError(
                 f"POST {QUERY_MEDIA} or {FORM_MEDIA}; {UPDATE_MEDIA} is refused"
             )
         return await endpoint.respond(
-            query, params, request.headers.get("accept"), client_of(request)
+            query, params, request.headers.get("accept"), client_of(request), base_of(request)
         )
 
     @app.get("/api/queries")
@@ -367,6 +391,17 @@ def register_endpoint(
         negotiated = negotiate(request.headers.get("accept"), fmt)
         query = await anyio.to_thread.run_sync(lambda: endpoint.catalogue.bind(name, values))
         return await endpoint.run(query, negotiated, Dataset(), PAGES)
+
+
+def _is_update_attempt(body: bytes) -> bool:
+    """A body in no media type the protocol takes that is still an update ("update=CLEAR+ALL"
+    without its form type, "CLEAR NAMED" as text/plain): refused as an update, like any other."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    form = dict(parse_qsl(text, keep_blank_values=True)) if "=" in text else {}
+    return "update" in form or looks_like_update(text)
 
 
 class UnsupportedMediaError(CchcError):
@@ -411,8 +446,11 @@ class FastSparql:
                 try:
                     with self.endpoint_in_use() as endpoint:
                         response = await endpoint.respond(
-                            params["query"][0], params, request.headers.get("accept"),
+                            params["query"][0],
+                            params,
+                            request.headers.get("accept"),
                             client_of(request),
+                            base_of(request),
                         )
                 except CchcError as error:
                     response = await self.on_error(request, error)

@@ -40,10 +40,15 @@ from cchc_graph.answers import (
 from cchc_graph.answers import graph_format as graph_format_named
 from cchc_graph.answers import select_format as select_format_named
 from cchc_graph.errors import CchcError
-from cchc_graph.guard import QueryRefusedError, UpdateRefusedError, looks_like_update, operation
+from cchc_graph.guard import (
+    QueryRefusedError,
+    UpdateRefusedError,
+    looks_like_update,
+    names_dataset,
+    operation,
+)
 
 GRAPH_FILE = "cchc.nq"
-
 
 
 class StoreError(CchcError):
@@ -62,10 +67,14 @@ class QuerySyntaxError(CchcError):
 
 @dataclass(frozen=True)
 class Dataset:
-    """The SPARQL protocol's dataset (default-graph-uri, named-graph-uri); empty = the union."""
+    """What a protocol request says besides its query: its dataset (default-graph-uri,
+    named-graph-uri), which overrides the query's FROM / FROM NAMED, and the base IRI the
+    query's relative IRIs resolve against (the endpoint's). With neither the request nor the
+    query naming a dataset, the default graph is the union of all graphs."""
 
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
+    base_iri: str | None = None
 
 
 class Selects(Protocol):
@@ -100,9 +109,7 @@ class Store(Protocol):
 class EmbeddedStore:
     """pyoxigraph, in this process. Queries see the union of the named graphs by default."""
 
-    def __init__(
-        self, store: ox.Store, description: str, answer_limit: int = ANSWER_BYTES
-    ) -> None:
+    def __init__(self, store: ox.Store, description: str, answer_limit: int = ANSWER_BYTES) -> None:
         self.store = store
         self.description = description
         self.answer_limit = answer_limit  # bytes of one answer, past which it is cut
@@ -156,13 +163,13 @@ class EmbeddedStore:
     def _run(
         self, query: str, dataset: Dataset
     ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
-        options: dict[str, object] = {}
-        if dataset.default_graphs:
+        options: dict[str, object] = {"base_iri": dataset.base_iri}
+        if dataset.default_graphs or dataset.named_graphs:
+            # the request's dataset, exactly: the graphs it names and no others
             options["default_graph"] = _graph_nodes(dataset.default_graphs)
-        else:
-            options["use_default_graph_as_union"] = True
-        if dataset.named_graphs:
             options["named_graphs"] = _graph_nodes(dataset.named_graphs)
+        elif not names_dataset(query):
+            options["use_default_graph_as_union"] = True
         try:
             return self.store.query(query, **options)  # type: ignore[arg-type]
         except SyntaxError as error:
@@ -238,7 +245,8 @@ class RemoteStore:
         from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
 
         client = SPARQLWrapper(self.endpoint)
-        client.setQuery(query)
+        # a remote engine resolves the query's relative IRIs against the base it is given in it
+        client.setQuery(f"BASE <{dataset.base_iri}> {query}" if dataset.base_iri else query)
         client.setMethod(POST)
         client.setRequestMethod(URLENCODED)
         client.setTimeout(int(self.timeout))

@@ -227,6 +227,52 @@ def test_named_graph_uri_is_honoured(endpoint: RunningEndpoint) -> None:
     assert one.text.split() == ["g", SOURCE_CAO_BANG]
 
 
+def test_from_in_the_query_names_the_dataset(endpoint: RunningEndpoint) -> None:
+    """FROM is honoured (the union of all graphs is the default only when nothing names a
+    dataset); the request's graphs override the query's."""
+    count = "SELECT (COUNT(*) AS ?n) {} WHERE {{ ?s ?p ?o }}"
+    everything = int(get(endpoint, count.format(""), "text/csv").text.split()[1])
+    one = int(get(endpoint, count.format(f"FROM <{SOURCE_2014}>"), "text/csv").text.split()[1])
+    alone = get(endpoint, count.format(""), "text/csv", **{"default-graph-uri": SOURCE_2014})
+    assert 0 < one < everything
+    assert one == int(alone.text.split()[1])
+    overridden = get(
+        endpoint,
+        count.format(f"FROM <{SOURCE_CAO_BANG}>"),
+        "text/csv",
+        **{"default-graph-uri": SOURCE_2014},
+    )
+    assert int(overridden.text.split()[1]) == one
+    named = "SELECT DISTINCT ?g FROM NAMED <{}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"
+    assert get(endpoint, named.format(SOURCE_CAO_BANG), "text/csv").text.split() == [
+        "g",
+        SOURCE_CAO_BANG,
+    ]
+
+
+def test_a_default_graph_alone_leaves_no_named_graph(endpoint: RunningEndpoint) -> None:
+    query = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+    reply = get(endpoint, query, "text/csv", **{"default-graph-uri": SOURCE_2014})
+    assert reply.text.split() == ["g"]
+
+
+def test_relative_iris_resolve_against_the_endpoint(endpoint: RunningEndpoint) -> None:
+    reply = get(endpoint, "CONSTRUCT { <s> <p> 1 } WHERE {}", "application/n-triples")
+    assert reply.status == 200
+    assert f"<{endpoint.url}/s> <{endpoint.url}/p>" in reply.text
+
+
+def test_one_query_per_request(endpoint: RunningEndpoint) -> None:
+    both = urllib.parse.urlencode([("query", "ASK {}"), ("query", "SELECT * {}")])
+    assert http(f"{endpoint.url}/sparql?{both}").status == 400
+    form = http(
+        f"{endpoint.url}/sparql",
+        data=both.encode(),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert form.status == 400
+
+
 def test_service_description_without_a_query(endpoint: RunningEndpoint) -> None:
     reply = http(f"{endpoint.url}/sparql")
     assert reply.status == 200
