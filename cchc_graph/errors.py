@@ -62,6 +62,13 @@ class NotFoundError(CchcError):
     http_status = 404
 
 
+class NotAcceptableError(CchcError):
+    """An Accept header none of whose media types the answer can be given in."""
+
+    exit_code = 2
+    http_status = 406
+
+
 class PayloadTooLargeError(CchcError):
     """A request body past the configured limit."""
 

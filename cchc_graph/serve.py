@@ -26,8 +26,8 @@ from fastapi.responses import JSONResponse, Response
 from cchc_graph.admission import PAGES, Asker, Lane
 from cchc_graph.answers import GRAPH_FORMATS, SELECT_FORMATS, Answer
 from cchc_graph.canned import Catalogue, load_catalogue
-from cchc_graph.errors import BadRequestError, CchcError, NotFoundError
-from cchc_graph.guard import QueryRefusedError, UpdateRefusedError, looks_like_update
+from cchc_graph.errors import BadRequestError, CchcError, NotAcceptableError, NotFoundError
+from cchc_graph.guard import QueryRefusedError, UpdateRefusedError, looks_like_update, operation
 from cchc_graph.pool import QueryPool
 from cchc_graph.settings import Settings
 from cchc_graph.store import Dataset
@@ -67,6 +67,8 @@ GRAPH_MEDIA = {f.media_type: name for name, f in GRAPH_FORMATS.items()} | {
     "application/xml": "rdfxml",
     "text/xml": "rdfxml",
 }
+SELECT_MEDIA_OFFERED = tuple(f.media_type for f in SELECT_FORMATS.values())
+GRAPH_MEDIA_OFFERED = tuple(f.media_type for f in GRAPH_FORMATS.values())
 UPDATE_MEDIA = "application/sparql-update"
 QUERY_MEDIA = "application/sparql-query"
 FORM_MEDIA = "application/x-www-form-urlencoded"
@@ -74,8 +76,25 @@ FORM_MEDIA = "application/x-www-form-urlencoded"
 
 @dataclass(frozen=True)
 class Negotiated:
-    select_format: str
-    graph_format: str
+    """The formats to answer in; None where the Accept header takes none of ours (an answer of
+    that kind is then 406)."""
+
+    select_format: str | None
+    graph_format: str | None
+    accept: str = ""
+
+    def formats_for(self, query: str) -> tuple[str, str]:
+        """(results format, graph format) for `query`, or NotAcceptableError when the answer it
+        gives (solutions or a boolean; triples) cannot be sent in a type the client accepts."""
+        graph_query = operation(query) in ("CONSTRUCT", "DESCRIBE")
+        wanted = self.graph_format if graph_query else self.select_format
+        if wanted is None:
+            offered = ", ".join(GRAPH_MEDIA_OFFERED if graph_query else SELECT_MEDIA_OFFERED)
+            raise NotAcceptableError(
+                f"no answer in a type the Accept header takes ({self.accept[:200]!r}); this "
+                f"query's answer comes as {offered}"
+            )
+        return self.select_format or "json", self.graph_format or "turtle"
 
 
 def negotiate(accept: str | None, format_name: str | None) -> Negotiated:
@@ -104,9 +123,28 @@ def _negotiate(accept: str | None, format_name: str | None) -> Negotiated:
             raise QueryRefusedError(f"unknown format {format_name!r}; use one of {known}") from None
         return Negotiated(select, graph)
     ranked = ranked_media(accept or "")
-    results = next((SELECT_MEDIA[m] for m in ranked if m in SELECT_MEDIA), "json")
-    graph_format = next((GRAPH_MEDIA[m] for m in ranked if m in GRAPH_MEDIA), "turtle")
-    return Negotiated(results, graph_format)
+    if not ranked:
+        return Negotiated("json", "turtle")
+    return Negotiated(
+        _first_offered(ranked, SELECT_MEDIA, "json"),
+        _first_offered(ranked, GRAPH_MEDIA, "turtle"),
+        accept or "",
+    )
+
+
+def _first_offered(ranked: tuple[str, ...], offered: dict[str, str], default: str) -> str | None:
+    """Our format for the most wanted media type we offer: exact, "text/*", or "*/*"."""
+    for media in ranked:
+        if media in offered:
+            return offered[media]
+        if media == "*/*":
+            return default
+        if media.endswith("/*"):
+            family = media[:-1]
+            found = next((name for m, name in offered.items() if m.startswith(family)), None)
+            if found is not None:
+                return found
+    return None
 
 
 def ranked_media(accept: str) -> tuple[str, ...]:
@@ -177,10 +215,11 @@ class Endpoint:
     async def run(
         self, query: str, negotiated: Negotiated, dataset: Dataset, asker: Asker
     ) -> Response:
+        select_format, graph_format = negotiated.formats_for(query)
         answer = await self.pool.answer_async(
             query,
-            select_format=negotiated.select_format,
-            graph_format=negotiated.graph_format,
+            select_format=select_format,
+            graph_format=graph_format,
             dataset=dataset,
             row_cap=self.settings.row_cap,
             asker=asker,

@@ -129,7 +129,10 @@ def create_app(settings: Settings | None = None, pool: QueryPool | None = None) 
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],
-        allow_methods=["GET"],
+        # a browser client (YASGUI, Comunica) POSTs application/sparql-query: its preflight
+        # asks for POST and Content-Type
+        allow_methods=["GET", "HEAD", "POST"],
+        allow_headers=["Content-Type", "Accept"],
         expose_headers=["X-Result-Truncated", "X-Result-Rows"],
     )
     sparql_page = register(app, server.current)
@@ -145,7 +148,30 @@ def create_app(settings: Settings | None = None, pool: QueryPool | None = None) 
     app.add_middleware(
         FastSparql, endpoint_in_use=server.endpoint_in_use, on_error=on_error, longest=limit
     )
+    app.add_middleware(HeadAsGet)
     return app
+
+
+class HeadAsGet:
+    """HEAD wherever GET works: the request is answered as a GET, its headers sent as they are
+    (Content-Length included) and its body left out."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(message: Any) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)
 
 
 def render_page(site: Site, template: str, page: Page, **data: Any) -> str:

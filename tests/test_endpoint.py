@@ -285,6 +285,54 @@ def test_service_description_without_a_query(endpoint: RunningEndpoint) -> None:
     assert len(list(graph.objects(service, sd.resultFormat))) == 8
 
 
+def test_a_cors_preflight_for_a_posted_query_is_answered(endpoint: RunningEndpoint) -> None:
+    reply = http(
+        f"{endpoint.url}/sparql",
+        method="OPTIONS",
+        headers={
+            "Origin": "http://example.org",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
+    assert reply.status == 200
+    assert "POST" in reply.headers["access-control-allow-methods"]
+    assert "content-type" in reply.headers["access-control-allow-headers"].lower()
+
+
+def test_head_wherever_get_works(endpoint: RunningEndpoint) -> None:
+    query = f"{endpoint.url}/sparql?" + urllib.parse.urlencode({"query": COUNT_TASKS})
+    for url in (query, f"{endpoint.url}/", f"{endpoint.url}/sparql"):
+        got, head = http(url), http(url, method="HEAD")
+        assert head.status == got.status == 200, url
+        assert head.body == b""
+        assert head.headers["content-type"] == got.headers["content-type"]
+
+
+@pytest.mark.parametrize(
+    "query,accept,status,media",
+    [
+        (COUNT_TASKS, "text/turtle", 406, None),
+        ("CONSTRUCT WHERE { ?s a <urn:x> }", "application/sparql-results+json", 406, None),
+        (COUNT_TASKS, "text/*", 200, "text/csv"),
+        (COUNT_TASKS, "*/*", 200, "application/sparql-results+json"),
+        (
+            "ASK {}",
+            "application/sparql-results+xml, */*;q=0.1",
+            200,
+            "application/sparql-results+xml",
+        ),
+    ],
+)
+def test_an_accept_that_cannot_be_met_is_406(
+    endpoint: RunningEndpoint, query: str, accept: str, status: int, media: str | None
+) -> None:
+    reply = get(endpoint, query, accept)
+    assert reply.status == status, reply.body[:200]
+    if media is not None:
+        assert reply.headers["content-type"].split(";")[0] == media
+
+
 def test_cors_for_get(endpoint: RunningEndpoint) -> None:
     url = f"{endpoint.url}/sparql?" + urllib.parse.urlencode({"query": COUNT_TASKS})
     reply = http(url, headers={"Origin": "http://example.org"})
