@@ -12,6 +12,7 @@ description. Errors are raised, and turned into responses in one place (web_erro
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Awaitable, Callable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
 from cchc_graph.admission import PAGES, Asker, Lane
-from cchc_graph.answers import GRAPH_FORMATS, SELECT_FORMATS, Answer
+from cchc_graph.answers import GRAPH_FORMATS, SELECT_FORMATS, Answer, Format
 from cchc_graph.canned import Catalogue, load_catalogue
 from cchc_graph.errors import BadRequestError, CchcError, NotAcceptableError, NotFoundError
 from cchc_graph.guard import QueryRefusedError, UpdateRefusedError, looks_like_update, operation
@@ -211,6 +212,7 @@ class Endpoint:
         self.settings = settings
         self.pool = pool
         self.catalogue = Catalogue(load_catalogue(settings.queries_dir), pool)
+        self._named_graphs: tuple[str, ...] | None = None
 
     async def run(
         self, query: str, negotiated: Negotiated, dataset: Dataset, asker: Asker
@@ -240,9 +242,36 @@ class Endpoint:
         asker = Asker(Lane.QUERIES, client)
         return await self.run(query, negotiated, _dataset(params, base_iri), asker)
 
-    def service_description(self, endpoint_url: str) -> bytes:
+    async def named_graphs(self) -> tuple[str, ...]:
+        """The graphs of the store served (asked once: a served build does not change)."""
+        if self._named_graphs is None:
+            answer = await self.pool.answer_async(
+                "SELECT DISTINCT ?g WHERE { GRAPH ?g { } } ORDER BY ?g",
+                select_format="json",
+                row_cap=None,
+                asker=PAGES,
+            )
+            rows = json.loads(answer.body)["results"]["bindings"]
+            self._named_graphs = tuple(row["g"]["value"] for row in rows)
+        return self._named_graphs
+
+    async def describe_service(self, endpoint_url: str, accept: str | None) -> Response:
+        """The service description in the RDF format the Accept header asks for (Turtle when
+        it names none of ours), with the default dataset and every named graph."""
+        negotiated = negotiate(accept, None)
+        graph_format = GRAPH_FORMATS[negotiated.graph_format or "turtle"]
+        body = self.service_description(endpoint_url, await self.named_graphs(), graph_format)
+        return Response(body, media_type=graph_format.media_type, headers={"Vary": "Accept"})
+
+    def service_description(
+        self,
+        endpoint_url: str,
+        graphs: tuple[str, ...] = (),
+        graph_format: Format = GRAPH_FORMATS["turtle"],
+    ) -> bytes:
         """What the endpoint is and does, and nothing it does not (no federation unless the
-        operator allows SERVICE endpoints)."""
+        operator allows SERVICE endpoints); its default dataset: the union of `graphs`, each
+        also a named graph."""
         sd = "http://www.w3.org/ns/sparql-service-description#"
         formats = "http://www.w3.org/ns/formats/"
         dcterms = "http://purl.org/dc/terms/"
@@ -280,10 +309,29 @@ class Endpoint:
         ]
         if isinstance(service, ox.NamedNode):
             statements.append((ox.NamedNode(sd + "endpoint"), service))
+        dataset, default = ox.BlankNode(), ox.BlankNode()
+        statements.append((ox.NamedNode(sd + "defaultDataset"), dataset))
         triples = [ox.Triple(service, p, o) for p, o in statements]  # type: ignore[arg-type]
+        triples += [
+            ox.Triple(dataset, ox.NamedNode(RDF_TYPE), ox.NamedNode(sd + "Dataset")),
+            ox.Triple(dataset, ox.NamedNode(sd + "defaultGraph"), default),
+            ox.Triple(default, ox.NamedNode(RDF_TYPE), ox.NamedNode(sd + "Graph")),
+            ox.Triple(
+                default,
+                ox.NamedNode(dcterms + "description"),
+                ox.Literal("the union of every named graph", language="en"),
+            ),
+        ]
+        for name in graphs:
+            named = ox.BlankNode()
+            triples += [
+                ox.Triple(dataset, ox.NamedNode(sd + "namedGraph"), named),
+                ox.Triple(named, ox.NamedNode(RDF_TYPE), ox.NamedNode(sd + "NamedGraph")),
+                ox.Triple(named, ox.NamedNode(sd + "name"), ox.NamedNode(name)),
+            ]
         body = ox.serialize(
             triples,
-            format=ox.RdfFormat.TURTLE,
+            format=graph_format.rdf,
             prefixes={"sd": sd, "dcterms": dcterms, "formats": formats},
         )
         if body is None:
@@ -369,8 +417,9 @@ def register_endpoint(
         if html_page is not None and _prefers_html(request):
             return await html_page(request)
         if "query" not in params:
-            body = endpoint.service_description(str(request.url.remove_query_params(["query"])))
-            return Response(body, media_type="text/turtle; charset=utf-8")
+            return await endpoint.describe_service(
+                str(request.url.remove_query_params(["query"])), request.headers.get("accept")
+            )
         return await endpoint.respond(
             params["query"][0],
             params,

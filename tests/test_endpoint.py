@@ -283,6 +283,14 @@ def test_service_description_without_a_query(endpoint: RunningEndpoint) -> None:
     assert (service, rdflib.RDF.type, sd.Service) in graph
     assert (service, sd.supportedLanguage, sd.SPARQL11Query) in graph
     assert len(list(graph.objects(service, sd.resultFormat))) == 8
+    dataset = graph.value(service, sd.defaultDataset)
+    assert (graph.value(dataset, sd.defaultGraph), rdflib.RDF.type, sd.Graph) in graph
+    names = {str(graph.value(n, sd.name)) for n in graph.objects(dataset, sd.namedGraph)}
+    assert {SOURCE_2014, SOURCE_CAO_BANG} <= names
+    as_ntriples = http(f"{endpoint.url}/sparql", headers={"Accept": "application/n-triples"})
+    assert as_ntriples.headers["content-type"].startswith("application/n-triples")
+    again = rdflib.Graph().parse(data=as_ntriples.text, format="nt")
+    assert len(again) == len(graph)
 
 
 def test_a_cors_preflight_for_a_posted_query_is_answered(endpoint: RunningEndpoint) -> None:
