@@ -308,17 +308,25 @@ def sparql(text: str | None, query_file: Path | None, fmt: str,
               "links graphs; the other graphs are left as they are.")
 def load(endpoint: str, graph_store: str | None, sources: tuple[str, ...]) -> None:
     """Load the built graph into a remote store, one named graph per source (Graph Store
-    Protocol): a graph put again replaces only that graph."""
+    Protocol): a graph put again replaces only that graph. A store that asks who loads is
+    answered with CCHC_GRAPH_STORE_USER / CCHC_GRAPH_STORE_PASSWORD, else the netrc entry of
+    its host (never a password on the command line)."""
     from cchc_graph.iris import Iris
-    from cchc_graph.store import RemoteStore
+    from cchc_graph.remote import RemoteStore
 
     settings = Settings()
     iris = Iris(settings.base_iri)
     # the registry (shared agencies, instruments) and the cross-year links follow every source
     shared = [iris.graph("registry"), iris.graph("links")]
     graphs = [*(iris.source(stem) for stem in sources), *shared] if sources else None
-    store = RemoteStore(endpoint, graph_store)
-    count = _guard(lambda: store.load_build(settings.build_dir, graphs))
+    store = RemoteStore(
+        endpoint, graph_store, credentials=settings.graph_store_credentials(), timeout=120
+    )
+
+    def loaded(done: int, total: int, graph: str) -> None:
+        click.echo(f"  {done}/{total} {graph}", err=True)
+
+    count = _guard(lambda: store.load_build(settings.build_dir, graphs, progress=loaded))
     click.echo(f"loaded {count} quads into {store.graph_store}")
 
 

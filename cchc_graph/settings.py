@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     store_dir: Path | None = None  # the on-disk store; default the current build's folder/store
     endpoint: str | None = None  # a SPARQL 1.1 query URL: when set, it replaces the embedded store
     graph_store: str | None = None  # its Graph Store Protocol URL; default <endpoint>/../store
+    # who loads it, when it asks (Virtuoso's /sparql-graph-crud-auth does); else a netrc entry
+    graph_store_user: str | None = None
+    graph_store_password: str | None = None
     # the endpoint (`cchc serve`)
     host: str = "127.0.0.1"
     port: int = 8000
@@ -54,6 +57,12 @@ class Settings(BaseSettings):
     query_nesting: int = 64  # brackets nested at most
     query_operators: int = 4000  # operators, separators and keywords at most
     body_limit: int = 1024  # KiB of a request body (then 413)
+
+    def graph_store_credentials(self) -> tuple[str, str] | None:
+        """The login for loads the settings give (None: a netrc file's, if any)."""
+        if self.graph_store_user is None:
+            return None
+        return self.graph_store_user, self.graph_store_password or ""
 
     def query_policy(self) -> QueryPolicy:
         return QueryPolicy(

@@ -2,22 +2,20 @@
 
 - `EmbeddedStore`: pyoxigraph, in memory (bulk-loaded from data/build/cchc.nq) or on disk
   (RocksDB under data/build/store, reloaded only when the build changed).
-- `RemoteStore`: any SPARQL 1.1 endpoint, queried with SPARQLWrapper and loaded through the
-  SPARQL 1.1 Graph Store Protocol, one named graph per source document.
+- `RemoteStore` (remote.py): any SPARQL 1.1 engine, queried by the protocol and loaded through
+  the SPARQL 1.1 Graph Store Protocol, one named graph per source document.
 
 Both answer with the same `Answer` (bytes in a standard results format, serialised by
 pyoxigraph, never row by row in Python) and the same `Table` for code that reads rows. The
 default graph of a query is the union of the named graphs; a remote endpoint must be set up the
-same way (`oxigraph serve --union-default-graph`).
+same way (`oxigraph serve --union-default-graph`; Virtuoso's default graph is the union of its
+graphs as installed).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,10 +27,7 @@ from cchc_graph.answers import (
     ANSWER_BYTES,
     Answer,
     Table,
-    as_bytes,
     boolean_answer,
-    finish_solutions,
-    finish_triples,
     solutions_answer,
     table,
     triples_answer,
@@ -45,7 +40,6 @@ from cchc_graph.guard import (
     UpdateRefusedError,
     looks_like_update,
     names_dataset,
-    operation,
 )
 
 GRAPH_FILE = "cchc.nq"
@@ -123,7 +117,7 @@ class EmbeddedStore:
     @classmethod
     def on_disk(cls, build_dir: Path, location: Path) -> EmbeddedStore:
         """Open the RocksDB store at `location`, reloading it when the build has changed."""
-        graph = _graph_file(build_dir)
+        graph = graph_file(build_dir)
         marker = location / "loaded-from.json"
         digest = _digest(graph)
         try:
@@ -144,7 +138,7 @@ class EmbeddedStore:
         return cls(ox.Store.read_only(str(location)), f"on disk at {location} (read-only)")
 
     def load_build(self, build_dir: Path, graphs: Sequence[str] | None = None) -> int:
-        graph = _graph_file(build_dir)
+        graph = graph_file(build_dir)
         if graphs is None:
             self.store.clear()
             # one transaction, not bulk_load: in memory the graph it leaves is queried 13-24 %
@@ -152,7 +146,7 @@ class EmbeddedStore:
             self.store.load(path=str(graph), format=ox.RdfFormat.N_QUADS)
             return len(self.store)
         count = 0
-        for name, quads in _graphs_of(graph, graphs):
+        for name, quads in graphs_of(graph, graphs):
             node = ox.NamedNode(name)
             if self.store.contains_named_graph(node):
                 self.store.remove_graph(node)
@@ -224,105 +218,10 @@ def _graph_nodes(graphs: Sequence[str]) -> list[ox.NamedNode]:
     return nodes
 
 
-# ------------------------------------------------------------------------ remote
-
-
-class RemoteStore:
-    """Any SPARQL 1.1 endpoint: SPARQLWrapper for queries, the Graph Store Protocol for loads.
-
-    `graph_store` is the endpoint's Graph Store Protocol URL; for `oxigraph serve` it is the
-    query URL with "/query" replaced by "/store".
-    """
-
-    def __init__(self, endpoint: str, graph_store: str | None = None, timeout: float = 30) -> None:
-        self.endpoint = endpoint
-        self.graph_store = graph_store or _default_graph_store(endpoint)
-        self.timeout = timeout
-        self.description = f"remote endpoint {endpoint}"
-
-    def _request(self, query: str, accept: str, dataset: Dataset) -> tuple[bytes, str]:
-        from SPARQLWrapper import POST, URLENCODED, SPARQLWrapper
-        from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
-
-        client = SPARQLWrapper(self.endpoint)
-        # a remote engine resolves the query's relative IRIs against the base it is given in it
-        client.setQuery(f"BASE <{dataset.base_iri}> {query}" if dataset.base_iri else query)
-        client.setMethod(POST)
-        client.setRequestMethod(URLENCODED)
-        client.setTimeout(int(self.timeout))
-        client.addCustomHttpHeader("Accept", accept)
-        for graph in dataset.default_graphs:
-            client.addParameter("default-graph-uri", graph)
-        for graph in dataset.named_graphs:
-            client.addParameter("named-graph-uri", graph)
-        if looks_like_update(query):
-            raise QueryRefusedError("updates are not accepted: the graph is read-only")
-        try:
-            response = client.query().response
-            return response.read(), response.headers.get("Content-Type", "")
-        except QueryBadFormed as error:
-            raise QuerySyntaxError(f"malformed query: {error}") from None
-        except (SPARQLWrapperException, urllib.error.URLError, OSError) as error:
-            raise StoreError(f"{self.endpoint}: {error}") from error
-
-    def answer(
-        self,
-        query: str,
-        *,
-        select_format: str = "json",
-        graph_format: str = "turtle",
-        dataset: Dataset = Dataset(),
-        row_cap: int | None = None,
-    ) -> Answer:
-        accept = (
-            "text/tab-separated-values, application/sparql-results+json;q=0.9, "
-            "application/n-triples;q=0.8"
-        )
-        if operation(query) == "ASK":
-            accept = "application/sparql-results+json"
-        body, content_type = self._request(query, accept, dataset)
-        content_type = content_type.split(";")[0].strip()
-        if content_type == "application/sparql-results+json" and b'"boolean"' in body:
-            result = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
-            if not isinstance(result, ox.QueryBoolean):
-                raise StoreError(f"{self.endpoint} answered an ASK query with solutions")
-            return boolean_answer(result, select_format_named(select_format))
-        if content_type == "text/tab-separated-values":
-            return finish_solutions(body, select_format_named(select_format), row_cap)
-        if content_type == "application/sparql-results+json":
-            solutions = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
-            tsv = as_bytes(solutions.serialize(format=ox.QueryResultsFormat.TSV))
-            return finish_solutions(tsv, select_format_named(select_format), row_cap)
-        if content_type in ("application/n-triples", "text/plain"):
-            return finish_triples(body, graph_format_named(graph_format), row_cap)
-        raise StoreError(f"{self.endpoint} answered {content_type or 'no content type'}")
-
-    def select(self, query: str) -> Table:
-        body, _ = self._request(query, "application/sparql-results+json", Dataset())
-        return table(ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON))
-
-    def load_build(self, build_dir: Path, graphs: Sequence[str] | None = None) -> int:
-        """PUT each named graph of the build (or only `graphs`): a PUT replaces that graph only."""
-        count = 0
-        for name, quads in _graphs_of(_graph_file(build_dir), graphs):
-            body = as_bytes(ox.serialize((q.triple for q in quads), format=ox.RdfFormat.N_TRIPLES))
-            url = f"{self.graph_store}?{urllib.parse.urlencode({'graph': name})}"
-            request = urllib.request.Request(  # noqa: S310 (the configured http(s) URL)
-                url, data=body, method="PUT", headers={"Content-Type": "application/n-triples"}
-            )
-            try:
-                with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
-                    response.read()
-            except (urllib.error.URLError, OSError) as error:
-                raise StoreError(f"{url}: cannot load graph {name}: {error}") from error
-            count += len(quads)
-        return count
-
-
 # ------------------------------------------------------------------------ helpers
 
 
-def _graph_file(build_dir: Path) -> Path:
+def graph_file(build_dir: Path) -> Path:
     graph = build_dir / GRAPH_FILE
     if not graph.exists():
         raise StoreError(f"{graph}: no built graph; run `cchc build` first")
@@ -337,7 +236,7 @@ def _digest(path: Path) -> str:
     return sha.hexdigest()
 
 
-def _graphs_of(path: Path, only: Iterable[str] | None) -> Iterator[tuple[str, list[ox.Quad]]]:
+def graphs_of(path: Path, only: Iterable[str] | None) -> Iterator[tuple[str, list[ox.Quad]]]:
     """The build's quads grouped by named graph, in file order (optionally only some graphs)."""
     wanted = set(only) if only is not None else None
     groups: dict[str, list[ox.Quad]] = {}
@@ -350,9 +249,3 @@ def _graphs_of(path: Path, only: Iterable[str] | None) -> Iterator[tuple[str, li
     if wanted is not None and (missing := wanted - groups.keys()):
         raise StoreError(f"{path}: no graph named {', '.join(sorted(missing))}")
     yield from groups.items()
-
-
-def _default_graph_store(endpoint: str) -> str:
-    parts = urllib.parse.urlsplit(endpoint)
-    path = parts.path.rsplit("/", 1)[0] + "/store"
-    return urllib.parse.urlunsplit((parts.scheme, parts.netloc, path, "", ""))

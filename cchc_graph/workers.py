@@ -27,7 +27,8 @@ from typing import Any, Literal
 from cchc_graph.answers import ANSWER_BYTES
 from cchc_graph.builds import current_build
 from cchc_graph.errors import CchcError
-from cchc_graph.store import EmbeddedStore, RemoteStore, Store, StoreError
+from cchc_graph.remote import RemoteStore
+from cchc_graph.store import EmbeddedStore, Store, StoreError
 
 QUERY_STACK = 256 << 20  # bytes of stack for the thread that runs queries
 

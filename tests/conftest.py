@@ -24,8 +24,9 @@ import uvicorn
 from cchc_graph.build import BuildReport, build
 from cchc_graph.iris import DEFAULT_BASE
 from cchc_graph.namespaces import sparql_prefixes
+from cchc_graph.remote import RemoteStore
 from cchc_graph.settings import Settings
-from cchc_graph.store import EmbeddedStore, RemoteStore, Store
+from cchc_graph.store import EmbeddedStore, Store
 from cchc_graph.validate import load_shapes, shape_files
 from cchc_graph.web import create_app
 
@@ -114,16 +115,93 @@ def oxigraph_server(built: tuple[BuildReport, Path]) -> Iterator[str]:
         process.wait(10)
 
 
+# Debian's virtuoso-opensource-7 ships no configuration a test can use: this one keeps the
+# database in a temporary folder and both ports on 127.0.0.1
+VIRTUOSO_INI = """[Database]
+DatabaseFile = {root}/virtuoso.db
+ErrorLogFile = {root}/virtuoso.log
+LockFile = {root}/virtuoso.lck
+TransactionFile = {root}/virtuoso.trx
+xa_persistent_file = {root}/virtuoso.pxa
+Striping = 0
+TempStorage = TempDatabase
+[TempDatabase]
+DatabaseFile = {root}/virtuoso-temp.db
+TransactionFile = {root}/virtuoso-temp.trx
+Striping = 0
+[Parameters]
+ServerPort = 127.0.0.1:{sql_port}
+DisableUnixSocket = 1
+MaxClientConnections = 8
+CheckpointInterval = 0
+DirsAllowed = ., {root}
+NumberOfBuffers = 20000
+MaxDirtyBuffers = 15000
+MaxQueryMem = 512M
+[HTTPServer]
+ServerPort = 127.0.0.1:{http_port}
+ServerRoot = {root}
+MaxClientConnections = 8
+ServerThreads = 8
+Charset = UTF-8
+EnabledGzipContent = 0
+[SPARQL]
+ResultSetMaxRows = 1000000
+MaxQueryCostEstimationTime = 400
+MaxQueryExecutionTime = 120
+"""
+VIRTUOSO_DBA = ("dba", "dba")  # the account of a new Virtuoso database
+
+
+@pytest.fixture(scope="session")
+def virtuoso_server(
+    built: tuple[BuildReport, Path], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A real Virtuoso 7 (Debian's virtuoso-opensource-7, installed by .ci/run) on 127.0.0.1
+    with a database of its own, loaded with the build through its authenticated Graph Store
+    endpoint; yields its query URL."""
+    binary = shutil.which("virtuoso-t")
+    assert binary, "Virtuoso is not installed: apt-get install virtuoso-opensource-7"
+    root = tmp_path_factory.mktemp("virtuoso")
+    sql_port, http_port = free_port(), free_port()
+    ini = root / "virtuoso.ini"
+    ini.write_text(VIRTUOSO_INI.format(root=root, sql_port=sql_port, http_port=http_port))
+    process = subprocess.Popen(
+        [binary, "+foreground", "+configfile", str(ini)],
+        cwd=root,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    endpoint = f"http://127.0.0.1:{http_port}/sparql"
+    try:
+        wait_for(f"{endpoint}?query=ASK%7B%7D", seconds=120)
+        store = RemoteStore(
+            endpoint, f"http://127.0.0.1:{http_port}/sparql-graph-crud-auth", 120, VIRTUOSO_DBA
+        )
+        store.load_build(built[1])
+        yield endpoint
+    finally:
+        process.terminate()
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(10)
+
+
 @pytest.fixture(scope="session")
 def embedded_store(built: tuple[BuildReport, Path]) -> EmbeddedStore:
     return EmbeddedStore.in_memory(built[1])
 
 
-@pytest.fixture(scope="session", params=["embedded", "remote"])
+@pytest.fixture(scope="session", params=["embedded", "remote", "virtuoso"])
 def query_store(request: pytest.FixtureRequest) -> Store:
-    """Each canned-query test runs twice: on the embedded store and on a real oxigraph server."""
+    """Each canned-query test runs three times: on the embedded store, on a real oxigraph
+    server and on a real Virtuoso."""
     if request.param == "embedded":
         return request.getfixturevalue("embedded_store")  # type: ignore[no-any-return]
+    if request.param == "virtuoso":
+        return RemoteStore(request.getfixturevalue("virtuoso_server"), timeout=120)
     return RemoteStore(request.getfixturevalue("oxigraph_server"))
 
 

@@ -3,7 +3,11 @@ through the Graph Store Protocol (one named graph per source, replaced one at a 
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -14,10 +18,10 @@ from cchc_graph.build import BuildReport
 from cchc_graph.guard import QueryRefusedError, looks_like_update
 from cchc_graph.iris import DEFAULT_BASE
 from cchc_graph.pool import QueryPool, QueryTimeoutError, StoreSpec
+from cchc_graph.remote import RemoteStore
 from cchc_graph.store import (
     EmbeddedStore,
     QuerySyntaxError,
-    RemoteStore,
     Store,
     StoreError,
 )
@@ -225,3 +229,60 @@ def test_tricky_values_are_counted_without_parsing(tricky_store: EmbeddedStore, 
     body = tricky_store.answer(TRICKY_ROWS, select_format=fmt).body
     answer = capped_solutions(body, SELECT_FORMATS[fmt], 3)
     assert answer is not None and (answer.rows, answer.truncated) == (3, True)
+
+
+def _load_with(
+    virtuoso_server: str, built: tuple[BuildReport, Path], env: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
+    crud = virtuoso_server.replace("/sparql", "/sparql-graph-crud-auth")
+    return subprocess.run(
+        [
+            str(Path(sys.executable).parent / "cchc"),
+            "load",
+            "--endpoint",
+            virtuoso_server,
+            "--graph-store",
+            crud,
+            "--source",
+            "000_fbdcaf704ef480ea",
+        ],
+        env={**os.environ, "CCHC_BUILD_DIR": str(built[1]), **env},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_virtuoso_is_loaded_with_the_login_of_a_netrc_file(
+    virtuoso_server: str, built: tuple[BuildReport, Path], tmp_path: Path
+) -> None:
+    """Virtuoso's Graph Store asks who loads (HTTP Digest): the netrc entry of its host is
+    given, and no password is on the command line."""
+    refused = _load_with(virtuoso_server, built, {"NETRC": str(tmp_path / "none")})
+    assert refused.returncode != 0
+    assert "401" in refused.stderr and "sparql-graph-crud-auth" in refused.stderr
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine 127.0.0.1 login dba password dba\n", encoding="utf-8")
+    netrc.chmod(0o600)
+    loaded = _load_with(virtuoso_server, built, {"NETRC": str(netrc)})
+    assert loaded.returncode == 0, loaded.stderr
+    assert "loaded" in loaded.stdout
+    by_settings = _load_with(
+        virtuoso_server,
+        built,
+        {
+            "NETRC": str(tmp_path / "none"),
+            "CCHC_GRAPH_STORE_USER": "dba",
+            "CCHC_GRAPH_STORE_PASSWORD": "dba",
+        },
+    )
+    assert by_settings.returncode == 0, by_settings.stderr
+
+
+def test_virtuosos_ask_answers_are_booleans(virtuoso_server: str) -> None:
+    store = RemoteStore(virtuoso_server, timeout=120)
+    yes = store.answer("ASK { ?s a <https://w3id.org/cchc/def#Task> }", select_format="json")
+    no = store.answer("ASK { ?s a <urn:nothing> }", select_format="json")
+    assert json.loads(yes.body)["boolean"] is True
+    assert json.loads(no.body)["boolean"] is False
