@@ -6,11 +6,12 @@ BIN := $(VENV)/bin
 .PHONY: run test build validate lint bench clean
 
 # build, validate (a Violation stops here, exit 1; warnings are printed for plan authors),
-# then serve the graph on http://127.0.0.1:8000/ (SPARQL at /sparql) until Ctrl-C
+# then serve the graph on http://127.0.0.1:8000/ (SPARQL at /sparql; PORT=8080 for another port)
+# until Ctrl-C
 run: $(VENV)/.installed
 	$(BIN)/cchc build
 	$(BIN)/cchc validate --severity warning
-	$(BIN)/cchc serve
+	$(BIN)/cchc serve $(if $(PORT),--port $(PORT))
 
 build: $(VENV)/.installed
 	$(BIN)/cchc build
@@ -18,7 +19,10 @@ build: $(VENV)/.installed
 validate: build
 	$(BIN)/cchc validate
 
+# the Debian packages the tests use come first (tools/system-packages: apt-get as root or with
+# sudo, else it stops and prints the command)
 test: $(VENV)/.installed-dev
+	tools/system-packages
 	$(BIN)/pytest -q
 
 lint: $(VENV)/.installed-dev

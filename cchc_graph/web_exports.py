@@ -235,7 +235,9 @@ def register_exports(
                 downloads=[
                     (f.label, f"/export/{name}.{f.suffix}" + (f"?{query}" if query else ""))
                     for f in FORMATS.values()
+                    if f.available  # SVG and PNG only where Graphviz is (the page says so)
                 ],
+                needs_graphviz=not all(f.available for f in FORMATS.values()),
                 colours=json.dumps(KIND_COLOURS),
                 kinds=json.dumps(KIND_NAMES[lang], ensure_ascii=False),
                 limit=DRAWN_NODES,
@@ -254,6 +256,8 @@ EXPORT_UI = {
         "dumps": "Toàn bộ đồ thị RDF",
         "per_graph": "Từng đồ thị con",
         "draw": "Vẽ",
+        "needs_graphviz": "SVG và PNG cần Graphviz trên máy chủ (apt-get install graphviz); "
+        "có thể tải DOT và vẽ ở nơi khác.",
         "filters": "Bộ lọc",
         "province": "Tỉnh",
         "from": "Từ năm",
@@ -283,6 +287,8 @@ EXPORT_UI = {
         "dumps": "The whole RDF graph",
         "per_graph": "Each named graph",
         "draw": "Draw",
+        "needs_graphviz": "SVG and PNG need Graphviz on the server (apt-get install graphviz); "
+        "download DOT and draw it elsewhere.",
         "filters": "Filters",
         "province": "Province",
         "from": "From year",

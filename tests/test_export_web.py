@@ -48,6 +48,19 @@ def test_the_export_page_links_every_view_format_and_dump(endpoint: RunningEndpo
     assert any(link.startswith("/graph?view=cooperation") for link in links)
 
 
+def test_without_graphviz_the_pages_say_what_svg_and_png_need(
+    endpoint: RunningEndpoint, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", "/nonexistent")  # no dot, no sfdp
+    for path in ("/export?lang=en", "/graph?view=cooperation&lang=en"):
+        reply = http(endpoint.url + path)
+        assert reply.status == 200, path
+        links = parse(reply.text).links
+        assert not any(link.split("?")[0].endswith((".svg", ".png")) for link in links), path
+        assert any(link.split("?")[0].endswith(".dot") for link in links), path
+        assert "SVG and PNG need Graphviz" in reply.text, path
+
+
 @pytest.mark.parametrize("name", VIEWS)
 def test_every_format_downloads(endpoint: RunningEndpoint, exporter: Exporter, name: str) -> None:
     values = {"plan": "plan/khanh-hoa/2017"} if name == "plan" else {"province": "khanh-hoa"}

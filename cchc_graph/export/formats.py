@@ -61,6 +61,12 @@ class Format:
     media_type: str
     write: Callable[[Network], bytes]
     label: str
+    programs: tuple[str, ...] = ()  # what it needs installed (Graphviz's dot and sfdp)
+
+    @property
+    def available(self) -> bool:
+        """Whether this machine can write it (SVG and PNG need Graphviz)."""
+        return all(shutil.which(program) for program in self.programs)
 
 
 def graphml(graph: Network) -> bytes:
@@ -240,6 +246,9 @@ def dot(graph: Network) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
+GRAPHVIZ = ("dot", "sfdp")
+
+
 def drawn(layout_format: str) -> Callable[[Network], bytes]:
     def draw(graph: Network) -> bytes:
         program = "dot" if graph.is_directed() and len(graph) <= 300 else "sfdp"
@@ -298,8 +307,8 @@ FORMATS: dict[str, Format] = {
         ),
         Format("cyjs", "cyjs", "application/json", cytoscape, "Cytoscape.js JSON"),
         Format("dot", "dot", "text/vnd.graphviz; charset=utf-8", dot, "Graphviz DOT"),
-        Format("svg", "svg", "image/svg+xml", drawn("svg"), "SVG (Graphviz)"),
-        Format("png", "png", "image/png", drawn("png"), "PNG (Graphviz)"),
+        Format("svg", "svg", "image/svg+xml", drawn("svg"), "SVG (Graphviz)", GRAPHVIZ),
+        Format("png", "png", "image/png", drawn("png"), "PNG (Graphviz)", GRAPHVIZ),
         Format("csv-nodes", "nodes.csv", "text/csv; charset=utf-8", csv_nodes, "CSV, nodes"),
         Format("csv-edges", "edges.csv", "text/csv; charset=utf-8", csv_edges, "CSV, edges"),
     )
