@@ -24,8 +24,9 @@ import pyoxigraph as ox
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
+from cchc_graph import media
 from cchc_graph.admission import PAGES, Asker, Lane
-from cchc_graph.answers import GRAPH_FORMATS, SELECT_FORMATS, Answer, Format
+from cchc_graph.answers import GRAPH_FORMATS, Answer, Format
 from cchc_graph.canned import Catalogue, load_catalogue
 from cchc_graph.errors import BadRequestError, CchcError, NotAcceptableError, NotFoundError
 from cchc_graph.guard import QueryRefusedError, UpdateRefusedError, looks_like_update, operation
@@ -52,24 +53,6 @@ FORMAT_NAMES: dict[str, tuple[str, str]] = {
     "rdf+xml": ("xml", "rdfxml"),
     "rdf": ("xml", "rdfxml"),
 }
-# media types a client may ask for -> our format names (aliases included)
-SELECT_MEDIA = {f.media_type: name for name, f in SELECT_FORMATS.items()} | {
-    "application/json": "json",
-    "application/xml": "xml",
-    "text/xml": "xml",
-}
-GRAPH_MEDIA = {f.media_type: name for name, f in GRAPH_FORMATS.items()} | {
-    "application/x-turtle": "turtle",
-    "application/turtle": "turtle",
-    "text/n3": "turtle",
-    "text/plain": "ntriples",
-    "application/json": "jsonld",
-    "application/x-json+ld": "jsonld",
-    "application/xml": "rdfxml",
-    "text/xml": "rdfxml",
-}
-SELECT_MEDIA_OFFERED = tuple(f.media_type for f in SELECT_FORMATS.values())
-GRAPH_MEDIA_OFFERED = tuple(f.media_type for f in GRAPH_FORMATS.values())
 UPDATE_MEDIA = "application/sparql-update"
 QUERY_MEDIA = "application/sparql-query"
 FORM_MEDIA = "application/x-www-form-urlencoded"
@@ -90,7 +73,7 @@ class Negotiated:
         graph_query = operation(query) in ("CONSTRUCT", "DESCRIBE")
         wanted = self.graph_format if graph_query else self.select_format
         if wanted is None:
-            offered = ", ".join(GRAPH_MEDIA_OFFERED if graph_query else SELECT_MEDIA_OFFERED)
+            offered = ", ".join(media.offered("graph" if graph_query else "results"))
             raise NotAcceptableError(
                 f"no answer in a type the Accept header takes ({self.accept[:200]!r}); this "
                 f"query's answer comes as {offered}"
@@ -123,60 +106,12 @@ def _negotiate(accept: str | None, format_name: str | None) -> Negotiated:
             known = ", ".join(FORMAT_NAMES)
             raise QueryRefusedError(f"unknown format {format_name!r}; use one of {known}") from None
         return Negotiated(select, graph)
-    ranked = ranked_media(accept or "")
-    if not ranked:
-        return Negotiated("json", "turtle")
+    for_results, for_graph = media.choose(accept, ("results",)), media.choose(accept, ("graph",))
     return Negotiated(
-        _first_offered(ranked, SELECT_MEDIA, "json"),
-        _first_offered(ranked, GRAPH_MEDIA, "turtle"),
+        for_results.format if for_results else None,
+        for_graph.format if for_graph else None,
         accept or "",
     )
-
-
-def _first_offered(ranked: tuple[str, ...], offered: dict[str, str], default: str) -> str | None:
-    """Our format for the most wanted media type we offer: exact, "text/*", or "*/*"."""
-    for media in ranked:
-        if media in offered:
-            return offered[media]
-        if media == "*/*":
-            return default
-        if media.endswith("/*"):
-            family = media[:-1]
-            found = next((name for m, name in offered.items() if m.startswith(family)), None)
-            if found is not None:
-                return found
-    return None
-
-
-def ranked_media(accept: str) -> tuple[str, ...]:
-    """Media types of an Accept header, most wanted first (stable for equal q)."""
-    if len(accept) > CACHED_TEXT:
-        return _ranked_media(accept)
-    return _ranked_media_cached(accept)
-
-
-@functools.lru_cache(maxsize=256)
-def _ranked_media_cached(accept: str) -> tuple[str, ...]:
-    return _ranked_media(accept)
-
-
-def _ranked_media(accept: str) -> tuple[str, ...]:
-    entries: list[tuple[float, int, str]] = []
-    for position, part in enumerate(accept.split(",")):
-        fields = [f.strip() for f in part.split(";")]
-        media = fields[0].lower()
-        if not media:
-            continue
-        quality = 1.0
-        for parameter in fields[1:]:
-            if parameter.startswith("q="):
-                try:
-                    quality = float(parameter[2:])
-                except ValueError:
-                    quality = 0.0
-        if quality > 0:
-            entries.append((-quality, position, media))
-    return tuple(media for _, _, media in sorted(entries))
 
 
 class AnswerResponse(Response):
@@ -571,8 +506,19 @@ def _parse_query_string(raw: bytes) -> dict[str, list[str]]:
 
 def _prefers_html(request: Request) -> bool:
     """A browser asking for /sparql gets the editor page, a SPARQL client the protocol."""
-    ranked = ranked_media(request.headers.get("accept", ""))
-    return bool(ranked) and ranked[0] in ("text/html", "application/xhtml+xml")
+    return prefers_page(request.headers.get("accept"))
+
+
+def prefers_page(accept: str | None) -> bool:
+    """Whether the Accept header wants a page more than an answer ("*/*" takes an answer; an
+    unreadable header is refused when the answer is negotiated)."""
+    if not accept:
+        return False
+    try:
+        chosen = media.choose(accept, ("results", "graph", "page"))
+    except BadRequestError:
+        return False
+    return chosen is not None and chosen.kind == "page"
 
 
 def _first(params: Mapping[str, list[str]], *names: str) -> str | None:

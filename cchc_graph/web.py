@@ -24,21 +24,16 @@ from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, Response
 
+from cchc_graph import media
 from cchc_graph.admission import Asker, Lane
 from cchc_graph.answers import GRAPH_FORMATS, tsv_table
 from cchc_graph.builds import READINGS
 from cchc_graph.canned import ParameterError
-from cchc_graph.errors import BadRequestError, CchcError, NotFoundError
+from cchc_graph.errors import BadRequestError, CchcError, NotAcceptableError, NotFoundError
 from cchc_graph.export import Exporter
 from cchc_graph.namespaces import DCTERMS, PROV, RDF, SKOS
 from cchc_graph.pool import QueryPool
-from cchc_graph.serve import (
-    GRAPH_MEDIA,
-    FastSparql,
-    client_of,
-    ranked_media,
-    register_endpoint,
-)
+from cchc_graph.serve import FastSparql, client_of, register_endpoint
 from cchc_graph.served import SERVED, Generation, Pinning, Server, Validation
 from cchc_graph.settings import Settings
 from cchc_graph.site import (
@@ -63,7 +58,6 @@ from cchc_graph.text import fold, nfc
 from cchc_graph.web_errors import BodyLimit, error_page_data, install
 from cchc_graph.web_exports import Warming, register_exports
 
-HTML_MEDIA = ("text/html", "application/xhtml+xml")
 LINK_SAFE = "/?=&:;@.,-_~%+!$'()*"  # what stays as it is in a Link header's URL
 EXAMPLE_QUERY = """PREFIX cchc: <https://w3id.org/cchc/def#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -79,17 +73,15 @@ def wants(request: Request, path: str) -> tuple[str, str]:
     asked = request.query_params.get("_format")
     if asked:
         return path, FORMAT_PARAMETER.get(asked.lower(), "unknown")
-    for media in ranked_media(request.headers.get("accept", "")):
-        if media in HTML_MEDIA or media == "*/*":
-            return path, "html"
-        if media in GRAPH_MEDIA and media not in (
-            "text/plain",
-            "application/json",
-            "application/xml",
-            "text/xml",
-        ):
-            return path, GRAPH_MEDIA[media]
-    return path, "html"
+    # a page first ("*/*", no header), else the RDF the client names (application/json is
+    # JSON-LD here, as for a CONSTRUCT on /sparql); none of ours: 406
+    chosen = media.choose(request.headers.get("accept"), ("page", "graph"))
+    if chosen is None:
+        raise NotAcceptableError(
+            "no representation in a type the Accept header takes; this IRI is described as "
+            + ", ".join(media.offered("page") + media.offered("graph"))
+        )
+    return path, chosen.format
 
 
 def create_app(settings: Settings | None = None, pool: QueryPool | None = None) -> FastAPI:
@@ -302,8 +294,12 @@ def register(
             body = await anyio.to_thread.run_sync(describe)
             if body is None:
                 raise NotFoundError(f"no description of {node}")
-            media = GRAPH_FORMATS[fmt].media_type
-            return Response(body, media_type=media, headers=headers)
+            media_type = GRAPH_FORMATS[fmt].media_type
+            # the IRI names a thing, the response is one document about it: that document's
+            # own address (200 with Content-Location, rather than a 303 and a second request)
+            location = f"/id/{node_path}{SUFFIX_OF[fmt]}"
+            headers["Content-Location"] = quote(location, safe=LINK_SAFE)
+            return Response(body, media_type=media_type, headers=headers)
 
         def build() -> tuple[str, int]:
             if not known:

@@ -16,16 +16,16 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cchc_graph.errors import BadRequestError, CchcError, NotFoundError, PayloadTooLargeError
-from cchc_graph.serve import ranked_media
+from cchc_graph.serve import prefers_page
 from cchc_graph.site import Page, lang_of
 
 LOG = logging.getLogger("cchc_graph.web")
-HTML_MEDIA = ("text/html", "application/xhtml+xml")
 HEADINGS = {
     400: ("yêu cầu không hợp lệ", "bad request"),
     403: ("không được phép", "forbidden"),
     404: ("không tìm thấy", "not found"),
     405: ("phương thức không được hỗ trợ", "method not allowed"),
+    406: ("không có định dạng phù hợp", "not acceptable"),
     413: ("yêu cầu quá lớn", "request too large"),
     415: ("định dạng không được hỗ trợ", "unsupported media type"),
     429: ("quá nhiều yêu cầu cùng lúc", "too many requests"),
@@ -38,8 +38,7 @@ PageRenderer = Callable[[int, str, int | None, Request], str | None]
 
 
 def wants_html(request: Request) -> bool:
-    ranked = ranked_media(request.headers.get("accept", ""))
-    return bool(ranked) and ranked[0] in HTML_MEDIA
+    return prefers_page(request.headers.get("accept"))
 
 
 def as_cchc_error(error: Exception) -> CchcError:

@@ -316,3 +316,33 @@ def test_the_search_index_answers_as_the_canned_query(
     assert index.find(fold(phrase), 5000) == [
         (row["node"], row["type"]) for row in expected.values()
     ]
+
+
+def test_one_meaning_of_each_media_type_on_sparql_and_id(endpoint: RunningEndpoint) -> None:
+    """application/json is JSON-LD for a graph wherever it is asked for, SPARQL JSON for a
+    table; an IRI's description says which document it is; what no type meets is 406, an
+    Accept header that cannot be read 400, never a server error."""
+    iri = DEFAULT_BASE + "plan/khanh-hoa/2014"
+    described = http(
+        f"{endpoint.url}/id/plan/khanh-hoa/2014", headers={"Accept": "application/json"}
+    )
+    assert described.status == 200
+    assert described.headers["content-type"].startswith("application/ld+json")
+    assert described.headers["content-location"] == "/id/plan/khanh-hoa/2014.jsonld"
+    construct = f"CONSTRUCT {{ <{iri}> ?p ?o }} WHERE {{ <{iri}> ?p ?o }}"
+    query = urllib.parse.urlencode({"query": construct})
+    answered = http(f"{endpoint.url}/sparql?{query}", headers={"Accept": "application/json"})
+    assert answered.headers["content-type"].startswith("application/ld+json")
+    table = urllib.parse.urlencode({"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 1"})
+    rows = http(f"{endpoint.url}/sparql?{table}", headers={"Accept": "application/json"})
+    assert rows.headers["content-type"].startswith("application/sparql-results+json")
+    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    page = http(f"{endpoint.url}/id/plan/khanh-hoa/2014", headers={"Accept": browser})
+    assert page.headers["content-type"].startswith("text/html")
+    refused = http(
+        f"{endpoint.url}/id/plan/khanh-hoa/2014",
+        headers={"Accept": "application/sparql-results+json"},
+    )
+    assert refused.status == 406
+    unreadable = http(f"{endpoint.url}/sparql?{table}", headers={"Accept": "garbage"})
+    assert unreadable.status == 400
