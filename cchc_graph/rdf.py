@@ -145,6 +145,7 @@ def _source(graph: _Graph, document: ResolvedDocument) -> None:
     source = document.parsed.source
     iri = document.source_iri
     graph.link(iri, RDF + "type", CCHC + "SourceDocument")
+    graph.link(iri, RDF + "type", PROV + "Entity")
     graph.add(iri, DCTERMS + "identifier", _text(source.name))
     graph.add(iri, RDFS + "label", _text(source.name))
     graph.add(iri, CCHC + "sha256", _text(source.sha256))
@@ -181,6 +182,15 @@ def _action_document(graph: _Graph, document: ResolvedDocument, iris: Iris) -> N
         graph.add(iri, CCHC + "signer", _text(header.signer))
     if document.adopted_by is not None:
         graph.link(iri, CCHC + "adoptedBy", document.adopted_by.iri)
+    adopted = header.adopted_by
+    if adopted is not None and (header.type == "directive" or adopted.kind == "ke-hoach"):
+        # a plan issued under its own number ("Kế hoạch số 144/KH-UBND"), a directive, a
+        # dispatch: the document is itself a legal resource, not only adopted by one
+        graph.link(iri, RDF + "type", ELI + "LegalResource")
+        if adopted.number:
+            graph.add(iri, ELI + "number", _text(adopted.number))
+        if adopted.date:
+            graph.add(iri, ELI + "date_document", _typed(adopted.date.isoformat(), "date"))
     if header.issuer is not None:
         graph.link(iri, DCTERMS + "publisher", document.agency(header.issuer).iri)
 
@@ -221,7 +231,9 @@ def _instrument(graph: _Graph, instrument: Instrument, iris: Iris) -> None:
     label = instrument.number or instrument.title or instrument.kind
     graph.add(iri, RDFS + "label", _text(f"{instrument.kind_label} {label}".strip(), "vi"))
     if instrument.number:
-        graph.add(iri, ELI + "id_local", _text(instrument.number))
+        graph.add(iri, ELI + "number", _text(instrument.number))
+    # the local identifier: where the instrument stands in this graph's scheme
+    graph.add(iri, ELI + "id_local", _text(iri.split("/instrument/", 1)[-1]))
     if instrument.date:
         graph.add(iri, ELI + "date_document", _typed(instrument.date.isoformat(), "date"))
     if instrument.year:

@@ -84,7 +84,7 @@ def test_the_two_76_nq_cp_are_two_instruments(store: ox.Store) -> None:
     rows = select(
         store,
         """SELECT DISTINCT ?i ?date WHERE {
-        ?i eli:id_local "76/NQ-CP" ; eli:date_document ?date }""",
+        ?i eli:number "76/NQ-CP" ; eli:date_document ?date }""",
     )
     assert sorted((r["i"], r["date"]) for r in rows) == [
         (f"{ID}instrument/nghi-quyet/2013/76-nq-cp", "2013-06-13"),

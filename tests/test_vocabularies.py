@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 import rdflib
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
@@ -196,3 +197,63 @@ def test_source_spellings_are_in_the_agency_vocabulary(spelling: str) -> None:
         str(o) for p in (SKOS.prefLabel, SKOS.altLabel, CCHC.shortName) for o in g.objects(None, p)
     }
     assert any(spelling in name for name in names)
+
+
+VOCABULARY_FILES = (
+    *sorted(ONTOLOGY.rglob("*.ttl")),
+    *sorted((ONTOLOGY.parent / "shapes").glob("*.ttl")),
+    *sorted((ONTOLOGY.parent / "queries").rglob("*.rq")),
+)
+ELI = "http://data.europa.eu/eli/ontology#"
+ELI_TERMS = frozenset(
+    line.strip()
+    for line in (Path(__file__).parent / "data" / "vocabularies" / "eli-terms.txt")
+    .read_text(encoding="utf-8")
+    .splitlines()
+    if line.strip() and not line.startswith("#")
+)
+# rdflib's closed namespaces: an attribute that is no term of the vocabulary raises
+CLOSED = {
+    str(ns): ns
+    for ns in (
+        rdflib.namespace.ORG,
+        rdflib.namespace.SKOS,
+        rdflib.namespace.PROV,
+        rdflib.namespace.DCTERMS,
+        rdflib.namespace.TIME,
+        OWL,
+    )
+}
+
+
+def _terms_used(store: ox.Store) -> set[str]:
+    """Every IRI the graph, the ontology, the shapes and the queries use from the vocabularies
+    we borrow from."""
+    used: set[str] = set()
+    for quad in store:
+        for term in (quad.subject, quad.predicate, quad.object):
+            if isinstance(term, ox.NamedNode):
+                used.add(term.value)
+    for path in VOCABULARY_FILES:
+        text = path.read_text(encoding="utf-8")
+        prefixes = dict(re.findall(r"(?im)^\s*@?prefix\s+(\w+):\s*<([^>]+)>", text))
+        for prefix, name in re.findall(r"(?<![\w/#])(\w+):([A-Za-z_][\w-]*)", text):
+            if prefix in prefixes:
+                used.add(prefixes[prefix] + name)
+    # the vocabularies' own IRIs (owl:imports <http://www.w3.org/ns/org#>) name no term
+    return {t for t in used if t.startswith((ELI, *CLOSED)) and t not in (ELI, *CLOSED)}
+
+
+def test_every_borrowed_term_exists_in_its_vocabulary(store: ox.Store) -> None:
+    unknown = []
+    for term in sorted(_terms_used(store)):
+        if term.startswith(ELI):
+            if term[len(ELI) :] not in ELI_TERMS:
+                unknown.append(term)
+            continue
+        base = next(b for b in CLOSED if term.startswith(b))
+        try:
+            getattr(CLOSED[base], term[len(base) :])
+        except AttributeError:
+            unknown.append(term)
+    assert unknown == []
