@@ -522,3 +522,23 @@ def test_repeated_statements_change_no_answer(
     assert [[row.get(k) for k in keys] for row in got] == [
         [row.get(k) for k in keys] for row in expected
     ]
+
+
+@pytest.mark.parametrize(
+    "name,params,columns",
+    [
+        ("plan-tasks", {"plan": "cao-bang/2016-2020"}, ("leads", "cooperating")),
+        ("plan-tasks", {"plan": "khanh-hoa/2014"}, ("leads", "cooperating")),
+        ("due-between", {"from": "2014-01-01", "to": "2020-12-31"}, ("leads",)),
+        ("instruments-most-cited", {}, ("citedBy",)),
+    ],
+)
+def test_names_gathered_in_one_cell_come_in_order(
+    catalogue: Catalogue, name: str, params: dict[str, str], columns: tuple[str, ...]
+) -> None:
+    """Every engine lists the names a GROUP_CONCAT gathers in the same (alphabetical) order."""
+    lists = [
+        row[c].split("; ") for row in ask(catalogue, name, **params) for c in columns if c in row
+    ]
+    assert any(len(names) > 1 for names in lists), "some cell gathers several names"
+    assert all(names == sorted(names) for names in lists)
