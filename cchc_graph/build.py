@@ -25,6 +25,7 @@ from cchc_graph.errors import EXIT_VIOLATIONS, BuildError, CchcError, SourceErro
 from cchc_graph.ingest.sources import Unread, discover, not_read, read_source
 from cchc_graph.iris import UNKNOWN_SCOPE, Iris, number_slug
 from cchc_graph.lexicon import Lexicon
+from cchc_graph.lineage import change_quads
 from cchc_graph.link import Continuation, link_tasks
 from cchc_graph.namespaces import PREFIXES
 from cchc_graph.parse import parse_document
@@ -229,12 +230,15 @@ def assemble_unique(
 def _assembly(corpus: ResolvedCorpus, settings: Settings, lexicon: Lexicon, iris: Iris) -> Assembly:
     _attach_corpus_problems(corpus)
     links = link_tasks(corpus)
+    # first: the change events add to the registry the agencies and instruments they need
+    changes = change_quads(corpus, lexicon, iris)
     generated = [
         *vocabulary_quads(
             ontology_quads(settings.ontology_dir), scheme_quads(settings), lexicon, iris
         ),
         *corpus_quads(corpus, iris),
         *link_quads(links, iris),
+        *changes,
     ]
     return Assembly(corpus, links, generated)
 

@@ -32,7 +32,8 @@ from cchc_graph.text import fold, nfc
 _HEADER = re.compile(r"^#\+ ?(.*)$")
 _PARAMETER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _RESOLVED_TYPES = ("agency", "province", "indicator", "plan", "instrument", "area")
-PARAMETER_TYPES = (*_RESOLVED_TYPES, "text", "date", "year", "integer", "string", "iri")
+PARAMETER_TYPES = (*_RESOLVED_TYPES, "text", "date", "year", "integer", "string", "iri", "boolean")
+_TRUE, _FALSE = ("true", "yes", "1", "có", "co"), ("false", "no", "0", "không", "khong")
 
 
 class CatalogueError(CchcError):
@@ -216,6 +217,12 @@ class Resolver:
                         date.fromisoformat(value).isoformat(), datatype=ox.NamedNode(XSD + "date")
                     )
                 )
+            if kind == "boolean":
+                # a bare true / false, the form FILTER and IF take
+                answer = fold(value)
+                if answer not in (*_TRUE, *_FALSE):
+                    raise ValueError("say true or false")
+                return "true" if answer in _TRUE else "false"
             if kind in ("year", "integer"):
                 # a bare integer is an xsd:integer, and the only form LIMIT accepts
                 return str(int(value))

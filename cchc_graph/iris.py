@@ -84,6 +84,10 @@ class Iris:
     def finding(self, stem: str, index: int) -> str:
         return f"{self.base}finding/{stem}/{index}"
 
+    def change(self, year: int, path: str) -> str:
+        """A change of the administration: change/2025/tai-chinh/khanh-hoa."""
+        return f"{self.base}change/{year}/{path}"
+
     def graph(self, name: str) -> str:
         """Named graphs that are not a source document: ontology, vocabularies."""
         return f"{self.base}graph/{name}"

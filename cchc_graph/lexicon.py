@@ -5,7 +5,8 @@ Built by resources.py from the vocabulary files; the parsers only ever see these
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +55,33 @@ class Province:
     city: bool = False  # a centrally-run city: its provincial level is called "thành phố"
 
 
+@dataclass(frozen=True, slots=True)
+class ChangeSource:
+    """The instrument a change of the administration rests on (data/vocab/reorganisation-2025)."""
+
+    slug: str
+    kind: str  # an instrument-kind slug
+    number: str
+    date: date
+    issuer: str  # an agency-type slug
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One change: `originals` (agency types, or provinces) became `result` on `on`."""
+
+    id: str
+    level: str  # "department" (agency types, in every province) or "province"
+    kind: str  # merger, transfer, dissolution
+    originals: tuple[str, ...]
+    result: str
+    on: date
+    source: str  # a ChangeSource slug
+    part_to: str | None = None  # where a part of an original went ("báo chí" to VH-TT&DL)
+    what: str | None = None  # what moved, in words, when not everything did
+
+
 # eq=False: a lexicon is hashed by identity, so what is compiled from it can be cached on it
 @dataclass(frozen=True, slots=True, eq=False)
 class Lexicon:
@@ -69,6 +97,23 @@ class Lexicon:
     provinces: dict[str, Province]
     # (folded header phrase, column role slug), from ontology/schemes/column-roles.ttl
     column_phrases: tuple[tuple[str, str], ...] = ()
+    # the 2025 reorganisation (data/vocab/reorganisation-2025.yaml)
+    changes: tuple[Change, ...] = ()
+    change_sources: dict[str, ChangeSource] = field(default_factory=dict)
+
+    def ended(self, type_slug: str) -> Change | None:
+        """The change after which no body of this agency type exists, if any."""
+        return next(
+            (
+                c
+                for c in self.changes
+                if c.level == "department"
+                and type_slug in c.originals
+                and c.result != type_slug
+                and c.kind != "transfer"
+            ),
+            None,
+        )
 
     def province_label(self, slug: str | None) -> str | None:
         """Label of a province slug, or None."""

@@ -14,7 +14,15 @@ import pyoxigraph as ox
 import yaml
 
 from cchc_graph.errors import VocabularyError
-from cchc_graph.lexicon import AgencyType, Concept, Indicator, Lexicon, Province
+from cchc_graph.lexicon import (
+    AgencyType,
+    Change,
+    ChangeSource,
+    Concept,
+    Indicator,
+    Lexicon,
+    Province,
+)
 from cchc_graph.namespaces import CCHC, RDF, SKOS
 from cchc_graph.settings import Settings
 from cchc_graph.text import fold
@@ -112,7 +120,53 @@ def _load_lexicon(schemes_dir: Path, vocab_dir: Path) -> Lexicon:
         indicators,
         _load_provinces(vocab_dir / "provinces.yaml"),
         column_phrases,
+        *_load_changes(vocab_dir / REORGANISATION),
     )
+
+
+REORGANISATION = "reorganisation-2025.yaml"
+
+
+def _load_changes(path: Path) -> tuple[tuple[Change, ...], dict[str, ChangeSource]]:
+    """The changes of the administration and the instruments they rest on."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        sources = {
+            slug: ChangeSource(slug, e["kind"], e["number"], e["date"], e["issuer"], e["title"])
+            for slug, e in data["instruments"].items()
+        }
+        changes = [
+            Change(
+                e["id"],
+                "department",
+                e["kind"],
+                tuple(e["from"]),
+                e["into"],
+                e["date"],
+                e["source"],
+                (e.get("part") or {}).get("to"),
+                (e.get("part") or {}).get("what") or e.get("what"),
+            )
+            for e in data["departments"]
+        ]
+        changes += [
+            Change(
+                e["into"],
+                "province",
+                "merger",
+                tuple(e["from"]),
+                e["into"],
+                data["provinces_date"],
+                data["provinces_source"],
+            )
+            for e in data["provinces"]
+        ]
+    except (OSError, yaml.YAMLError, KeyError, TypeError) as exc:
+        raise VocabularyError(f"{path}: {exc}") from exc
+    unknown = [c.source for c in changes if c.source not in sources]
+    if unknown:
+        raise VocabularyError(f"{path}: no instrument {unknown[0]!r} among the instruments")
+    return tuple(changes), sources
 
 
 def _load_provinces(path: Path) -> dict[str, Province]:

@@ -542,3 +542,20 @@ def test_names_gathered_in_one_cell_come_in_order(
     ]
     assert any(len(names) > 1 for names in lists), "some cell gathers several names"
     assert all(names == sorted(names) for names in lists)
+
+
+def test_with_lineage_an_agency_brings_what_it_was_formed_from(catalogue: Catalogue) -> None:
+    """Sở Tài chính with lineage=true: its own tasks, and Sở Kế hoạch và Đầu tư's of 2014-2023
+    (merged into it on 1 March 2025), each of those marked with that body and the change."""
+    own = ask(catalogue, "tasks-led-by", agency="Sở Tài chính")
+    planning = ask(catalogue, "tasks-led-by", agency="Sở Kế hoạch và Đầu tư")
+    both = ask(catalogue, "tasks-led-by", agency="Sở Tài chính", lineage="true")
+    assert own and planning
+    assert not any("change" in row for row in own)
+    mine = [r for r in both if "change" not in r]
+    inherited = [r for r in both if "change" in r]
+    assert {r["deliverable"] for r in mine} == {r["deliverable"] for r in own}
+    assert {r["deliverable"] for r in inherited} == {r["deliverable"] for r in planning}
+    for row in inherited:
+        assert row["agencyLabel"].startswith("Sở Kế hoạch và Đầu tư"), row
+        assert row["change"].startswith(DEFAULT_BASE + "change/2025/tai-chinh/"), row

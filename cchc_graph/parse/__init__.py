@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import date
 from types import ModuleType
 
 from cchc_graph.errors import SourceError
@@ -204,6 +205,7 @@ def _parse(source: SourceFile, lexicon: Lexicon) -> ParsedDocument:
         problems += inferred
     problems += findings.dates_before_plan(tasks, header.period, context)
     problems += findings.unresolved_agencies(tasks, context)
+    problems += findings.ended_agencies(tasks, context, _written(header))
     problems += findings.instrument_conflicts(citations, context)
     problems += findings.kind_mismatches(citations, lexicon, context)
     return ParsedDocument(
@@ -376,6 +378,13 @@ def _article_tasks(text: NormalisedText, context: ParseContext) -> list[Task]:
         if task is not None:
             found.append(task)
     return found
+
+
+def _written(header: DocumentHeader) -> date | None:
+    """When the document was written: its own date, else the first day of its period."""
+    if header.adopted_by is not None and header.adopted_by.date is not None:
+        return header.adopted_by.date
+    return date(header.period[0], 1, 1) if header.period else None
 
 
 def _inferred_period(

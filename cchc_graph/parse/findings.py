@@ -63,6 +63,37 @@ def unresolved_agencies(tasks: list[Task], context: ParseContext) -> list[Proble
     return problems
 
 
+def ended_agencies(tasks: list[Task], context: ParseContext, written: date | None) -> list[Problem]:
+    """Each body named in a document written after it ceased to exist (a 2026 plan naming Sở Kế
+    hoạch và Đầu tư, merged into Sở Tài chính on 1 March 2025), once, where it is first named:
+    read as named, and said, since the work falls to the body it became."""
+    if written is None:
+        return []
+    seen: set[str] = set()
+    problems = []
+    for task in tasks:
+        for deliverable in task.deliverables:
+            assignment = deliverable.assignment
+            for mention in (*assignment.lead, *assignment.cooperating, *assignment.participants):
+                change = context.lexicon.ended(mention.type_slug)
+                if change is None or change.on > written or mention.type_slug in seen:
+                    continue
+                seen.add(mention.type_slug)
+                became = context.lexicon.agency_types[change.result].concept.label_vi
+                problems.append(
+                    Problem(
+                        "agency-ended",
+                        f"{task.local_id}: {mention.text!r} no longer existed on "
+                        f"{written.isoformat()}: it became {became} on {change.on.isoformat()} "
+                        f"({context.lexicon.change_sources[change.source].number})",
+                        Severity.WARNING,
+                        deliverable.span,
+                        mention.text,
+                    )
+                )
+    return problems
+
+
 def instrument_conflicts(citations: list[Citation], context: ParseContext) -> list[Problem]:
     """Two dates for one decree: "108/NĐ-CP ngày 20/11/2014", "108/2014/NĐ-CP ngày 29/5/2014"."""
     by_identity: dict[tuple[str, str], list[Citation]] = defaultdict(list)
