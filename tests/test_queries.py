@@ -559,3 +559,25 @@ def test_with_lineage_an_agency_brings_what_it_was_formed_from(catalogue: Catalo
     for row in inherited:
         assert row["agencyLabel"].startswith("Sở Kế hoạch và Đầu tư"), row
         assert row["change"].startswith(DEFAULT_BASE + "change/2025/tai-chinh/"), row
+
+
+def test_lineage_in_cooperation_and_workload(catalogue: Catalogue) -> None:
+    """The same lineage for the tasks an agency cooperates on and for its workload: Sở Kế hoạch
+    và Đầu tư's rows come with Sở Tài chính's, marked (the change; formedFrom)."""
+    own = ask(catalogue, "tasks-cooperating", agency="Sở Tài chính")
+    planning = ask(catalogue, "tasks-cooperating", agency="Sở Kế hoạch và Đầu tư")
+    both = ask(catalogue, "tasks-cooperating", agency="Sở Tài chính", lineage="true")
+    assert own and planning
+    assert {r["deliverable"] for r in both if "change" not in r} == {r["deliverable"] for r in own}
+    assert {r["deliverable"] for r in both if "change" in r} == {r["deliverable"] for r in planning}
+
+    def counts(rows: list[dict[str, str]], label: str | None) -> dict[tuple[str, str], str]:
+        return {(r["year"], r["role"]): r["tasks"] for r in rows if r.get("formedFrom") == label}
+
+    workload = ask(catalogue, "agency-workload", agency="Sở Tài chính", lineage="true")
+    assert counts(workload, None) == counts(
+        ask(catalogue, "agency-workload", agency="Sở Tài chính"), None
+    )
+    assert counts(workload, "Sở Kế hoạch và Đầu tư") == counts(
+        ask(catalogue, "agency-workload", agency="Sở Kế hoạch và Đầu tư"), None
+    )
