@@ -581,3 +581,20 @@ def test_lineage_in_cooperation_and_workload(catalogue: Catalogue) -> None:
     assert counts(workload, "Sở Kế hoạch và Đầu tư") == counts(
         ask(catalogue, "agency-workload", agency="Sở Kế hoạch và Đầu tư"), None
     )
+
+
+def test_what_a_merged_body_inherited(catalogue: Catalogue) -> None:
+    """Sở Tài chính took in Sở Kế hoạch và Đầu tư on 1 March 2025 (Nghị định 45/2025/NĐ-CP):
+    the tasks that body led in each province's last document before then."""
+    rows = ask(catalogue, "inherited-tasks", agency="Sở Tài chính")
+    planning = ask(catalogue, "tasks-led-by", agency="Sở Kế hoạch và Đầu tư")
+    last = {}
+    for document in ask(catalogue, "documents"):
+        if int(document["start"]) < 2025:
+            key = document["province"]
+            last[key] = max(last.get(key, 0), int(document["start"]))
+    expected = {r["deliverable"] for r in planning if int(r["year"]) == last[r["province"]]}
+    assert expected, "the last plans name Sở Kế hoạch và Đầu tư"
+    assert {r["deliverable"] for r in rows} == expected
+    assert {r["source"] for r in rows} == {"45/2025/NĐ-CP"}
+    assert all(r["formerlyLabel"].startswith("Sở Kế hoạch và Đầu tư") for r in rows)
