@@ -386,6 +386,7 @@ def register(
                     per_year[row["year"].text] = float(row["tasks"].text)
             data["workload"] = workload
             data["chart"] = bar_chart(sorted(per_year.items()))
+            data["lineage"] = site.page_rows("lineage", lang, node=node)
             if kind == "agency":
                 data["network"] = network_of().standing(site.short(node))
         elif kind == "instrument":

@@ -84,6 +84,23 @@ def test_agency_with_its_workload_chart(page: Page, endpoint: RunningEndpoint) -
     shoot(page, "agency")
 
 
+def test_an_agency_merged_in_2025_links_to_what_it_became(
+    page: Page, endpoint: RunningEndpoint
+) -> None:
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(endpoint.url + "/id/agency/khanh-hoa/so-ke-hoach-va-dau-tu")
+    became = page.locator("ul.lineage li")
+    assert became.count() == 1
+    assert "trở thành" in became.inner_text() and "2025-03-01" in became.inner_text()
+    became.locator("a").first.click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "Sở Tài chính tỉnh Khánh Hòa"
+    assert "hình thành từ" in page.locator("ul.lineage").inner_text()
+    assert errors == []
+    shoot(page, "agency-lineage")
+
+
 def test_indicator_with_its_trajectory_chart(page: Page, endpoint: RunningEndpoint) -> None:
     page.goto(endpoint.url + "/id/indicator/satisfaction-state-agencies?lang=en")
     assert page.locator("h1").inner_text()

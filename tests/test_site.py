@@ -346,3 +346,17 @@ def test_one_meaning_of_each_media_type_on_sparql_and_id(endpoint: RunningEndpoi
     assert refused.status == 406
     unreadable = http(f"{endpoint.url}/sparql?{table}", headers={"Accept": "garbage"})
     assert unreadable.status == 400
+
+
+def test_agency_pages_show_what_they_were_formed_from_and_became(
+    endpoint: RunningEndpoint,
+) -> None:
+    before = http(f"{endpoint.url}/id/agency/khanh-hoa/so-ke-hoach-va-dau-tu?lang=en")
+    assert before.status == 200
+    assert "became" in before.text and "/id/agency/khanh-hoa/so-tai-chinh" in before.text
+    assert "2025-03-01" in before.text and "45/2025/NĐ-CP" in before.text
+    after = http(f"{endpoint.url}/id/agency/khanh-hoa/so-tai-chinh?lang=en")
+    assert "formed from" in after.text
+    assert "/id/agency/khanh-hoa/so-ke-hoach-va-dau-tu" in after.text
+    change = http(f"{endpoint.url}/id/change/2025/tai-chinh/khanh-hoa?lang=en")
+    assert change.status == 200
