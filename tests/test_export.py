@@ -33,7 +33,7 @@ from cchc_graph.store import EmbeddedStore
 HERE = Path(__file__).parent
 EXPECTED = HERE / "expected"
 SCHEMA = HERE / "schemas" / "gexf-1.2draft" / "gexf.xsd"
-VIEWS = ("assignments", "cooperation", "legal-basis", "plan", "targets")
+VIEWS = ("assignments", "changes", "cooperation", "legal-basis", "plan", "targets")
 DEFAULTS: dict[str, dict[str, str]] = {"plan": {"plan": "plan/khanh-hoa/2014"}}
 # the plan or directive each expectation file describes
 DOCUMENTS = {
@@ -331,6 +331,20 @@ def test_gexf_timeline_plays_the_plan_periods(exporter: Exporter) -> None:
     assert weights and all(w.get("start") and w.get("end") for w in weights)
 
 
+def test_the_changes_view_carries_each_change_at_its_year(exporter: Exporter) -> None:
+    """Khánh Hòa's Sở Kế hoạch và Đầu tư became its Sở Tài chính in 2025 (Nghị định
+    45/2025/NĐ-CP): an edge whose spell starts and ends at the change."""
+    root = ET.fromstring(exporter.export("changes", "gexf", {"province": "khanh-hoa"}))
+    ns = {"g": "http://gexf.net/1.3"}
+    edges = {(e.get("source"), e.get("target")): e for e in root.iterfind(".//g:edge", ns)}
+    edge = edges[("agency/khanh-hoa/so-ke-hoach-va-dau-tu", "agency/khanh-hoa/so-tai-chinh")]
+    spells = [(s.get("start"), s.get("end")) for s in edge.iterfind("g:spells/g:spell", ns)]
+    assert spells == [("2025", "2025")]
+    values = {a.get("for"): a.get("value") for a in edge.iterfind("g:attvalues/g:attvalue", ns)}
+    assert values["instrument"] == "45/2025/NĐ-CP"
+    assert all(source.startswith("agency/khanh-hoa/") for source, _ in edges)
+
+
 def test_gexf_schema_rejects_a_broken_file(exporter: Exporter) -> None:
     # the validation above can fail: a spell without its years is refused
     older = exporter.export("cooperation", "gexf-1.2", {}).decode()
@@ -457,9 +471,19 @@ def test_exports_are_byte_identical_across_processes(built: tuple[Any, Path]) ->
     for seed in ("1", "2"):
         env = {**os.environ, "PYTHONHASHSEED": seed, "CCHC_BUILD_DIR": str(built[1])}
         done = subprocess.run(
-            [sys.executable, "-m", "cchc_graph", "export", "--view", "cooperation",
-             "--format", "gexf"],
-            capture_output=True, env=env, check=True,
+            [
+                sys.executable,
+                "-m",
+                "cchc_graph",
+                "export",
+                "--view",
+                "cooperation",
+                "--format",
+                "gexf",
+            ],
+            capture_output=True,
+            env=env,
+            check=True,
         )
         outputs.append(done.stdout)
     assert outputs[0] == outputs[1] and len(outputs[0]) > 10_000

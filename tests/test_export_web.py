@@ -25,7 +25,7 @@ from tests.conftest import RunningEndpoint
 from tests.test_endpoint import http
 from tests.test_site import parse
 
-VIEWS = ("assignments", "cooperation", "legal-basis", "plan", "targets")
+VIEWS = ("assignments", "changes", "cooperation", "legal-basis", "plan", "targets")
 
 
 @pytest.fixture(scope="module")
