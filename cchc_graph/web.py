@@ -407,6 +407,7 @@ def register(
             )
         elif kind == "province":
             data["items"] = grouped(site.page_rows("province", lang, node=node), "kind")
+            data["timeline"] = site.page_rows("province-changes", lang, node=node)
         elif kind == "source-node":
             data["source_stem"] = path.rsplit("/", 1)[1]
         return render(kind if kind != "agency-type" else "agency", page, **data), 200

@@ -598,3 +598,12 @@ def test_what_a_merged_body_inherited(catalogue: Catalogue) -> None:
     assert {r["deliverable"] for r in rows} == expected
     assert {r["source"] for r in rows} == {"45/2025/NĐ-CP"}
     assert all(r["formerlyLabel"].startswith("Sở Kế hoạch và Đầu tư") for r in rows)
+
+
+@pytest.mark.parametrize("folder", ["", "pages", "views"])
+def test_every_query_file_reads(folder: str) -> None:
+    """A header that does not read stops the server at start: each folder's files read, and
+    each folder holds what is there."""
+    directory = Settings().queries_dir / folder
+    loaded = load_catalogue(directory)
+    assert sorted(loaded) == sorted(p.stem for p in directory.glob("*.rq"))

@@ -360,3 +360,12 @@ def test_agency_pages_show_what_they_were_formed_from_and_became(
     assert "/id/agency/khanh-hoa/so-ke-hoach-va-dau-tu" in after.text
     change = http(f"{endpoint.url}/id/change/2025/tai-chinh/khanh-hoa?lang=en")
     assert change.status == 200
+
+
+def test_a_province_page_has_the_timeline_of_its_agencies(endpoint: RunningEndpoint) -> None:
+    reply = http(f"{endpoint.url}/id/province/khanh-hoa?lang=en")
+    assert reply.status == 200
+    assert "Its agencies through the 2025 changes" in reply.text
+    timeline = reply.text.split('<ol class="timeline">', 1)[1].split("</ol>", 1)[0]
+    assert "2025-03-01" in timeline and "45/2025/NĐ-CP" in timeline
+    assert "/id/agency/khanh-hoa/so-ke-hoach-va-dau-tu" in timeline
