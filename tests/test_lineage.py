@@ -4,14 +4,19 @@ exist, and the questions that follow lineage."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pyoxigraph as ox
 
 from cchc_graph.build import assemble
+from cchc_graph.canned import Catalogue, load_catalogue
+from cchc_graph.ingest.sources import read_source
 from cchc_graph.iris import DEFAULT_BASE
 from cchc_graph.parse import parse_document
 from cchc_graph.records import SourceFile
 from cchc_graph.resources import load_lexicon
 from cchc_graph.settings import Settings
+from cchc_graph.store import EmbeddedStore
 from cchc_graph.text import slug
 from cchc_graph.validate import union_store
 
@@ -102,3 +107,52 @@ def test_a_body_named_after_it_ceased_to_exist_is_said() -> None:
     assert [m.type_slug for m in late.tasks[0].deliverables[0].assignment.lead] == [
         "so-ke-hoach-va-dau-tu"
     ]
+
+
+def _catalogue(parsed: list) -> Catalogue:  # type: ignore[type-arg]
+    store = ox.Store()
+    store.bulk_extend(assemble(parsed, Settings()).quads)
+    return Catalogue(load_catalogue(Settings().queries_dir), EmbeddedStore(store, "test"))
+
+
+def _deliverables(catalogue: Catalogue, **params: str) -> set[str]:
+    query = catalogue.bind("tasks-led-by", params)
+    return {row["deliverable"] for row in catalogue.store.select(query).values()}
+
+
+def test_a_provinces_agency_brings_the_merged_provinces_with_lineage() -> None:
+    """Khánh Hòa's Sở Tư pháp of 2026 and Ninh Thuận's of 2023 (Ninh Thuận merged into Khánh Hòa
+    on 1 July 2025): with lineage, the first brings the second's tasks."""
+    lexicon = load_lexicon()
+    parsed = [
+        parse_document(plan("Ninh Thuận", 2023, "1. Sở Tư pháp chủ trì rà soát văn bản."), lexicon),
+        parse_document(plan("Khánh Hòa", 2026, "1. Sở Tư pháp chủ trì số hóa hồ sơ."), lexicon),
+    ]
+    catalogue = _catalogue(parsed)
+    agency = DEFAULT_BASE + "agency/khanh-hoa/so-tu-phap"
+    own = _deliverables(catalogue, agency=agency)
+    formerly = _deliverables(catalogue, agency=DEFAULT_BASE + "agency/ninh-thuan/so-tu-phap")
+    both = _deliverables(catalogue, agency=agency, lineage="true")
+    assert len(own) == len(formerly) == 1
+    assert both == own | formerly
+
+
+def test_lineage_across_the_sources_and_the_2025_documents() -> None:
+    """Sở Khoa học và Công nghệ, named by the 2025 plans, took in Sở Thông tin và Truyền thông
+    (1 March 2025); Sở Nội vụ took in Sở Lao động - Thương binh và Xã hội: with lineage each
+    brings the tasks its predecessor led in the earlier plans."""
+    lexicon = load_lexicon()
+    here = Path(__file__).parent
+    paths = sorted((here.parent / "data" / "sources").glob("*.txt"))
+    paths += sorted((here / "data" / "dev-docs").glob("*.txt"))
+    catalogue = _catalogue([parse_document(read_source(p), lexicon) for p in paths])
+    for now, before in (
+        ("so-khoa-hoc-va-cong-nghe", "so-thong-tin-va-truyen-thong"),
+        ("so-noi-vu", "so-lao-dong-thuong-binh-va-xa-hoi"),
+    ):
+        own = _deliverables(catalogue, agency=DEFAULT_BASE + f"agency-type/{now}")
+        formerly = _deliverables(catalogue, agency=DEFAULT_BASE + f"agency-type/{before}")
+        both = _deliverables(catalogue, agency=DEFAULT_BASE + f"agency-type/{now}", lineage="true")
+        assert own and formerly, now
+        assert both == own | formerly, now
+        assert own < both, now
