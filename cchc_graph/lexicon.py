@@ -82,6 +82,17 @@ class Change:
     what: str | None = None  # what moved, in words, when not everything did
 
 
+@dataclass(frozen=True, slots=True)
+class Programme:
+    """A national programme and the years it governs (data/vocab/programmes.yaml)."""
+
+    kind: str
+    number: str
+    signed: date
+    period: tuple[int, int]
+    title: str
+
+
 # eq=False: a lexicon is hashed by identity, so what is compiled from it can be cached on it
 @dataclass(frozen=True, slots=True, eq=False)
 class Lexicon:
@@ -100,6 +111,7 @@ class Lexicon:
     # the 2025 reorganisation (data/vocab/reorganisation-2025.yaml)
     changes: tuple[Change, ...] = ()
     change_sources: dict[str, ChangeSource] = field(default_factory=dict)
+    programmes: tuple[Programme, ...] = ()
 
     def ended(self, type_slug: str) -> Change | None:
         """The change after which no body of this agency type exists, if any."""

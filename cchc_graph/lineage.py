@@ -11,11 +11,13 @@ rest on are legal resources of the registry, like any instrument a document cite
 
 from __future__ import annotations
 
+from datetime import date
+
 import pyoxigraph as ox
 
 from cchc_graph.iris import Iris, number_slug
 from cchc_graph.lexicon import Change, ChangeSource, Lexicon
-from cchc_graph.namespaces import CCHC, ORG, PROV, RDF, RDFS, XSD
+from cchc_graph.namespaces import CCHC, ELI, ORG, PROV, RDF, RDFS, XSD
 from cchc_graph.records import AgencyMention
 from cchc_graph.resolve import ResolvedCorpus
 from cchc_graph.resolve.agencies import Agency, AgencyRegistry
@@ -100,6 +102,8 @@ def change_quads(corpus: ResolvedCorpus, lexicon: Lexicon, iris: Iris) -> list[o
                 f" ({agency.type_slug})"
             )
             event(iri, merger, [a.iri for a in original], result, label)
+    # an instrument is described once, in the registry: its time in force too
+    quads += _programmes_in_force(corpus, lexicon, iris, ox.NamedNode(iris.graph("registry")))
     # every agency is in its own lineage and in that of each body it became, however many
     # changes apart: one link a question can follow on any engine (no path, no UNION)
     results: dict[str, list[str]] = {}
@@ -121,6 +125,36 @@ def change_quads(corpus: ResolvedCorpus, lexicon: Lexicon, iris: Iris) -> list[o
         for later in sorted(_closure(agency_iri, became) | {agency_iri}):
             add(agency_iri, CCHC + "lineageOf", ox.NamedNode(later))
     return quads
+
+
+def _programmes_in_force(
+    corpus: ResolvedCorpus, lexicon: Lexicon, iris: Iris, graph: ox.NamedNode
+) -> list[ox.Quad]:
+    """When each national programme the documents cite came into force and, once the years it
+    governs are over, that it no longer is: ELI's in-force terms, with what says so."""
+    out = []
+    today = date.today()
+    for programme in lexicon.programmes:
+        year = programme.signed.year
+        key = number_slug(number_key(programme.number, year))
+        iri = iris.instrument(programme.kind, year, key)
+        if iri not in corpus.instruments:
+            continue
+        ended = programme.period[1] < today.year
+        status = ELI + ("InForce-notInForce" if ended else "InForce-inForce")
+        facts: list[tuple[str, ox.NamedNode | ox.Literal]] = [
+            (ELI + "first_date_entry_in_force", _day(programme.signed.isoformat())),
+            (ELI + "in_force", ox.NamedNode(status)),
+            (CCHC + "inForceSource", ox.Literal(programme.title, language="vi")),
+        ]
+        if ended:
+            facts.append((ELI + "date_no_longer_in_force", _day(f"{programme.period[1]}-12-31")))
+        out += [ox.Quad(ox.NamedNode(iri), ox.NamedNode(p), o, graph) for p, o in facts]
+    return out
+
+
+def _day(text: str) -> ox.Literal:
+    return ox.Literal(text, datatype=ox.NamedNode(XSD + "date"))
 
 
 def _closure(start: str, became: dict[str, set[str]]) -> set[str]:

@@ -21,6 +21,7 @@ from cchc_graph.lexicon import (
     Concept,
     Indicator,
     Lexicon,
+    Programme,
     Province,
 )
 from cchc_graph.namespaces import CCHC, RDF, SKOS
@@ -121,6 +122,7 @@ def _load_lexicon(schemes_dir: Path, vocab_dir: Path) -> Lexicon:
         _load_provinces(vocab_dir / "provinces.yaml"),
         column_phrases,
         *_load_changes(vocab_dir / REORGANISATION),
+        _load_programmes(vocab_dir / "programmes.yaml"),
     )
 
 
@@ -167,6 +169,17 @@ def _load_changes(path: Path) -> tuple[tuple[Change, ...], dict[str, ChangeSourc
     if unknown:
         raise VocabularyError(f"{path}: no instrument {unknown[0]!r} among the instruments")
     return tuple(changes), sources
+
+
+def _load_programmes(path: Path) -> tuple[Programme, ...]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return tuple(
+            Programme(e["kind"], e["number"], e["signed"], tuple(e["period"]), e["title"])
+            for e in data["programmes"]
+        )
+    except (OSError, yaml.YAMLError, KeyError, TypeError) as exc:
+        raise VocabularyError(f"{path}: {exc}") from exc
 
 
 def _load_provinces(path: Path) -> dict[str, Province]:

@@ -156,3 +156,14 @@ def test_lineage_across_the_sources_and_the_2025_documents() -> None:
         assert own and formerly, now
         assert both == own | formerly, now
         assert own < both, now
+
+
+def test_the_programmes_time_in_force_is_recorded(store: ox.Store) -> None:
+    """30c/NQ-CP governs 2011-2020 and 76/NQ-CP of 2021 governs 2021-2030, as their titles say."""
+    thirty_c = DEFAULT_BASE + "instrument/nghi-quyet/2011/30c-nq-cp"
+    assert objects(store, thirty_c, ELI + "first_date_entry_in_force") == {"2011-11-08"}
+    assert objects(store, thirty_c, ELI + "date_no_longer_in_force") == {"2020-12-31"}
+    assert objects(store, thirty_c, ELI + "in_force") == {ELI + "InForce-notInForce"}
+    programme = DEFAULT_BASE + "instrument/nghi-quyet/2021/76-nq-cp"
+    assert objects(store, programme, ELI + "in_force") == {ELI + "InForce-inForce"}
+    assert objects(store, programme, ELI + "date_no_longer_in_force") == set()

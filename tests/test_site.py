@@ -369,3 +369,9 @@ def test_a_province_page_has_the_timeline_of_its_agencies(endpoint: RunningEndpo
     timeline = reply.text.split('<ol class="timeline">', 1)[1].split("</ol>", 1)[0]
     assert "2025-03-01" in timeline and "45/2025/NĐ-CP" in timeline
     assert "/id/agency/khanh-hoa/so-ke-hoach-va-dau-tu" in timeline
+
+
+def test_an_instrument_page_says_when_it_was_in_force(endpoint: RunningEndpoint) -> None:
+    reply = http(f"{endpoint.url}/id/instrument/nghi-quyet/2011/30c-nq-cp?lang=en")
+    assert reply.status == 200
+    assert "2011-11-08" in reply.text and "2020-12-31" in reply.text
