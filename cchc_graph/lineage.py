@@ -124,6 +124,13 @@ def change_quads(corpus: ResolvedCorpus, lexicon: Lexicon, iris: Iris) -> list[o
     for agency_iri in list(corpus.agencies):
         for later in sorted(_closure(agency_iri, became) | {agency_iri}):
             add(agency_iri, CCHC + "lineageOf", ox.NamedNode(later))
+    # and every province in its own and in that of the province it was merged into
+    merged_into = {
+        p: c.result for c in lexicon.changes if c.level == "province" for p in c.originals
+    }
+    for slug in sorted(lexicon.provinces):
+        for later in sorted({slug, merged_into.get(slug, slug)}):
+            add(iris.province(slug), CCHC + "lineageOf", ox.NamedNode(iris.province(later)))
     return quads
 
 

@@ -167,3 +167,22 @@ def test_the_programmes_time_in_force_is_recorded(store: ox.Store) -> None:
     programme = DEFAULT_BASE + "instrument/nghi-quyet/2021/76-nq-cp"
     assert objects(store, programme, ELI + "in_force") == {ELI + "InForce-inForce"}
     assert objects(store, programme, ELI + "date_no_longer_in_force") == set()
+
+
+def test_a_province_compared_with_lineage_counts_the_provinces_merged_into_it() -> None:
+    """Khánh Hòa with lineage counts Ninh Thuận's plan too (merged on 1 July 2025)."""
+    lexicon = load_lexicon()
+    parsed = [
+        parse_document(plan("Ninh Thuận", 2023, "1. Sở Tư pháp chủ trì rà soát văn bản."), lexicon),
+        parse_document(plan("Khánh Hòa", 2026, "1. Sở Tư pháp chủ trì số hóa hồ sơ."), lexicon),
+        parse_document(plan("Cao Bằng", 2026, "1. Sở Nội vụ chủ trì kiểm tra."), lexicon),
+    ]
+    catalogue = _catalogue(parsed)
+
+    def total(**params: str) -> int:
+        query = catalogue.bind("compare-provinces", {"second": "Cao Bằng", **params})
+        return sum(int(r["firstTasks"]) for r in catalogue.store.select(query).values())
+
+    assert total(first="Khánh Hòa") == 1
+    assert total(first="Ninh Thuận") == 1
+    assert total(first="Khánh Hòa", lineage="true") == 2

@@ -607,3 +607,13 @@ def test_every_query_file_reads(folder: str) -> None:
     directory = Settings().queries_dir / folder
     loaded = load_catalogue(directory)
     assert sorted(loaded) == sorted(p.stem for p in directory.glob("*.rq"))
+
+
+def test_compared_with_lineage_the_sources_provinces_stay_as_they_are(
+    catalogue: Catalogue,
+) -> None:
+    """Neither Khánh Hòa nor Cao Bằng took in another province's plans in the sources: with
+    lineage the comparison is the same on every engine (tests/test_lineage.py has one that does)."""
+    plain = ask(catalogue, "compare-provinces")
+    assert plain
+    assert ask(catalogue, "compare-provinces", lineage="true") == plain
