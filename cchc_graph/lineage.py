@@ -24,6 +24,7 @@ from cchc_graph.resolve.agencies import Agency, AgencyRegistry
 from cchc_graph.resolve.instruments import Instrument, number_key
 
 CHANGE_GRAPH = "changes"
+AUTHORITY = "ubnd-tinh"  # a province's People's Committee: the province as an organisation
 
 
 def change_quads(corpus: ResolvedCorpus, lexicon: Lexicon, iris: Iris) -> list[ox.Quad]:
@@ -83,15 +84,27 @@ def change_quads(corpus: ResolvedCorpus, lexicon: Lexicon, iris: Iris) -> list[o
     merged_away = {
         p: c for c in lexicon.changes if c.level == "province" for p in c.originals if p != c.result
     }
+    # each merged province's authority, whether the documents name it or not
+    for joined in [c for c in lexicon.changes if c.level == "province"]:
+        authorities = [_agency(registry, lexicon, p, AUTHORITY).iri for p in joined.originals]
+        result = _agency(registry, lexicon, joined.result, AUTHORITY).iri
+        names = ", ".join(lexicon.province_label(p) or p for p in joined.originals)
+        label = f"{names} → {lexicon.province_label(joined.result)} ({joined.on.isoformat()})"
+        event(
+            iris.change(joined.on.year, f"tinh/{joined.result}"), joined, authorities, result, label
+        )
     for province in provinces:
         merger = merged_away.get(province)
         if merger is None:
             continue
-        # each body of the province by its type (a body kept as written, a named district: not)
+        # each other body of the province by its type (a body kept as written, a named
+        # district: not)
         kept = [
             a
             for a in list(corpus.agencies.values())
-            if a.province == province and a.iri == iris.agency(province, a.type_slug)
+            if a.province == province
+            and a.iri == iris.agency(province, a.type_slug)
+            and a.type_slug != AUTHORITY
         ]
         for agency in kept:
             original = [a for p in merger.originals for a in _same_type(corpus, iris, p, agency)]

@@ -186,3 +186,26 @@ def test_a_province_compared_with_lineage_counts_the_provinces_merged_into_it() 
     assert total(first="Khánh Hòa") == 1
     assert total(first="Ninh Thuận") == 1
     assert total(first="Khánh Hòa", lineage="true") == 2
+
+
+def test_the_graph_holds_every_province_merger_with_its_resolution(store: ox.Store) -> None:
+    """34 provincial units from 1 July 2025: 23 mergers, each of the merged provinces' People's
+    Committees into the named province's, under Nghị quyết 202/2025/QH15."""
+    found = store.query(
+        """PREFIX org: <http://www.w3.org/ns/org#> PREFIX cchc: <https://w3id.org/cchc/def#>
+        PREFIX eli: <http://data.europa.eu/eli/ontology#>
+        SELECT ?event (COUNT(DISTINCT ?original) AS ?n) ?number WHERE {
+          ?event org:resultingOrganization ?result ; org:originalOrganization ?original ;
+                 cchc:legalSource/eli:number ?number .
+          FILTER(STRSTARTS(STR(?event), "https://w3id.org/cchc/id/change/2025/tinh/")
+                 && STRENDS(STR(?result), "/ubnd-tinh"))
+        } GROUP BY ?event ?number""",
+        use_default_graph_as_union=True,
+    )
+    rows = {
+        r["event"].value.rsplit("/", 1)[1]: (int(r["n"].value), r["number"].value) for r in found
+    }
+    assert len(rows) == 23
+    assert rows["khanh-hoa"] == (2, "202/2025/QH15")
+    assert rows["lam-dong"] == (3, "202/2025/QH15")
+    assert sum(n for n, _ in rows.values()) - 23 == 63 - 34  # the provinces that ceased
