@@ -181,12 +181,7 @@ def virtuoso_server(
         store.load_build(built[1])
         yield endpoint
     finally:
-        process.terminate()
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(10)
+        stop(process, 30)
 
 
 @pytest.fixture(scope="session")
@@ -205,6 +200,34 @@ def query_store(request: pytest.FixtureRequest) -> Store:
     return RemoteStore(request.getfixturevalue("oxigraph_server"))
 
 
+@contextlib.contextmanager
+def in_process_server(settings: Settings) -> Iterator[str]:
+    """`cchc serve`'s app under a real uvicorn server in this process, on settings.port."""
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(settings), host="127.0.0.1", port=settings.port, log_level="warning"
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        wait_for(f"http://127.0.0.1:{settings.port}/sparql", seconds=60)
+        yield f"http://127.0.0.1:{settings.port}"
+    finally:
+        server.should_exit = True
+        thread.join(15)
+
+
+def stop(process: subprocess.Popen[bytes], seconds: float) -> None:
+    """Terminate a server process, and kill it if it does not stop in time."""
+    process.terminate()
+    try:
+        process.wait(seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(5)
+
+
 ENDPOINT_TIMEOUT = 3.0
 ENDPOINT_ROW_CAP = 500
 
@@ -218,20 +241,14 @@ class RunningEndpoint:
 @pytest.fixture(scope="session")
 def endpoint(built: tuple[BuildReport, Path]) -> Iterator[RunningEndpoint]:
     """`cchc serve`'s app under a real uvicorn server on a free port (3 s timeout, 500-row cap)."""
-    port = free_port()
     settings = Settings(
-        build_dir=built[1], port=port, query_timeout=ENDPOINT_TIMEOUT, row_cap=ENDPOINT_ROW_CAP
+        build_dir=built[1],
+        port=free_port(),
+        query_timeout=ENDPOINT_TIMEOUT,
+        row_cap=ENDPOINT_ROW_CAP,
     )
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        wait_for(f"http://127.0.0.1:{port}/sparql", seconds=60)
-        yield RunningEndpoint(f"http://127.0.0.1:{port}", settings)
-    finally:
-        server.should_exit = True
-        thread.join(15)
+    with in_process_server(settings) as url:
+        yield RunningEndpoint(url, settings)
 
 
 @pytest.fixture(scope="session")
@@ -249,19 +266,8 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     path.write_text(text.replace(needle, hostile + needle[len("Thoái vốn") :]), encoding="utf-8")
     out = root / "build"
     build(Settings(), sources, out)
-    port = free_port()
-    settings = Settings(build_dir=out, sources_dir=sources, port=port)
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        wait_for(f"http://127.0.0.1:{port}/sparql", seconds=60)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(15)
+    with in_process_server(Settings(build_dir=out, sources_dir=sources, port=free_port())) as url:
+        yield url
 
 
 @dataclass
@@ -285,8 +291,10 @@ def rss_mib(pid: int) -> float:
         status = Path(f"/proc/{pid}/status").read_text()
     except OSError:
         return 0.0
-    return next((int(line.split()[1]) / 1024 for line in status.splitlines()
-                 if line.startswith("VmRSS:")), 0.0)
+    return next(
+        (int(line.split()[1]) / 1024 for line in status.splitlines() if line.startswith("VmRSS:")),
+        0.0,
+    )
 
 
 @contextlib.contextmanager
@@ -311,11 +319,6 @@ def serving(
         wait_for(f"http://127.0.0.1:{port}/sparql", seconds=60)
         yield ServerProcess(f"http://127.0.0.1:{port}", process)
     finally:
-        process.terminate()
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
+        stop(process, 15)
         if process.stderr is not None:
             process.stderr.close()

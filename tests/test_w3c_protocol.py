@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,13 +21,11 @@ from urllib.parse import urlsplit
 
 import pytest
 import rdflib
-import uvicorn
 from rdflib.collection import Collection
 from rdflib.namespace import RDF
 
 from cchc_graph.settings import Settings
-from cchc_graph.web import create_app
-from tests.conftest import free_port, wait_for
+from tests.conftest import free_port, in_process_server
 
 HERE = Path(__file__).parent / "data" / "w3c" / "sparql11-protocol"
 MANIFEST = HERE / "manifest.ttl"
@@ -136,19 +133,8 @@ def w3c_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     (build / "cchc.nq").write_text("\n".join(quads) + "\n", encoding="utf-8")
     (build / "cchc.trig").write_text("", encoding="utf-8")
     (build / "report.json").write_text(json.dumps({"documents": []}), encoding="utf-8")
-    port = free_port()
-    settings = Settings(build_dir=build, port=port)
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        wait_for(f"http://127.0.0.1:{port}/sparql", seconds=60)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(15)
+    with in_process_server(Settings(build_dir=build, port=free_port())) as url:
+        yield url
 
 
 def send(url: str, exchange: Exchange) -> tuple[int, str, bytes]:

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from datetime import date
 
 from cchc_graph.lexicon import Lexicon
 from cchc_graph.parse.context import ParseContext
 from cchc_graph.parse.gazetteer import UNRESOLVED_TYPES
-from cchc_graph.records import Citation, Problem, Severity, Task
+from cchc_graph.records import AgencyMention, Citation, Deliverable, Problem, Severity, Task
 
 
 def dates_before_plan(
@@ -43,23 +44,20 @@ def unresolved_agencies(tasks: list[Task], context: ParseContext) -> list[Proble
     the graph, and said here so that someone can add it to the vocabulary."""
     seen: set[str] = set()
     problems = []
-    for task in tasks:
-        for deliverable in task.deliverables:
-            assignment = deliverable.assignment
-            for mention in (*assignment.lead, *assignment.cooperating, *assignment.participants):
-                if mention.type_slug not in UNRESOLVED_TYPES or mention.text in seen:
-                    continue
-                seen.add(mention.text)
-                problems.append(
-                    Problem(
-                        "unresolved-agency",
-                        f"{task.local_id}: {mention.text!r} names no agency the vocabulary "
-                        "holds: kept as written",
-                        Severity.WARNING,
-                        deliverable.span,
-                        mention.text,
-                    )
-                )
+    for task, deliverable, mention in _mentions(tasks):
+        if mention.type_slug not in UNRESOLVED_TYPES or mention.text in seen:
+            continue
+        seen.add(mention.text)
+        problems.append(
+            Problem(
+                "unresolved-agency",
+                f"{task.local_id}: {mention.text!r} names no agency the vocabulary "
+                "holds: kept as written",
+                Severity.WARNING,
+                deliverable.span,
+                mention.text,
+            )
+        )
     return problems
 
 
@@ -71,27 +69,33 @@ def ended_agencies(tasks: list[Task], context: ParseContext, written: date | Non
         return []
     seen: set[str] = set()
     problems = []
+    for task, deliverable, mention in _mentions(tasks):
+        change = context.lexicon.ended(mention.type_slug)
+        if change is None or change.on > written or mention.type_slug in seen:
+            continue
+        seen.add(mention.type_slug)
+        became = context.lexicon.agency_types[change.result].concept.label_vi
+        problems.append(
+            Problem(
+                "agency-ended",
+                f"{task.local_id}: {mention.text!r} no longer existed on "
+                f"{written.isoformat()}: it became {became} on {change.on.isoformat()} "
+                f"({context.lexicon.change_sources[change.source].number})",
+                Severity.WARNING,
+                deliverable.span,
+                mention.text,
+            )
+        )
+    return problems
+
+
+def _mentions(tasks: list[Task]) -> Iterator[tuple[Task, Deliverable, AgencyMention]]:
+    """Every agency a task's deliverables name, in any role, with where."""
     for task in tasks:
         for deliverable in task.deliverables:
             assignment = deliverable.assignment
             for mention in (*assignment.lead, *assignment.cooperating, *assignment.participants):
-                change = context.lexicon.ended(mention.type_slug)
-                if change is None or change.on > written or mention.type_slug in seen:
-                    continue
-                seen.add(mention.type_slug)
-                became = context.lexicon.agency_types[change.result].concept.label_vi
-                problems.append(
-                    Problem(
-                        "agency-ended",
-                        f"{task.local_id}: {mention.text!r} no longer existed on "
-                        f"{written.isoformat()}: it became {became} on {change.on.isoformat()} "
-                        f"({context.lexicon.change_sources[change.source].number})",
-                        Severity.WARNING,
-                        deliverable.span,
-                        mention.text,
-                    )
-                )
-    return problems
+                yield task, deliverable, mention
 
 
 def instrument_conflicts(citations: list[Citation], context: ParseContext) -> list[Problem]:
