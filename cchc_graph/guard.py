@@ -9,6 +9,7 @@ measures nesting and size and finds every SERVICE before anything runs.
 
 from __future__ import annotations
 
+import functools
 import re
 import urllib.parse
 from collections.abc import Iterator
@@ -85,7 +86,7 @@ def check(query: str, policy: QueryPolicy) -> None:
     operators and keywords counted. Only a query that names SERVICE is read token by token, to
     resolve the endpoint it names.
     """
-    skeleton = _DATA.sub(_PLACEHOLDER, query)
+    skeleton = query_skeleton(query)
     first = _first_word(skeleton)
     if first is None:
         raise QueryRefusedError("no query: expected SELECT, CONSTRUCT, DESCRIBE or ASK")
@@ -113,10 +114,27 @@ def looks_like_update(query: str) -> bool:
     return operation(query) in UPDATE_WORDS
 
 
+def query_skeleton(query: str) -> str:
+    """The query with each string, IRI, comment and variable a placeholder: what the checks,
+    the operation and the dataset are read from. A query is read several times on its way (the
+    guard, the negotiation, the store): a short one is reduced once."""
+    if len(query) > _CACHED_QUERY:
+        return _DATA.sub(_PLACEHOLDER, query)
+    return _skeleton_cached(query)
+
+
+_CACHED_QUERY = 4096  # characters: the cache holds at most 1024 of these
+
+
+@functools.lru_cache(maxsize=1024)
+def _skeleton_cached(query: str) -> str:
+    return _DATA.sub(_PLACEHOLDER, query)
+
+
 def names_dataset(query: str) -> bool:
     """True when the query states its own dataset (FROM or FROM NAMED), outside its strings,
     IRIs and comments."""
-    return bool(_FROM.search(_DATA.sub(_PLACEHOLDER, query)))
+    return bool(_FROM.search(query_skeleton(query)))
 
 
 _FROM = re.compile(r"(?<![\w:])FROM(?![\w:])", re.IGNORECASE)
@@ -124,7 +142,7 @@ _FROM = re.compile(r"(?<![\w:])FROM(?![\w:])", re.IGNORECASE)
 
 def operation(query: str) -> str | None:
     """SELECT, CONSTRUCT, DESCRIBE, ASK or an update keyword: the query's first operation."""
-    return _first_word(_DATA.sub(_PLACEHOLDER, query))
+    return _first_word(query_skeleton(query))
 
 
 def _first_word(skeleton: str) -> str | None:

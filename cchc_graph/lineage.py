@@ -42,7 +42,11 @@ def change_quads(corpus: ResolvedCorpus, lexicon: Lexicon, iris: Iris) -> list[o
     def add(subject: str, predicate: str, obj: ox.NamedNode | ox.Literal) -> None:
         quads.append(ox.Quad(ox.NamedNode(subject), ox.NamedNode(predicate), obj, graph))
 
+    became: dict[str, set[str]] = {}  # each organisation -> what changes made it
+
     def event(iri: str, change: Change, originals: list[str], result: str, label: str) -> None:
+        for original in originals:
+            became.setdefault(original, set()).add(result)
         add(iri, RDF + "type", ox.NamedNode(ORG + "ChangeEvent"))
         add(iri, RDFS + "label", ox.Literal(label, language="vi"))
         for original in originals:
@@ -119,21 +123,6 @@ def change_quads(corpus: ResolvedCorpus, lexicon: Lexicon, iris: Iris) -> list[o
     quads += _programmes_in_force(corpus, lexicon, iris, ox.NamedNode(iris.graph("registry")))
     # every agency is in its own lineage and in that of each body it became, however many
     # changes apart: one link a question can follow on any engine (no path, no UNION)
-    results: dict[str, list[str]] = {}
-    taken_in: dict[str, list[str]] = {}
-    roles = {ORG + "resultingOrganization": results, ORG + "originalOrganization": taken_in}
-    for quad in quads:
-        target = roles.get(quad.predicate.value)
-        if (
-            target is not None
-            and isinstance(quad.subject, ox.NamedNode)
-            and isinstance(quad.object, ox.NamedNode)
-        ):
-            target.setdefault(quad.subject.value, []).append(quad.object.value)
-    became: dict[str, set[str]] = {}
-    for change_iri, members in taken_in.items():
-        for member in members:
-            became.setdefault(member, set()).update(results.get(change_iri, ()))
     for agency_iri in list(corpus.agencies):
         for later in sorted(_closure(agency_iri, became) | {agency_iri}):
             add(agency_iri, CCHC + "lineageOf", ox.NamedNode(later))

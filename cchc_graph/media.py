@@ -15,6 +15,7 @@ from typing import Literal
 
 import mimeparse
 
+from cchc_graph.answers import GRAPH_FORMATS, SELECT_FORMATS
 from cchc_graph.errors import BadRequestError
 
 Kind = Literal["results", "graph", "page"]
@@ -27,18 +28,11 @@ class Media:
     format: str  # our name of the format (answers.py): json, xml, csv, tsv, turtle, ...
 
 
-TABLE: tuple[Media, ...] = (
-    Media("application/sparql-results+json", "results", "json"),
-    Media("application/sparql-results+xml", "results", "xml"),
-    Media("text/csv", "results", "csv"),
-    Media("text/tab-separated-values", "results", "tsv"),
+# other names clients give the same formats
+ALIASES: tuple[Media, ...] = (
     Media("application/json", "results", "json"),
     Media("application/xml", "results", "xml"),
     Media("text/xml", "results", "xml"),
-    Media("text/turtle", "graph", "turtle"),
-    Media("application/n-triples", "graph", "ntriples"),
-    Media("application/ld+json", "graph", "jsonld"),
-    Media("application/rdf+xml", "graph", "rdfxml"),
     Media("application/x-turtle", "graph", "turtle"),
     Media("application/turtle", "graph", "turtle"),
     Media("text/n3", "graph", "turtle"),
@@ -49,6 +43,12 @@ TABLE: tuple[Media, ...] = (
     Media("text/xml", "graph", "rdfxml"),
     Media("text/html", "page", "html"),
     Media("application/xhtml+xml", "page", "html"),
+)
+# the formats' own types first (answers.py, first of each kind the default), then the aliases
+TABLE: tuple[Media, ...] = (
+    *(Media(f.media_type, "results", name) for name, f in SELECT_FORMATS.items()),
+    *(Media(f.media_type, "graph", name) for name, f in GRAPH_FORMATS.items()),
+    *ALIASES,
 )
 CACHED_TEXT = 2048  # Accept headers up to this length are worked out once
 
