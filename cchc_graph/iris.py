@@ -28,7 +28,7 @@ class Iris:
 
     def plan(self, province: str, period: tuple[int, int], variant: str | None = None) -> str:
         """plan/{province}/{period}: plan/khanh-hoa/2014, plan/cao-bang/2016-2020; a second
-        plan of the same province and period adds its number: plan/khanh-hoa/2014/3518-qd-ubnd."""
+        plan of the same province and period adds its number: plan/khanh-hoa/2014/1234-qd-ubnd."""
         iri = f"{self.base}plan/{province}/{period_slug(period)}"
         return f"{iri}/{variant}" if variant else iri
 
@@ -75,7 +75,7 @@ class Iris:
         return f"{self.base}target/{plan_key}/{index}"
 
     def source(self, stem: str) -> str:
-        """source/{file stem}: source/000_fbdcaf704ef480ea (also the name of its graph)."""
+        """source/{file stem}: source/kh-cchc-2024 (also the name of its graph)."""
         return f"{self.base}source/{stem}"
 
     def citation(self, stem: str, index: int) -> str:
@@ -98,7 +98,7 @@ def period_slug(period: tuple[int, int]) -> str:
 
 
 def number_slug(number: str) -> str:
-    """ "30c/NQ-CP" -> "30c-nq-cp"; "2508/KH-BCĐCCCVCC" -> "2508-kh-bcdcccvcc"."""
+    """ "30c/NQ-CP" -> "30c-nq-cp"; "123/KH-BCĐCCCVCC" -> "123-kh-bcdcccvcc"."""
     return slug(number)
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from cchc_graph.records import SourceFile
 from cchc_graph.text import nfc, squash, starts_lowercase
 
-# 002_4c182d265d647846.txt writes "**QUYẾT ĐỊNH**", "## **II. ...**" and "~~4032~~"
+# text saved from markdown writes "**QUYẾT ĐỊNH**", "## **II. ...**" and "~~1234~~"
 _MARKDOWN = re.compile(r"\*+|~~|^#{1,6}\s+")
 _LIST_MARKER = re.compile(r"^(?:\d+(?:\.\d+)*[.)]|[a-zđ]\)|[-–+•])\s")
 
@@ -70,9 +70,9 @@ def paragraphs(text: NormalisedText, first: int = 1, last: int | None = None) ->
     """Logical paragraphs of lines first..last, undoing hard wraps and page breaks.
 
     A line continues the paragraph above when it starts in lower case (also across blank lines:
-    000_fbdcaf704ef480ea.txt:73-75 breaks "thị xã," / "thành phố" over a page), or when the line
+    a plan copied from a PDF breaks "thị xã," / "thành phố" over a page), or when the line
     above has no closing punctuation and this one is not a new outline item
-    (001_e700a40f57bf9176.txt wraps every line at about 80 columns).
+    (text saved with hard wraps at about 80 columns).
     """
     last = len(text.lines) if last is None else last
     result: list[Paragraph] = []

@@ -101,7 +101,7 @@ class _Assembler:
         for page in self.pages:
             lines = [line for line in page.lines if id(line) not in running]
             # a "Nơi nhận" list beside the signature is small text at the bottom of the page
-            # too (lamdong_bca page 3): take the two-column blocks out before the footnotes
+            # too: take the two-column blocks out before the footnotes
             layouts, lines = layout_regions(lines)
             lines, notes = split_footnotes(page, lines, self.sizes[page.ocr])
             footnotes += len(notes)

@@ -18,12 +18,12 @@ from cchc_graph.ingest.model import Block, Cell, Kind, Location, Row
 from cchc_graph.ingest.pdf_model import Layout, Line, Page, box_around, rounded
 from cchc_graph.ingest.pdf_text import make_line
 
-_FOOTNOTE_RATIO = 0.85  # footnote text: 10 pt under a 14 pt body (lamdong_bc329)
+_FOOTNOTE_RATIO = 0.85  # footnote text: 10 pt under a 14 pt body
 _COLUMN_GAP = 1.5  # a gap of 1.5 font sizes between words parts columns; justified words stay < 1
 _MARGIN_BAND = 0.1  # page headers and footers sit in the top or bottom tenth of the page
 _PAGE_NUMBER = re.compile(r"[-–—(\s]*(?:[Tt]rang\s+)?\d{1,4}(?:\s*/\s*\d{1,4})?[-–—)\s]*")
-# an OCR footnote starts with its raised number, read as digits or as a mark ("! Hội Công chứng…",
-# lamdong_stp page 2); never a dash: that starts a list ("- Như kính gửi;")
+# an OCR footnote starts with its raised number, read as digits or as a mark ("! Hội Công chứng…");
+# never a dash: that starts a list ("- Như kính gửi;")
 _OCR_NOTE_NUMBER = re.compile(r"\d{1,2}|[!?'‘’\"|*°¹²³⁴⁵⁶⁷⁸⁹]")
 
 
@@ -71,7 +71,7 @@ def split_footnotes(
         start -= 1
     for first in range(start, len(ordered)):
         if _starts_note(ordered[first], page):
-            # OCR reads some raised numbers as letters ("ù Cơ sở…", lamdong_bca page 2): on a
+            # OCR reads some raised numbers as letters ("ù Cơ sở…"): on a
             # scan the whole run of small lines goes once one of them starts with a number
             cut = start if page.ocr else first
             return ordered[:cut], ordered[cut:]

@@ -36,10 +36,10 @@ _TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
 _SCAN_MAX_CHARS = 20  # fewer characters than this on a page covered by an image: a scan
 _SCAN_MIN_COVER = 0.5
 # an OCR line's box reaches from the marks above capitals to the descenders: about 4/3 of the
-# font size (20 pt boxes for the 14 pt text of lamdong_stp_ttr62)
+# font size (20 pt boxes for 14 pt text)
 _OCR_SIZE_RATIO = 0.75
 # an OCR line Tesseract is less than 30 % sure of is the trace of a stamp, a signature or a
-# handwritten note ("G)" at 0 % on page 3 of lamdong_bca), not text
+# handwritten note ("G)" at 0 %), not text
 _OCR_MIN_CONFIDENCE = 30.0
 _OCR_DPI = (200.0, 300.0)  # a scan is rendered at its own resolution, kept within these bounds
 _HIDDEN_ANNOTATION = 2 | 32  # annotation flags Hidden and NoView
@@ -142,7 +142,7 @@ def _scan_dpi(page: PlumberPage, chars: list[Char]) -> float | None:
 
 def _is_drawn(obj: dict[str, Any]) -> bool:
     """A rule or border that shows. Word puts a white box and white side lines behind every line
-    of text on pages 5-24 of lamdong_bc329: the table finder would read them as a grid."""
+    of text in some reports: the table finder would read them as a grid."""
     kind = obj.get("object_type")
     if kind == "rect":
         filled = obj.get("fill") and not _white(obj.get("non_stroking_color"))
@@ -163,7 +163,7 @@ def _white(color: object) -> bool:
 
 def _widget_chars(page: PlumberPage) -> list[Char]:
     """Text drawn by the page's annotations: e-signature widgets stamp the number and day on
-    "Số: …/BC-UBND" (lamdong_bc329 page 1) or "Số: 666/TTr-SNV; 22/12/2025" (lamdong_tonghop)."""
+    "Số: …/BC-UBND", or the number and day together ("Số: …/TTr-SNV; …/12/2025")."""
     chars: list[Char] = []
     for annotation in page.annots:
         data = annotation["data"]

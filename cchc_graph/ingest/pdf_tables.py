@@ -164,7 +164,7 @@ def _wrapped(above: Line, line: Line, width: float) -> bool:
 
 def joinable(above: Grid, below: Grid) -> bool:
     """The same columns, by their widths: a landscape page may place the table elsewhere
-    (lamdong_bc329 page 35 goes on with Biểu mẫu 7 from page 34, 27 pt to the right)."""
+    (a form annex goes on on the next page 27 pt to the right)."""
     widths = [b - a for a, b in pairwise(above.columns)]
     others = [b - a for a, b in pairwise(below.columns)]
     return len(widths) == len(others) and all(
@@ -174,7 +174,7 @@ def joinable(above: Grid, below: Grid) -> bool:
 
 def append_part(above: Grid, below: Grid) -> None:
     """Join the part of a table on the next page; a header repeated there is dropped, and a cell
-    merged down from that header continues the cell above it instead (lamdong_bc329 page 26)."""
+    merged down from that header continues the cell above it instead."""
     skip = 0
     while skip < min(_header_rows(above), len(below.ids)) and _repeats(
         _row_texts(above, skip), _row_texts(below, skip), first=skip == 0
@@ -277,7 +277,7 @@ def _header_rows(grid: Grid) -> int:
 
 def _repeats(header: list[str], row: list[str], first: bool) -> bool:
     """Does a row on the next page repeat a header row? The first exactly; a lower one may leave
-    blank what the header merged down (lamdong_bc329 page 35 redraws "STT" one row high)."""
+    blank what the header merged down (a page that redraws "STT" one row high)."""
     if first:
         return header == row
     return any(row) and all(text in ("", above) for above, text in zip(header, row, strict=True))

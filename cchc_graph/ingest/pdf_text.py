@@ -20,7 +20,7 @@ from pdfplumber.utils.text import extract_words
 from cchc_graph.ingest.pdf_model import Char, Line, Word
 from cchc_graph.text import nfc
 
-_SUPERSCRIPT_RATIO = 0.8  # a footnote reference: 9 pt digits after 14 pt text (lamdong_bc329)
+_SUPERSCRIPT_RATIO = 0.8  # a footnote reference: 9 pt digits after 14 pt text
 _WORD_GAP = 0.2
 # what a footnote reference is replaced by: no text, but not a space (a space would part words,
 # and pdfplumber takes an empty text for punctuation to split at)
@@ -37,7 +37,7 @@ MARKER = re.compile(
 
 def footnote_references(chars: list[Char]) -> dict[int, Char]:
     """Footnote references: runs of digits smaller than the text beside them and raised above its
-    baseline ("các ngành¹." on page 1 of lamdong_bc329, 9 pt after 14 pt). Each maps to a blank
+    baseline ("các ngành¹." of a report, 9 pt after 14 pt). Each maps to a blank
     copy set on the text's line, which keeps "ngành" and "." one word."""
     found: dict[int, Char] = {}
     start = 0
@@ -79,7 +79,7 @@ def _raised_beside(chars: list[Char], start: int, end: int) -> Char | None:
 
 def without_stray_spaces(chars: list[Char]) -> list[Char]:
     """Drop spaces drawn under other characters of the page: a stray space inside "/BC-UBND"
-    (lamdong_bc329 page 1) would part it."""
+    on a signed report's first page would part it."""
     rows: dict[int, list[Char]] = defaultdict(list)
     for char in chars:
         if char["text"].strip() and "annotation" not in char:
@@ -122,7 +122,7 @@ def _beside(chars: list[Char], index: int, step: int) -> Char | None:
 
 def chars_to_words(chars: list[Char]) -> list[Word]:
     """Words of the page's text, and apart from them words of the annotations: a signature
-    stamps "19" into the blank of "ngày      tháng" (lamdong_bc329 page 25), a word of its own."""
+    stamps "19" into the blank of "ngày      tháng" of a signed report, a word of its own."""
     words = []
     page_chars = [char for char in chars if "annotation" not in char]
     stamped = [char for char in chars if "annotation" in char]

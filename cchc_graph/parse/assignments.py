@@ -108,7 +108,7 @@ def read_assignment(
         subject = _subject(clause, folded)
         if subject:
             subjects.append(subject)
-        # "; chủ trì cùng ..." (000_fbdcaf704ef480ea.txt:155) leads through the last named subject
+        # "; chủ trì cùng ..." leads through the last named subject
         current = [f.mention for f in subjects[-1]] if subjects else list(topic)
         lead += _lead_in_clause(clause, folded, current)
     for clause in clauses:

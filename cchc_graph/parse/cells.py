@@ -64,7 +64,7 @@ def _bullets(text: str) -> list[str]:
 
 
 def bold_heading(cell: str) -> tuple[str | None, str]:
-    """A leading "<p><b>CẢI CÁCH THỂ CHẾ</b></p>" inside a task cell (002_4c182d265d647846.txt:184).
+    """A leading "<p><b>CẢI CÁCH THỂ CHẾ</b></p>" inside a task cell.
 
     Returns the heading text (or None) and the cell without it.
     """

@@ -15,9 +15,9 @@ from cchc_graph.lexicon import AgencyType, Lexicon
 from cchc_graph.records import AgencyMention
 from cchc_graph.text import fold_keep_length, slug
 
-# "Các Sở: Kế hoạch và Đầu tư, Tài nguyên ..." (000_fbdcaf704ef480ea.txt:149), "các Sở Giáo dục"
+# "Các Sở: Kế hoạch và Đầu tư, Tài nguyên ..." , "các Sở Giáo dục"
 _LIST_HEAD = re.compile(r"(?<![a-z0-9])(?:cac\s+)?so\s*:?\s*")
-# "UBND huyện Khánh Sơn, Khánh Vĩnh" (000_fbdcaf704ef480ea.txt:178): one named district each;
+# "UBND huyện Khánh Sơn, Khánh Vĩnh": one named district each;
 # "Ủy ban nhân dân TP. Hà Nội", "UBND các thành phố: Hà Nội, Cần Thơ": named provinces' committees
 _NAMED_DISTRICT = re.compile(
     r"(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s+(?:các\s+)?(huyện|thị xã|thành phố|TP\.?|tỉnh)"
@@ -28,7 +28,7 @@ _NAME_CONTINUATION = re.compile(
     r"\s*(?:,|và)\s*((?:[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ][^\s,;.()]*\s?){1,3})"
 )
 # on folded text; a bare "đơn vị" inside a list names no group of its own ("các sở, ngành, đơn vị,
-# địa phương" at 003_15ca9d007ed5324e.txt:70) and is skipped
+# địa phương") and is skipped
 _SEPARATOR = re.compile(r"\s*(?:,\s*va\s|,|\sva\s|&)\s*(?:don vi\s*(?:,\s*va\s|,|\sva\s)\s*)?")
 
 

@@ -35,7 +35,7 @@ _PLACE_DATE = re.compile(
     r"(?P<place>[^\n,|]{2,40}?),\s*ngày\s+(?P<d>\d{1,2})(?:\s+tháng\s+|\s*/\s*)(?P<m>\d{1,2})"
     r"(?:\s+năm\s+|\s*/\s*)(?P<y>\d{4})"
 )
-# "(Ban hành kèm theo Quyết định số 3518 /QĐ-UBND ngày 31 /12/2013" (000_fbdcaf704ef480ea.txt:54)
+# "(Ban hành kèm theo Quyết định số 1234 /QĐ-UBND ngày 31 /12/2013"
 _ATTACHED = re.compile(
     r"\(\s*(?:Ban\s+hành\s+)?[Kk]èm\s+theo\s+(?P<kind>Quyết định|Chỉ thị|Nghị quyết)\s+số\s*"
     r"(?P<number>\d+\s*(?:[-/]\s*[0-9A-Za-zĐđ&]+)+)\s*(?:ngày\s+(?P<date>\d{1,2}\s*/\s*\d{1,2}\s*/\s*"

@@ -31,7 +31,7 @@ _KIND_WORDS = {
     "hướng dẫn": "huong-dan",
 }
 _KINDS = "|".join(sorted((re.escape(k) for k in _KIND_WORDS), key=len, reverse=True))
-# "số 30c/NQ-CP", "số 3518 /QĐ-UBND", "số 12-CTr/TU", "số 19-2017/NQ-CP", "số 2508/KH-BCĐCCCVCC"
+# "số 30c/NQ-CP", "số 1234 /QĐ-UBND", "số 12-CTr/TU", "số 19-2017/NQ-CP", "số 123/KH-BCĐCCCVCC"
 # "66.2/2025/NQ-CP": a number may carry a dotted part
 _NUMBER = r"\d{1,5}(?:\.\d{1,2})?[a-zđ]?(?:\s?[-/]\s?[0-9A-Za-zĐđ&]+)+"
 _CITATION = re.compile(

@@ -120,7 +120,7 @@ def implementation_range(text: NormalisedText, body_end: int) -> tuple[int, int]
     """Lines of the last "Tổ chức thực hiện" heading's part, up to the signature or annex."""
     start = None
     for number in range(1, body_end):
-        # 001_e700a40f57bf9176.txt:363-364 wraps the heading: "II. Tổ chức thực" / "hiện"
+        # a hard-wrapped plan splits the heading: "II. Tổ chức thực" / "hiện"
         key = squash(fold(text.line(number) + " " + text.line(number + 1)))
         if re.match(r"(?:[ivx]+\s*[.:]\s*)?to chuc thuc hien\s*:?$", key):
             start = number + 2

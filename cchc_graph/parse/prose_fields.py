@@ -10,7 +10,7 @@ from cchc_graph.parse.deadlines import deadline_kind, find_periods, parse_deadli
 from cchc_graph.records import Deadline, DeadlineKind
 from cchc_graph.text import fold_keep_length, squash
 
-# "Thời hạn trình UBND tỉnh: trong quý III/2017" (003_15ca9d007ed5324e.txt:16)
+# "Thời hạn trình UBND tỉnh: trong quý III/2017"
 _DEADLINE_LABEL = re.compile(
     r"(?:thoi han|thoi gian trinh|thoi gian thuc hien)[^:.;]{0,30}:\s*[^.;)]+"
 )

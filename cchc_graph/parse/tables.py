@@ -351,7 +351,7 @@ class TaskBuilder:
         return roman_to_int(number) if is_roman(number) else 0
 
     def _open_orphan_section(self, line: int) -> Section:
-        """Rows before any heading: the table starts mid-way (004_e5038761a6850e2f.txt:80)."""
+        """Rows before any heading: the table starts mid-way (its first heading row lost)."""
         self.section = Section("?", None, None, self.context.span(line))
         self.result.sections.append(self.section)
         return self.section
@@ -470,7 +470,7 @@ class TaskBuilder:
             return Assignment()
         assignment = read_assignment(assignment_text, gazetteer)
         if previous is not None and _only_bare_departments(assignment.lead):
-            # "Các Sở chủ trì đề án" (000_fbdcaf704ef480ea.txt:177) means the departments the row
+            # "Các Sở chủ trì đề án" in a row means the departments the row
             # above named, not every department of the province
             named = tuple(m for m in previous.assignment.lead if not m.is_group)
             if named:
@@ -565,9 +565,9 @@ PROGRAMME_AREAS = 6  # both master programmes (30c/NQ-CP and 76/NQ-CP of 2021) h
 
 def cut_mid_phrase(cell: str, folded_row: str, folded_document: str) -> bool:
     """True when the cell's last three words never end a phrase anywhere else: the row and the
-    document (both folded) write them only as the start of something longer. The task cell of
-    002_4c182d265d647846.txt:207 ends "... thông tin đại"; its own row and the plan write "thông
-    tin đại chúng" — the end of the file cut the row."""
+    document (both folded) write them only as the start of something longer. A task cell cut by the
+    end of a saved file ends "... thông tin đại"; its own row and the plan write "thông
+    tin đại chúng"."""
     words = fold(cell).split()
     if len(words) < 3 or cell.rstrip().endswith((".", ";", ":", ")", "!", "?")):
         return False

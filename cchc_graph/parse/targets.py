@@ -21,7 +21,7 @@ _PERCENT = re.compile(
     r"(?:\s*-\s*(?P<maxcue>duoi\s+)?(?P<max>\d{1,3}(?:[.,]\d+)?))?\s*%"
     r"(?P<after>\s*tro len)?"
 )
-# "Có từ 15 dịch vụ công trở lên", "tại 05 đơn vị trở lên" (001_e700a40f57bf9176.txt:1188, 1327)
+# "Có từ 15 dịch vụ công trở lên", "tại 05 đơn vị trở lên"
 _COUNT = re.compile(
     r"(?P<cue>(?:co\s+)?(?:tu|it nhat|toi thieu|tren)\s+)?(?P<value>\d{1,4})\s+"
     r"(?P<unit>dich vu cong|don vi|co quan|thu tuc)\b(?P<rest>[^;.]{0,40}?tro len)"

@@ -211,7 +211,7 @@ def _place_row(
     task_no = task_number(first)
     if task_no:
         heading, rest = bold_heading(cells.get(Column.TASK, ""))
-        if heading:  # 002_4c182d265d647846.txt:184 puts "CẢI CÁCH THỂ CHẾ" inside task 1's cell
+        if heading:  # an annex may put "CẢI CÁCH THỂ CHẾ" inside its first task's cell
             builder.start_section(None, heading, number)
             row.cells[Column.TASK] = rest
         builder.start_task(task_no, row)
@@ -367,7 +367,7 @@ def _cells(parts: list[str], roles: list[Column | None]) -> dict[Column, str]:
 
 
 def _is_numbering_row(cells: dict[Column, str]) -> bool:
-    # "\t1\t2\t3\t4" under the header (000_fbdcaf704ef480ea.txt:147)
+    # "\t1\t2\t3\t4" under the header: the columns numbered
     values = [squash(v) for v in cells.values()]
     return all(re.fullmatch(r"\d{0,2}", v) for v in values) and any(values)
 

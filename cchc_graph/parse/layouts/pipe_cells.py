@@ -50,7 +50,7 @@ class _Cell:
 
     def tail(self) -> str:
         """Text after the last line that ends a sentence: the first header cell of a table that
-        follows the plan body without a separator (001_e700a40f57bf9176.txt:447-448)."""
+        follows the plan body without a separator."""
         cut = max(
             (i + 1 for i, line in enumerate(self.lines) if line.rstrip().endswith((".", ":", ";"))),
             default=0,
