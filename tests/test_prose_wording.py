@@ -206,3 +206,33 @@ b) Giao Thanh tra tỉnh thanh tra việc thực hiện quy định về cải c
     tasks = by_id(document)
     assert leads(tasks["TCTH.1.a"]) == ["cac-so-ban-nganh"]
     assert leads(tasks["TCTH.1.b"]) == ["thanh-tra-tinh"]
+
+
+def test_partners_the_vocabulary_lacks_are_kept_as_written() -> None:
+    """Never dropped, never guessed: a partner the vocabulary does not hold is a body of its own
+    with its words, reported once; the list of partners ends at the verb of the work."""
+    document = read(
+        """II. TỔ CHỨC THỰC HIỆN
+1. Sở Y tế chủ trì, phối hợp với Bệnh viện Đa khoa tỉnh, Trung tâm Kiểm soát bệnh tật xây \
+dựng quy trình tiếp nhận hồ sơ trực tuyến.
+2. Sở Khoa học và Công nghệ chủ trì, phối hợp với các sở, ngành, Tập đoàn FPT, CMC khẩn \
+trương hoàn thành Bộ công cụ theo dõi, đánh giá.
+3. Sở Tư pháp chủ trì, phối hợp với các sở, ngành và các đơn vị có liên quan tổ chức, tham \
+gia các hội nghị tập huấn.
+4. Sở Nội vụ phối hợp cùng Tổ công tác số 3 và các doanh nghiệp khảo sát mức độ hài lòng.
+"""
+    )
+    tasks = by_id(document)
+
+    def partners(local_id: str) -> list[str]:
+        return [m.text for d in tasks[local_id].deliverables for m in d.assignment.cooperating]
+
+    assert partners("TCTH.1") == ["Bệnh viện Đa khoa tỉnh", "Trung tâm Kiểm soát bệnh tật"]
+    # "Tập đoàn FPT, CMC": the kind is said once for both names
+    assert partners("TCTH.2")[1:] == ["Tập đoàn FPT", "Tập đoàn CMC"]
+    # "tổ chức" here is what they do, not a kind of body
+    assert partners("TCTH.3") == ["các sở, ngành", "các đơn vị có liên quan"]
+    assert partners("TCTH.4")[0] == "Tổ công tác số 3"
+    assert leads(tasks["TCTH.4"]) == ["so-noi-vu"]
+    reported = {p.quote for p in document.problems if p.kind == "unresolved-agency"}
+    assert {"Bệnh viện Đa khoa tỉnh", "Tập đoàn FPT", "Tổ công tác số 3"} <= reported

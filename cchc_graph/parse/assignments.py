@@ -15,7 +15,14 @@ import re
 from dataclasses import dataclass, replace
 from itertools import pairwise
 
-from cchc_graph.parse.gazetteer import Found, Gazetteer, unresolved_body
+from cchc_graph.parse.gazetteer import (
+    UNRESOLVED_TYPES,
+    Found,
+    Gazetteer,
+    bare_kind,
+    body_kind,
+    unresolved_body,
+)
 from cchc_graph.records import AgencyMention, Assignment
 from cchc_graph.text import fold_keep_length
 
@@ -112,7 +119,7 @@ def read_assignment(
         current = [f.mention for f in subjects[-1]] if subjects else list(topic)
         lead += _lead_in_clause(clause, folded, current)
     for clause in clauses:
-        cooperating += _cooperating_in_clause(clause, folded, lead)
+        cooperating += _cooperating_in_clause(clause, text, folded, lead)
         participants += _cue_before(clause, folded, ("tham gia",))
     if not lead:
         lead = [f.mention for f in subjects[0]] if subjects else list(topic)
@@ -238,7 +245,7 @@ def _lead_in_clause(
 
 
 def _cooperating_in_clause(
-    clause: _Clause, folded: str, lead: list[AgencyMention]
+    clause: _Clause, original: str, folded: str, lead: list[AgencyMention]
 ) -> list[AgencyMention]:
     result: list[AgencyMention] = []
     text = folded[clause.start : clause.end]
@@ -251,9 +258,84 @@ def _cooperating_in_clause(
             before = _chain_ending_at(clause, folded, position)
             if before and any(_identity(f.mention) not in lead_types for f in before):
                 result += [f.mention for f in before]
-            after = _chain_starting_at(clause, folded, clause.start + match.end())
+            start = clause.start + match.end()
+            after = _chain_starting_at(clause, folded, start)
             result += [f.mention for f in after]
+            if cue == "phoi hop":
+                listed_from = after[-1].end if after else _after_gap(folded, start)
+                result += _partners_listed(clause, original, folded, listed_from, bool(after))
     return result
+
+
+# where a list of partners ends: the verb of what is done together or its purpose ("phối hợp
+# với các đơn vị cấp nước … xây dựng phương án", "… để bảo vệ", "… trong việc nghiên cứu"),
+# written in lower case (a proper name may hold such a word: "Ngân hàng Phát triển")
+_PREDICATE = re.compile(
+    r"\s(?:de|nham|trong viec|trong qua trinh|khan truong|xay dung|hoan thanh|trien khai|"
+    r"thuc hien|tham muu|ra soat|phat trien|nghien cuu|bao dam|dam bao|tuyen truyen|huong dan|"
+    r"kiem tra|theo doi|danh gia|cung cap|thuc day|day manh|hoan thien|ban hanh|trinh|tiep tuc|"
+    r"giai quyet|thao go|tham gia|chuan bi|van hanh|khao sat|tong hop|bao cao|xu ly|lam|"
+    r"tap trung|uu tien|chu dong|tich cuc|kip thoi)(?![a-z])"
+)
+_LIST_SEPARATOR = re.compile(r"\s*(?:,|\s(?:va|cung)\s)\s*")
+_ACRONYM = re.compile(r"[A-ZĐ][A-ZĐ0-9&\-]+")
+
+
+def _after_gap(folded: str, position: int) -> int:
+    gap = _PARTNER_GAP.match(folded, position)
+    return gap.end() if gap else position
+
+
+def _list_end(original: str, folded: str, position: int, end: int) -> int:
+    for verb in _PREDICATE.finditer(folded, position, end):
+        if original[verb.start() + 1].islower():
+            return verb.start()
+    return end
+
+
+def _partners_listed(
+    clause: _Clause, original: str, folded: str, position: int, after_chain: bool
+) -> list[AgencyMention]:
+    """Bodies the vocabulary lacks in a list of partners, kept as written ("phối hợp với các
+    bộ, ngành, Tập đoàn FPT, CMC khẩn trương …", "Phối hợp cùng Nhóm công tác số 3 và các
+    doanh nghiệp đồng hành hoàn thành …"), with the vocabulary's bodies listed after them. The
+    list ends at the verb of what is done together, or at the first piece that names no body."""
+    end = _list_end(original, folded, position, clause.end)
+    known = [f for chain in clause.chains for f in chain]
+    mentions: list[AgencyMention] = []
+    kind = ""  # the kind of body the last piece opened with: "Tập đoàn"
+    # after a body the list goes on only past a comma or "và" ("… có liên quan tổ chức, …")
+    separated = not after_chain
+    while position < end:
+        separator = _LIST_SEPARATOR.match(folded, position, end)
+        if separator is not None and separator.end() > position:
+            position, separated = separator.end(), True
+            continue
+        if not separated:
+            break
+        here = next((f for f in known if f.start == position), None)
+        if here is not None:
+            mentions.append(here.mention)
+            position, kind, separated = here.end, "", False
+            continue
+        stop = end
+        if (next_separator := _LIST_SEPARATOR.search(folded, position, end)) is not None:
+            stop = next_separator.start()
+        if any(position < f.start < stop for f in known):
+            break  # a known body inside the piece ("các cơ quan của Quốc hội"): not a list item
+        piece = original[position:stop].strip()
+        body = unresolved_body(piece) or bare_kind(piece)
+        if body is None and kind and _ACRONYM.fullmatch(piece):
+            # "Tập đoàn FPT, CMC": the kind of body is said once for both names
+            body = unresolved_body(f"{kind} {piece}")
+        if body is None:
+            break
+        mentions.append(body)
+        kind = body_kind(piece) or kind
+        position, separated = stop, False
+    if not any(m.type_slug in UNRESOLVED_TYPES for m in mentions):
+        return []  # the vocabulary's bodies alone: their chain said it all
+    return mentions
 
 
 def _cue_before(clause: _Clause, folded: str, cues: tuple[str, ...]) -> list[AgencyMention]:

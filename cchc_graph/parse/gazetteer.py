@@ -39,13 +39,15 @@ UNRESOLVED_TYPES = (OTHER_BODY, OTHER_GROUP)
 # what opens the name of a body or a group of bodies ("Tập đoàn …", "Các đơn vị cấp nước …")
 _BODY_WORDS = re.compile(
     r"^(?:(?P<group>cac|nhung|toan bo)\s+)?(?:co quan|don vi|to chuc|doanh nghiep|ho gia dinh|"
-    r"ban|hoi|trung tam|ngan hang|tap doan|tong cong ty|cong ty|truong|vien|co so|hiep hoi|"
-    r"lien doan|lien minh|nhom|cong|bao|dai|chi cuc|cuc|phong|so|bo|uy ban|hop tac xa)(?![a-z])"
+    r"ban|hoi|trung tam|ngan hang|tap doan|tong cong ty|cong ty|truong|vien|benh vien|co so|"
+    r"hiep hoi|lien doan|lien minh|nhom|to cong tac|to giup viec|cong|bao|dai|chi cuc|cuc|phong|"
+    r"so|bo|uy ban|hop tac xa)(?![a-z])"
 )
 # kinds of bodies a list names ("Doanh nghiệp, tổ chức, cơ sở giáo dục"), not "Tổ chức, bộ máy"
 _KINDS = re.compile(
     r"(?:doanh nghiep|to chuc|co so|co quan|don vi|hop tac xa|ho gia dinh|truong|vien)(?![a-z])"
 )
+_NUMBERED = re.compile(r"\s(?:số|Số)\s+\d{1,3}$")
 _UNRESOLVED_TAIL = re.compile(
     r"\s*(?:co trach nhiem|co lien quan|lien quan|chu tri|phoi hop)\s*[:.]?\s*$"
 )
@@ -72,16 +74,37 @@ def unresolved_body(phrase: str) -> AgencyMention | None:
     group = opening is not None and (bool(opening.group("group")) or listed)
     if opening is None or not (3 if group else 2) <= len(words) <= 24:
         return None
-    if any(c.isdigit() for c in text):
+    numbered = _NUMBERED.search(text)  # "Tổ công tác số 3": a number that is part of the name
+    if any(c.isdigit() for c in (text[: numbered.start()] if numbered else text)):
         return None
-    # a single body has a proper name after what it is, "Tập đoàn Điện lực", "Ban Chính sách";
-    # "Bảo đảm kinh phí", "Tổ chức thực hiện" are not bodies
+    # a single body has a proper name after what it is, "Tập đoàn Điện lực", "Ban Chính sách",
+    # or its number, "Nhóm công tác số 3"; "Bảo đảm kinh phí", "Tổ chức thực hiện" are not bodies
     after = text[opening.end() :].split()
-    if not group and not (words[0][0].isupper() and after and after[0][0].isupper()):
+    named = bool(after) and (after[0][0].isupper() or numbered is not None)
+    if not group and not (words[0][0].isupper() and named):
         return None
     return AgencyMention(
         text, OTHER_GROUP if group else OTHER_BODY, group, name_slug=slug(text), label=text
     )
+
+
+def bare_kind(phrase: str) -> AgencyMention | None:
+    """A kind of body named bare in a list of partners ("phối hợp với doanh nghiệp"): the bodies
+    of that kind, a group kept as written; None for anything else."""
+    text = squash_phrase(phrase)
+    folded = fold_keep_length(text)
+    kind = _KINDS.fullmatch(folded)
+    if kind is None:
+        return None
+    return AgencyMention(text, OTHER_GROUP, True, name_slug=slug(text), label=text)
+
+
+def body_kind(phrase: str) -> str:
+    """The words that say what kind of body a phrase names ("Tập đoàn" of "Tập đoàn FPT"), as
+    written; "" when it opens with none."""
+    text = squash_phrase(phrase)
+    opening = _BODY_WORDS.match(fold_keep_length(text))
+    return text[: opening.end()] if opening is not None and not opening.group("group") else ""
 
 
 def squash_phrase(phrase: str) -> str:
