@@ -236,3 +236,30 @@ gia các hội nghị tập huấn.
     assert leads(tasks["TCTH.4"]) == ["so-noi-vu"]
     reported = {p.quote for p in document.problems if p.kind == "unresolved-agency"}
     assert {"Bệnh viện Đa khoa tỉnh", "Tập đoàn FPT", "Tổ công tác số 3"} <= reported
+
+
+def test_a_directives_direction_to_all_is_a_task_with_no_lead() -> None:
+    """A numbered item of a directive that names no body is still an order of the issuer, to all
+    it concerns: a task without lead, reported; what the directive says of itself is not."""
+    directive = """ỦY BAN NHÂN DÂN TỈNH KHÁNH HÒA | CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Số: 07/CT-UBND | Khánh Hòa, ngày 05 tháng 01 năm 2026
+CHỈ THỊ
+Về tăng cường quản lý tài nguyên nước dưới đất
+1. Sở Nông nghiệp và Môi trường chủ trì rà soát các công trình khai thác nước dưới đất.
+2. Tuân thủ nguyên tắc khoanh định vùng cấm, vùng hạn chế khai thác nước dưới đất theo quy \
+định của pháp luật.
+3. Các nội dung sau:
+a) Kiểm tra định kỳ các giếng khoan không còn sử dụng.
+4. Giao Sở Tư pháp phối hợp với Sở Xây dựng kiểm tra việc thực hiện Chỉ thị này.
+5. Chỉ thị này có hiệu lực thi hành kể từ ngày ký ban hành.
+"""
+    document = parse_document(SourceFile("ct.txt", "ct", directive, ""), load_lexicon())
+    tasks = by_id(document)
+    assert leads(tasks["1"]) == ["so-nong-nghiep-va-moi-truong"]
+    assert leads(tasks["2"]) == []
+    assert tasks["2"].description.startswith("Tuân thủ nguyên tắc khoanh định")
+    assert leads(tasks["4"]) == ["so-tu-phap"]
+    assert "5" not in tasks  # the directive's own entry into force
+    assert "3.a" not in tasks  # a lettered item under a heading that names no one
+    said = [p for p in document.problems if p.kind == "no-agency"]
+    assert any("task with no lead" in p.message and p.span.line_start == 6 for p in said)

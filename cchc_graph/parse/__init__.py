@@ -123,7 +123,7 @@ def _parse(source: SourceFile, lexicon: Lexicon) -> ParsedDocument:
         # a numbered item's heading gives its lettered sub-items their reform area ("4. Tổ chức
         # thực hiện:"); a directive has no annex, so these are not annex sections
         directive_tasks, found, _ = prose_tasks.read_outline(
-            body, context, None, area_sections=True
+            body, context, None, area_sections=True, directions=True
         )
         tasks += directive_tasks
         problems += found

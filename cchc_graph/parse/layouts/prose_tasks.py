@@ -93,11 +93,15 @@ def read_outline(
     section: Section | None,
     id_prefix: str = "",
     area_sections: bool = False,
+    directions: bool = False,
 ) -> tuple[list[Task], list[Problem], list[Section]]:
     """Tasks of a numbered outline; items that name no agency are reported, not made tasks.
 
     With `area_sections`, a numbered item with lettered sub-items whose heading names a reform
-    area ("1. Cải cách thể chế") is the section of those sub-items.
+    area ("1. Cải cách thể chế") is the section of those sub-items. With `directions` (a
+    directive's body), a numbered item standing alone that names no body is the issuer's
+    direction to all it concerns ("2. Tuân thủ nguyên tắc khoanh định vùng cấm …"): a task with
+    no lead, reported as such.
     """
     tasks: list[Task] = []
     problems: list[Problem] = []
@@ -130,6 +134,18 @@ def read_outline(
         for task_item in items:
             task_parent = task_item.topic or parent
             task = _task(task_item, task_parent, context, item_section, id_prefix)
+            if task is None and directions and task_item is item and _direction(item):
+                task = _task(task_item, task_parent, context, item_section, id_prefix, False)
+                problems.append(
+                    Problem(
+                        "no-agency",
+                        f"item {id_prefix}{item.local_id} names no agency: read as a direction "
+                        "to all it concerns, a task with no lead",
+                        Severity.INFO,
+                        context.span(item.first.line_start, item.first.line_end),
+                        item.first.text[:200],
+                    )
+                )
             if task is None:
                 problems.append(
                     Problem(
@@ -334,8 +350,29 @@ def _heading_line(paragraph: Paragraph, context: ParseContext) -> tuple[str, Par
     return heading, Paragraph(rest, offsets[0][1], paragraph.line_end, offsets)
 
 
+# what a directive says of itself, not a direction: "Chỉ thị này có hiệu lực kể từ ngày ký"
+_OF_ITSELF = re.compile(r"(?:chi thi|quyet dinh|van ban|ke hoach) nay|co hieu luc|thi hanh")
+
+
+def _direction(item: _Item) -> bool:
+    """A numbered item of its own (no sub-items, a sentence or more) that tells what to do."""
+    text = _strip_marker(item.first.text)
+    return (
+        not item.children
+        and not item.first.text[:1].isalpha()  # numbered, not lettered or a dash
+        and len(text.split()) >= 8
+        and not text.rstrip().endswith(":")
+        and _OF_ITSELF.search(fold(text)) is None
+    )
+
+
 def _task(
-    item: _Item, parent: _Topic, context: ParseContext, section: Section | None, id_prefix: str
+    item: _Item,
+    parent: _Topic,
+    context: ParseContext,
+    section: Section | None,
+    id_prefix: str,
+    needs_agency: bool = True,
 ) -> Task | None:
     paragraphs = [item.first, *item.body]
     first_text = _strip_marker(item.first.text)
@@ -358,7 +395,7 @@ def _task(
             # "c) Giao Thanh tra tỉnh chủ trì ..." then "Chủ trì lập kế hoạch ...": same agency
             topic = _Topic(Assignment(deliverable.assignment.lead), parent.deadline)
     deliverables = tuple(found)
-    if not any(
+    if needs_agency and not any(
         d.assignment.lead or d.assignment.cooperating or d.assignment.participants
         for d in deliverables
     ):
