@@ -263,3 +263,21 @@ a) Kiểm tra định kỳ các giếng khoan không còn sử dụng.
     assert "3.a" not in tasks  # a lettered item under a heading that names no one
     said = [p for p in document.problems if p.kind == "no-agency"]
     assert any("task with no lead" in p.message and p.span.line_start == 6 for p in said)
+
+
+def test_the_paragraph_that_closes_a_part_is_not_the_last_items() -> None:
+    document = read(
+        """II. TỔ CHỨC THỰC HIỆN
+1. Sở Nội vụ chủ trì kiểm tra công tác cải cách hành chính.
+2. Các cơ sở đào tạo mở thêm chuyên ngành về chuyển đổi số.
+Phối hợp với các viện nghiên cứu phát triển công nghệ mới.
+Yêu cầu các sở, ban, ngành, đoàn thể tỉnh; UBND các xã, phường căn cứ nhiệm vụ được phân \
+công triển khai thực hiện tốt Kế hoạch này.
+"""
+    )
+    tasks = by_id(document)
+    assert sorted(tasks) == ["TCTH.1", "TCTH.2"]
+    # the unnumbered paragraph below item 2 goes on with it; the closing one does not
+    assert "viện nghiên cứu" in tasks["TCTH.2"].quote
+    assert "Yêu cầu" not in tasks["TCTH.2"].quote
+    assert "cac-so-ban-nganh" not in leads(tasks["TCTH.2"])

@@ -56,6 +56,12 @@ _PART = re.compile(r"^(?P<r>[IVX]{1,5})\s*[.:]\s+\S")
 _LETTERED = re.compile(r"^(?P<x>[a-zđ])\)\s*(?P<rest>.*)$", re.DOTALL)
 _BULLET = re.compile(r"^[-–+•]\s*(?P<rest>.*)$", re.DOTALL)
 _CLOSING = re.compile(r"\./\.\s*$|/\.\s*$")
+# the paragraph that closes a part, unnumbered after its last item, tells everyone to carry out
+# the document itself: "Trên đây là Kế hoạch …", "Yêu cầu các sở, ban, ngành … triển khai thực
+# hiện tốt Kế hoạch này"; it is no part of the last item
+_CLOSING_FORMULA = re.compile(
+    r"^(?:tren day la|yeu cau)(?![a-z]).*(?:ke hoach|chi thi|quyet dinh|chuong trinh) nay"
+)
 
 
 @dataclass(slots=True)
@@ -178,7 +184,8 @@ def _outline(paragraphs: list[Paragraph]) -> list[_Item]:
             top.children.append(_Item(f"{top.local_id}.{lettered.group('x')}", paragraph))
         elif items:
             top = items[-1]
-            if _CLOSING.search(text) and not _BULLET.match(text):
+            closing = _CLOSING_FORMULA.match(fold(text)) is not None
+            if (_CLOSING.search(text) or closing) and not _BULLET.match(text):
                 if top.heading_only:  # "VII. CHẾ ĐỘ BÁO CÁO" / "Các cơ quan ... báo cáo ./."
                     top.body.append(paragraph)
                 break  # "... thực hiện có chất lượng, hiệu quả toàn bộ nội dung Kế hoạch này./."
