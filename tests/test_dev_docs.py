@@ -245,7 +245,6 @@ STILL_OTHERWISE: dict[str, dict[str, str]] = {
     },
     "dongnai_kh179_2025": {
         "317 lead": "two kinds of enterprises, one group in the vocabulary",
-        "321 lead": "'Tổng Công ty' alone names no body",
     },
     "sonla_qd2954_2025": {
         "84 task": "a funding item naming no body: reported INFO no-agency",

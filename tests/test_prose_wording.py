@@ -281,3 +281,15 @@ công triển khai thực hiện tốt Kế hoạch này.
     assert "viện nghiên cứu" in tasks["TCTH.2"].quote
     assert "Yêu cầu" not in tasks["TCTH.2"].quote
     assert "cac-so-ban-nganh" not in leads(tasks["TCTH.2"])
+
+
+def test_a_subject_goes_on_past_the_bodies_the_vocabulary_holds() -> None:
+    document = read(
+        """II. TỔ CHỨC THỰC HIỆN
+1. Sở Nội vụ chủ trì kiểm tra công tác cải cách hành chính.
+2. Các doanh nghiệp nhà nước, Tổng Công ty tiên phong chuyển đổi số trong ngành, lĩnh vực.
+"""
+    )
+    tasks = by_id(document)
+    named = [m.text for d in tasks["TCTH.2"].deliverables for m in d.assignment.lead]
+    assert named == ["Các doanh nghiệp nhà nước", "Tổng Công ty"]

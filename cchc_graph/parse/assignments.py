@@ -111,18 +111,25 @@ def read_assignment(
     cooperating: list[AgencyMention] = []
     participants: list[AgencyMention] = []
     subjects: list[list[Found]] = []
+    first_subject: _Clause | None = None
     for clause in clauses:
         subject = _subject(clause, folded)
         if subject:
             subjects.append(subject)
+            first_subject = first_subject or clause
         # "; chủ trì cùng ..." leads through the last named subject
         current = [f.mention for f in subjects[-1]] if subjects else list(topic)
         lead += _lead_in_clause(clause, folded, current)
     for clause in clauses:
         cooperating += _cooperating_in_clause(clause, text, folded, lead)
         participants += _cue_before(clause, folded, ("tham gia",))
-    if not lead:
-        lead = [f.mention for f in subjects[0]] if subjects else list(topic)
+    if not lead and first_subject is not None:
+        # "Các doanh nghiệp nhà nước, Tổng Công ty tiên phong …": the subject goes on past the
+        # bodies the vocabulary holds, as a list of partners does
+        lead = [f.mention for f in subjects[0]]
+        lead += _partners_listed(first_subject, text, folded, subjects[0][-1].end, True)
+    elif not lead:
+        lead = list(topic)
     for subject in subjects:
         participants += [f.mention for f in subject]
     assignment = _by_strongest_role(lead, cooperating, participants)
@@ -275,7 +282,7 @@ _PREDICATE = re.compile(
     r"thuc hien|tham muu|ra soat|phat trien|nghien cuu|bao dam|dam bao|tuyen truyen|huong dan|"
     r"kiem tra|theo doi|danh gia|cung cap|thuc day|day manh|hoan thien|ban hanh|trinh|tiep tuc|"
     r"giai quyet|thao go|tham gia|chuan bi|van hanh|khao sat|tong hop|bao cao|xu ly|lam|"
-    r"tap trung|uu tien|chu dong|tich cuc|kip thoi)(?![a-z])"
+    r"tap trung|uu tien|chu dong|tich cuc|kip thoi|tien phong|dan dat|co trach nhiem)(?![a-z])"
 )
 _LIST_SEPARATOR = re.compile(r"\s*(?:,|\s(?:va|cung)\s)\s*")
 _ACRONYM = re.compile(r"[A-ZĐ][A-ZĐ0-9&\-]+")

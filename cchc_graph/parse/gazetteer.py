@@ -45,7 +45,8 @@ _BODY_WORDS = re.compile(
 )
 # kinds of bodies a list names ("Doanh nghiệp, tổ chức, cơ sở giáo dục"), not "Tổ chức, bộ máy"
 _KINDS = re.compile(
-    r"(?:doanh nghiep|to chuc|co so|co quan|don vi|hop tac xa|ho gia dinh|truong|vien)(?![a-z])"
+    r"(?:doanh nghiep|to chuc|co so|co quan|don vi|hop tac xa|ho gia dinh|truong|vien|"
+    r"tong cong ty|tap doan)(?![a-z])"
 )
 _NUMBERED = re.compile(r"\s(?:số|Số)\s+\d{1,3}$")
 _UNRESOLVED_TAIL = re.compile(
