@@ -231,6 +231,31 @@ def test_central_and_2025_names(text: str, province: str | None, expected: list[
     assert [f.mention.type_slug for f in found] == expected
 
 
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        # abbreviations no one wrote into the vocabulary: the initials of each part of the name
+        ("Giao Sở NN&MT chủ trì", ["so-nong-nghiep-va-moi-truong"]),
+        ("Sở NNMT, Sở DT&TG", ["so-nong-nghiep-va-moi-truong", "so-dan-toc-va-ton-giao"]),
+        ("Sở GD và ĐT", ["so-giao-duc-va-dao-tao"]),
+        ("Sở LĐTB&XH", ["so-lao-dong-thuong-binh-va-xa-hoi"]),
+        ("Sở VHTT&DL", ["so-van-hoa-the-thao-va-du-lich"]),
+        ("Bộ DT&TG", ["bo-dan-toc-va-ton-giao"]),
+        ("các Sở: Nội vụ, NN&MT", ["so-noi-vu", "so-nong-nghiep-va-moi-truong"]),
+        # central bodies and the provinces' bodies of 2025
+        ("Viện Hàn lâm Khoa học xã hội Việt Nam", ["vien-han-lam-khoa-hoc-xa-hoi"]),
+        ("Đại học Quốc gia TP. Hồ Chí Minh", ["dai-hoc-quoc-gia-tp-ho-chi-minh"]),
+        ("Tổng Liên đoàn Lao động Việt Nam", ["tong-lien-doan-lao-dong-viet-nam"]),
+        ("Bộ Chỉ huy Bộ đội Biên phòng tỉnh", ["bo-chi-huy-bien-phong-tinh"]),
+        ("Ban Tuyên giáo và Dân vận Tỉnh ủy", ["ban-tuyen-giao-va-dan-van-tinh-uy"]),
+        ("Kho bạc Nhà nước khu vực XIV", ["kho-bac-nha-nuoc-khu-vuc"]),
+    ],
+)
+def test_abbreviations_and_bodies_of_every_level(text: str, expected: list[str]) -> None:
+    found = gazetteer_for(LEXICON, "khanh-hoa").find(text)
+    assert [f.mention.type_slug for f in found] == expected
+
+
 def test_a_centrally_run_city_calls_its_provincial_level_thanh_pho() -> None:
     city = gazetteer_for(LEXICON, "can-tho")
     assert [f.mention.type_slug for f in city.find("Công an thành phố")] == ["cong-an-tinh"]

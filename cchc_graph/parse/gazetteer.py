@@ -147,6 +147,20 @@ class Gazetteer:
             for short in agency_type.short_names:
                 self._short.setdefault(_key(short), agency_type.slug)
                 short_spellings.append(short)
+        # abbreviations no one listed ("Sở NN&MT", "Sở GD và ĐT"), unless two bodies share one
+        generated: dict[str, set[str]] = {}
+        for agency_type in lexicon.agency_types.values():
+            for spelling in abbreviations(agency_type.concept.label_vi):
+                generated.setdefault(spelling, set()).add(agency_type.slug)
+        for spelling, slugs in generated.items():
+            if len(slugs) == 1 and _key(spelling) not in self._full:
+                self._full[_key(spelling)] = next(iter(slugs))
+                full_spellings.append(spelling)
+            # "NN&MT" after a list head of departments: "các Sở: KH&CN, NN&MT"
+            head, short = spelling.split(" ", 1)
+            if head == "Sở" and len(slugs) == 1 and "&" in short and _key(short) not in self._short:
+                self._short[_key(short)] = next(iter(slugs))
+                short_spellings.append(short)
         self._extra: dict[str, list[str]] = {}
         for agency_type in lexicon.agency_types.values():
             for label in agency_type.also_named_in:
@@ -287,6 +301,34 @@ class Gazetteer:
 def gazetteer_for(lexicon: Lexicon, province: str | None) -> Gazetteer:
     """The compiled gazetteer of one province, compiled once per lexicon and province."""
     return Gazetteer(lexicon, province)
+
+
+_DEPARTMENT = re.compile(r"^(Sở|Bộ)\s+(.+)$")
+_PARTS = re.compile(r"\s*,\s*|\s+và\s+|\s+[-–]\s+")
+
+
+def abbreviations(label: str) -> list[str]:
+    """How documents shorten a department's or ministry's name of several parts: the initials
+    of each part's syllables, the parts joined as writers join them ("Sở Nông nghiệp và Môi
+    trường": "Sở NN&MT", "Sở NNMT", "Sở NN và MT", "Sở NN-MT"; "Sở Lao động, Thương binh và Xã
+    hội": "Sở LĐ-TB&XH", "Sở LĐTB&XH", "Sở LĐ,TB&XH", "Sở LĐTBXH")."""
+    named = _DEPARTMENT.match(label)
+    if named is None:
+        return []
+    parts = [part for part in _PARTS.split(named.group(2)) if part]
+    if len(parts) < 2:
+        return []
+    initials = ["".join(word[0].upper() for word in part.split()) for part in parts]
+    *first, last = initials
+    joined = {
+        "".join(initials),
+        "-".join(first) + "&" + last,
+        "".join(first) + "&" + last,
+        ",".join(first) + "&" + last,
+        "-".join(initials),
+        " và ".join([", ".join(first), last]),
+    }
+    return [f"{named.group(1)} {short}" for short in sorted(joined)]
 
 
 def _aliases(agency_type: AgencyType) -> list[str]:
