@@ -15,8 +15,8 @@ READ_BY_THE_TEAM = (
     ROOT / "tests" / "data" / "formats",
 )
 WHAT_THE_BUILD_RUNS = ("cchc_graph", "queries", "shapes", "data/vocab", "ontology")
-# "plan.txt:147", the way a comment cites a line of a file
-_FILE_LINE = re.compile(r"\.(?:txt|docx?|pdf|html?):\d")
+# "plan.txt:147" or "(004:282)", the ways a comment cites a line of a file
+_FILE_LINE = re.compile(r"\.(?:txt|docx?|pdf|html?):\d|\(\d{3}:\d+\)")
 
 
 def _document_names() -> set[str]:

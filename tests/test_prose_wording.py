@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from cchc_graph.parse import parse_document
-from cchc_graph.records import ParsedDocument, SourceFile, Task
+from cchc_graph.records import ParsedDocument, Severity, SourceFile, Task
 from cchc_graph.resources import load_lexicon
 
 HEAD = """ỦY BAN NHÂN DÂN TỈNH KHÁNH HÒA | CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
@@ -293,3 +293,22 @@ def test_a_subject_goes_on_past_the_bodies_the_vocabulary_holds() -> None:
     tasks = by_id(document)
     named = [m.text for d in tasks["TCTH.2"].deliverables for m in d.assignment.lead]
     assert named == ["Các doanh nghiệp nhà nước", "Tổng Công ty"]
+
+
+def test_every_paragraph_of_an_assignment_part_is_read_or_said() -> None:
+    """Nothing lost silently: a paragraph outside the numbered items that gives a named body work
+    is reported not read, at its line; a preamble or a closing call is said to be skipped."""
+    document = read(
+        """II. TỔ CHỨC THỰC HIỆN
+Giao Sở Nội vụ theo dõi, đôn đốc việc triển khai Kế hoạch này, báo cáo UBND tỉnh hằng quý.
+1. Sở Tư pháp chủ trì rà soát thủ tục hành chính, hoàn thành trong quý II/2026.
+2. Sở Y tế chủ trì nâng cấp hệ thống một cửa điện tử.
+Trong quá trình thực hiện, nếu có khó khăn, vướng mắc, các cơ quan phản ánh về Sở Nội vụ.
+"""
+    )
+    assert sorted(by_id(document)) == ["TCTH.1", "TCTH.2"]
+    said = {(p.kind, p.span.line_start): p for p in document.problems if "paragraph" in p.message}
+    first = HEAD.count("\n") + 2  # the line of the paragraph before item 1
+    assert said[("not-read", first)].severity is Severity.WARNING
+    assert "Sở Nội vụ" in said[("not-read", first)].message
+    assert said[("skipped", first + 3)].severity is Severity.INFO

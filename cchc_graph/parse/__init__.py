@@ -23,7 +23,7 @@ from cchc_graph.ingest.normalise import (
 )
 from cchc_graph.lexicon import Lexicon
 from cchc_graph.parse import findings, target_tables
-from cchc_graph.parse.accounting import first_table_row, unread_rows
+from cchc_graph.parse.accounting import first_table_row, unread_paragraphs, unread_rows
 from cchc_graph.parse.context import ParseContext
 from cchc_graph.parse.header import parse_header
 from cchc_graph.parse.instruments import find_citations
@@ -118,8 +118,10 @@ def _parse(source: SourceFile, lexicon: Lexicon) -> ParsedDocument:
     problems: list[Problem] = [*header_result.problems, *table.problems]
     tasks: list[Task] = list(table.tasks)
     sections: list[Section] = list(table.sections)
+    read_for_work: list[Paragraph] = []  # the paragraphs of the parts read for assignments
     if header.type == "directive":
         body = paragraphs(text, _first_numbered(text), len(text.lines))
+        read_for_work += body
         # a numbered item's heading gives its lettered sub-items their reform area ("4. Tổ chức
         # thực hiện:"); a directive has no annex, so these are not annex sections
         directive_tasks, found, _ = prose_tasks.read_outline(
@@ -145,8 +147,10 @@ def _parse(source: SourceFile, lexicon: Lexicon) -> ParsedDocument:
             for roman, first_line, last_line in parts:
                 # two such parts number their items from 1 each: their numeral tells them apart
                 prefix = f"{roman}." if len(parts) > 1 else ""
+                part = paragraphs(text, first_line, last_line)
+                read_for_work += part
                 found_tasks, found, found_sections = prose_tasks.read_outline(
-                    paragraphs(text, first_line, last_line),
+                    part,
                     context,
                     None,
                     prefix,
@@ -165,9 +169,9 @@ def _parse(source: SourceFile, lexicon: Lexicon) -> ParsedDocument:
             section = Section(
                 part_id, heading, context.area_of(heading), context.span(lines[0] - 1)
             )
-            found_tasks, found, _ = prose_tasks.read_outline(
-                paragraphs(text, *lines), context, section, f"{part_id}."
-            )
+            part = paragraphs(text, *lines)
+            read_for_work += part
+            found_tasks, found, _ = prose_tasks.read_outline(part, context, section, f"{part_id}.")
             if sift is not None:
                 found_tasks, sifted = sift(found_tasks, context)
                 found += sifted
@@ -200,6 +204,7 @@ def _parse(source: SourceFile, lexicon: Lexicon) -> ParsedDocument:
     problems += unread_rows(
         text.lines, first, tasks, sections, problems, context, targets, target_lines
     )
+    problems += unread_paragraphs(read_for_work, tasks, sections, problems, context)
     if header.period is None:
         header, inferred = _inferred_period(header, tasks, text)
         problems += inferred

@@ -130,7 +130,7 @@ def header_columns(cells: list[str], lexicon: Lexicon) -> list[Column | None] | 
     filled = [text for text in plain if text]
     recognised = sum(1 for r in roles if r is not None)
     if any(re.fullmatch(r"\d+\.?|[IVXL]+", text) for text in filled):
-        return None  # a data row: "11 | Báo cáo kết quả ... | Sở Nội vụ chủ trì" (004:282)
+        return None  # a data row: "11 | Báo cáo kết quả ... | Sở Nội vụ chủ trì"
     if not (has_task and has_who and recognised >= 0.6 * len(filled)):
         return None
     if Column.COOPERATING in roles and Column.LEAD not in roles:

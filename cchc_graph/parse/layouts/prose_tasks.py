@@ -57,10 +57,12 @@ _LETTERED = re.compile(r"^(?P<x>[a-zđ])\)\s*(?P<rest>.*)$", re.DOTALL)
 _BULLET = re.compile(r"^[-–+•]\s*(?P<rest>.*)$", re.DOTALL)
 _CLOSING = re.compile(r"\./\.\s*$|/\.\s*$")
 # the paragraph that closes a part, unnumbered after its last item, tells everyone to carry out
-# the document itself: "Trên đây là Kế hoạch …", "Yêu cầu các sở, ban, ngành … triển khai thực
-# hiện tốt Kế hoạch này"; it is no part of the last item
-_CLOSING_FORMULA = re.compile(
-    r"^(?:tren day la|yeu cau)(?![a-z]).*(?:ke hoach|chi thi|quyet dinh|chuong trinh) nay"
+# the document itself ("Trên đây là Kế hoạch …", "Yêu cầu các sở, ban, ngành … triển khai thực
+# hiện tốt Kế hoạch này") or where to turn with difficulties ("Trong quá trình thực hiện, nếu có
+# khó khăn, vướng mắc, … phản ánh về Sở Nội vụ"); it is no part of the last item
+CLOSING_FORMULA = re.compile(
+    r"^(?:(?:tren day la|yeu cau)(?![a-z]).*(?:ke hoach|chi thi|quyet dinh|chuong trinh) nay"
+    r"|trong qua trinh (?:to chuc )?(?:thuc hien|trien khai).*(?:kho khan|vuong mac))"
 )
 
 
@@ -184,7 +186,7 @@ def _outline(paragraphs: list[Paragraph]) -> list[_Item]:
             top.children.append(_Item(f"{top.local_id}.{lettered.group('x')}", paragraph))
         elif items:
             top = items[-1]
-            closing = _CLOSING_FORMULA.match(fold(text)) is not None
+            closing = CLOSING_FORMULA.match(fold(text)) is not None
             if (_CLOSING.search(text) or closing) and not _BULLET.match(text):
                 if top.heading_only:  # "VII. CHẾ ĐỘ BÁO CÁO" / "Các cơ quan ... báo cáo ./."
                     top.body.append(paragraph)
