@@ -312,3 +312,29 @@ Trong quá trình thực hiện, nếu có khó khăn, vướng mắc, các cơ 
     assert said[("not-read", first)].severity is Severity.WARNING
     assert "Sở Nội vụ" in said[("not-read", first)].message
     assert said[("skipped", first + 3)].severity is Severity.INFO
+
+
+def test_a_table_in_the_body_with_the_columns_of_a_legislative_list() -> None:
+    """A list of documents to draft, as a table in the plan's body: the drafting body leads, the
+    authority it is submitted to ('Cấp trình') does no work, the roadmap is the deadline; the
+    'Tổ chức thực hiện' part after the table is read too."""
+    document = read(
+        """II. NHIỆM VỤ
+Danh mục văn bản cần ban hành năm 2026:
+
+| STT | Tên văn bản | Cơ quan chủ trì soạn thảo | Cấp trình | Lộ trình |
+| 1 | Quyết định ban hành Quy chế phối hợp kiểm soát thủ tục hành chính | Sở Tư pháp \
+| UBND tỉnh | Quý II/2026 |
+| 2 | Nghị quyết quy định mức chi bảo đảm cho công tác cải cách hành chính | Sở Tài chính \
+| HĐND tỉnh | Tháng 7/2026 |
+
+III. TỔ CHỨC THỰC HIỆN
+1. Sở Nội vụ chủ trì theo dõi, đôn đốc thực hiện Kế hoạch này.
+"""
+    )
+    tasks = sorted(document.tasks, key=lambda t: t.span.line_start)
+    assert [leads(t) for t in tasks] == [["so-tu-phap"], ["so-tai-chinh"], ["so-noi-vu"]]
+    assert [cooperating(t) for t in tasks[:2]] == [[], []]
+    assert tasks[0].deliverables[0].deadline.due == date(2026, 6, 30)
+    assert tasks[1].deliverables[0].deadline.due == date(2026, 7, 31)
+    assert tasks[2].local_id == "TCTH.1"

@@ -160,8 +160,18 @@ def _parse(source: SourceFile, lexicon: Lexicon) -> ParsedDocument:
                 sections += found_sections
                 problems += found
         closing_parts = (
-            (funding_range(text, body_end), FUNDING, "Kinh phí thực hiện", _sift_funding),
-            (implementation_range(text, body_end), IMPLEMENTATION, "Tổ chức thực hiện", None),
+            (
+                _part_range(funding_range, text, body_end, table),
+                FUNDING,
+                "Kinh phí thực hiện",
+                _sift_funding,
+            ),
+            (
+                _part_range(implementation_range, text, body_end, table),
+                IMPLEMENTATION,
+                "Tổ chức thực hiện",
+                None,
+            ),
         )
         for lines, part_id, heading, sift in closing_parts:
             if lines is None:
@@ -223,6 +233,29 @@ def _parse(source: SourceFile, lexicon: Lexicon) -> ParsedDocument:
         tuple(targets),
         tuple(problems),
     )
+
+
+def _part_range(
+    find: Callable[[NormalisedText, int], tuple[int, int] | None],
+    text: NormalisedText,
+    body_end: int,
+    table: TableResult,
+) -> tuple[int, int] | None:
+    """The lines of a closing part ("Kinh phí", "Tổ chức thực hiện"), before the task table or,
+    when the table stands inside the body ("II. NHIỆM VỤ" written as a table, as a Word plan may
+    have it), after it."""
+    found = find(text, body_end)
+    if found is not None:
+        return found
+    table_end = max(
+        [t.span.line_end for t in table.tasks]
+        + [s.span.line_end for s in table.sections if s.span],
+        default=None,
+    )
+    if table_end is None or table_end >= len(text.lines):
+        return None
+    after = find(text, len(text.lines))
+    return after if after is not None and after[0] > table_end else None
 
 
 def _reader(layout: str) -> Callable[[NormalisedText, ParseContext], TableResult] | None:

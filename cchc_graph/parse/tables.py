@@ -47,6 +47,7 @@ class Column(StrEnum):
     LEAD = "lead"
     COOPERATING = "cooperating"
     MONITOR = "monitor"
+    APPROVER = "approver"
     BUDGET = "budget"
     FUNDING = "funding"
     BASIS = "basis"
