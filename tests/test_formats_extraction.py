@@ -94,3 +94,32 @@ def test_lead_and_cooperating_agencies(parsed: ParsedDocument, expected: dict[st
                     wrong.append((reading["id"], role, sorted(slugs(mentions)), want[role]))
     # measured when written: see the closing note of issue 12; the rest are reader errors to fix
     assert agree / total >= 0.8, wrong
+
+
+def test_the_legislative_programme_page_assigns_each_review() -> None:
+    """The vbpl.vn page of the Standing Committee's legislative programme, as read on the page:
+    'Cơ quan chủ trì thẩm tra' leads (a committee's name may be wrapped over two paragraphs of
+    its cell), 'Cơ quan tham gia thẩm tra' takes part ('Hội đồng Dân tộc, các Ủy ban khác của
+    Quốc hội': the council and a group named by whom it belongs to), 'Cơ quan trình' (the
+    Government) only submits."""
+    page = HERE / "data" / "formats" / "html" / "vbpl_nq119_2026_ubtvqh15_chuongtrinh_lapphap.html"
+    document = parse_document(read_source(page), load_lexicon())
+    tasks = sorted(document.tasks, key=lambda t: t.span.line_start)
+    assert len(tasks) == 8
+    first, third, last = (
+        tasks[0].deliverables[0],
+        tasks[2].deliverables[0],
+        tasks[7].deliverables[0],
+    )
+    assert tasks[0].description == "Luật Thủ đô (sửa đổi)"
+    assert [m.type_slug for m in first.assignment.lead] == ["uy-ban-phap-luat-va-tu-phap"]
+    assert [m.type_slug for m in third.assignment.lead] == ["uy-ban-kinh-te-va-tai-chinh"]
+    assert [m.type_slug for m in last.assignment.lead] == ["uy-ban-kinh-te-va-tai-chinh"]
+    assert [m.text for m in first.assignment.participants] == [
+        "Hội đồng Dân tộc",
+        "các Ủy ban khác của Quốc hội",
+    ]
+    assert not first.assignment.cooperating
+    assert "chinh-phu" not in {m.type_slug for m in first.assignment.lead}
+    assert [t.deliverables[0].deadline.due.month for t in tasks] == [3, 3, 8, 9, 9, 9, 9, 9]
+    assert not [p for p in document.problems if p.kind in ("unknown-agency", "not-read")]

@@ -11,6 +11,7 @@ Agencies that are only objects ("trình UBND tỉnh", "gửi Sở Nội vụ") h
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, replace
 from itertools import pairwise
@@ -26,6 +27,8 @@ from cchc_graph.parse.gazetteer import (
 from cchc_graph.records import AgencyMention, Assignment
 from cchc_graph.text import fold_keep_length
 
+_CELL_TAG = re.compile(r"<[^>]+>")
+_BELONGS_TO = re.compile(r"\S\s+(?:của|thuộc|trực thuộc)\s+$")
 # a chain of agencies is only joined by commas, "và", "cùng", colons or "các Sở:" heads
 _CHAIN_GAP = re.compile(
     r"^[\s,:;&]*(?:(?:va|cung|cac so|so|chu tich|thu truong|bo truong|giam doc|lanh dao|thuoc tinh|"
@@ -75,13 +78,22 @@ class _Clause:
 def column_mentions(text: str, gazetteer: Gazetteer) -> tuple[AgencyMention, ...]:
     """Every agency a table column names ("Cơ quan chủ trì"): the column gives the role. What
     the column names besides the agencies the vocabulary knows ("Bộ Tài chính, Tập đoàn Điện
-    lực Việt Nam") is kept as written, a body of its own."""
+    lực Việt Nam") is kept as written, a body of its own. A cell's paragraphs are lines: a name
+    Word wrapped over two ("<p>Ủy ban</p><p>Kinh tế và Tài chính</p>") is one name."""
+    text = html.unescape(_CELL_TAG.sub("\n", text)) if "<" in text else text
     found = gazetteer.find(text)
-    mentions = [f.mention for f in found]
+    mentions = []
     last = 0
     rest = []
     for item in found:
-        rest.append(text[last : item.start])
+        gap = text[last : item.start]
+        owner = re.split(r"[,;\n(]|\s+và\s+", gap)[-1] + text[item.start : item.end]
+        if _BELONGS_TO.search(gap) and unresolved_body(owner) is not None:
+            # "các Ủy ban khác của Quốc hội": a body named by whom it belongs to, one name
+            rest.append(gap + text[item.start : item.end])
+        else:
+            mentions.append(item.mention)
+            rest.append(gap)
         last = max(last, item.end)
     rest.append(text[last:])
     for piece in re.split(r"[,;\n]|\s+và\s+|\(|\)", " , ".join(rest)):

@@ -46,6 +46,7 @@ class Column(StrEnum):
     ASSIGNMENT = "assignment"
     LEAD = "lead"
     COOPERATING = "cooperating"
+    PARTICIPANT = "participant"
     MONITOR = "monitor"
     APPROVER = "approver"
     BUDGET = "budget"
@@ -466,7 +467,12 @@ class TaskBuilder:
                 # "Chủ trì, phối hợp với Bộ Công an xây dựng …"
                 worded = read_assignment(untagged(row.cells.get(Column.TASK, "")), gazetteer)
                 cooperating = worded.cooperating
-            return Assignment(lead, tuple(c for c in cooperating if c not in lead), ())
+            participants = column_mentions(row.cells.get(Column.PARTICIPANT, ""), gazetteer)
+            return Assignment(
+                lead,
+                tuple(c for c in cooperating if c not in lead),
+                tuple(p for p in participants if p not in lead and p not in cooperating),
+            )
         if not assignment_text:
             return Assignment()
         assignment = read_assignment(assignment_text, gazetteer)
