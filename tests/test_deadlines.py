@@ -80,3 +80,25 @@ def test_text_without_date_or_cue_has_no_kind() -> None:
 def test_impossible_month_is_not_a_date() -> None:
     deadline = parse_deadline("Tháng 13/2014", load_lexicon().deadline_phrases)
     assert deadline.due is None
+
+
+@pytest.mark.parametrize(
+    "text,due",
+    [
+        ("Quý II", date(2026, 6, 30)),
+        ("Tháng 6", date(2026, 6, 30)),
+        ("Từ 20 giờ 15 phút - 20 giờ 45 phút ngày 23 tháng 1", date(2026, 1, 23)),
+        ("30/6", date(2026, 6, 30)),
+        # a year written wins over the plan's
+        ("Tháng 12/2025", date(2025, 12, 31)),
+        ("Quý IV năm 2025", date(2025, 12, 31)),
+        # "3/12" in a sentence is a count, not the 3rd of December
+        ("Chỉ 3/12 nền tảng số đã hoàn thành kết nối với hệ thống", None),
+        ("trong 6 tháng đầu năm", None),
+    ],
+)
+def test_a_date_without_its_year_is_in_the_plans_one_year(text: str, due: date | None) -> None:
+    phrases = load_lexicon().deadline_phrases
+    assert parse_deadline(text, phrases, 2026).due == due
+    if due is not None and "2025" not in text:
+        assert parse_deadline(text, phrases).due is None  # a plan of several years: no date

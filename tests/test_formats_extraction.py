@@ -4,6 +4,7 @@ file's XML, never from the reader's output)."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -122,4 +123,30 @@ def test_the_legislative_programme_page_assigns_each_review() -> None:
     assert not first.assignment.cooperating
     assert "chinh-phu" not in {m.type_slug for m in first.assignment.lead}
     assert [t.deliverables[0].deadline.due.month for t in tasks] == [3, 3, 8, 9, 9, 9, 9, 9]
+    assert not [p for p in document.problems if p.kind in ("unknown-agency", "not-read")]
+
+
+def test_every_task_table_of_a_plan_is_read() -> None:
+    """The 2026 communication plan gives its dialogue programme two tables, one per kind of
+    body, with prose between them: departments on air (11 rows), then communes and wards (10
+    rows), each row a programme led by the body named in 'Trách nhiệm thực hiện' on its day."""
+    plan = HERE / "data" / "formats" / "docx" / "lamdong_kh_tuyentruyen_cchc_2026.docx"
+    document = parse_document(read_source(plan), load_lexicon())
+    tables = [t for t in document.tasks if not t.local_id.startswith("TCTH")]
+    assert [t.local_id for t in tables] == [f"B1.{n}" for n in range(1, 12)] + [
+        f"B2.{n}" for n in range(1, 11)
+    ]
+
+    def lead(index: int) -> list[str]:
+        return [m.label or m.text for m in tables[index].deliverables[0].assignment.lead]
+
+    def due(index: int) -> date | None:
+        deadline = tables[index].deliverables[0].deadline
+        return deadline.due if deadline else None
+
+    assert lead(0) == ["Sở Công Thương"] and due(0) == date(2026, 1, 23)
+    assert lead(10) == ["Ban Quản lý các khu công nghiệp"] and due(10) == date(2026, 12, 11)
+    assert lead(11) == ["UBND phường Xuân Hương - Đà Lạt"] and due(11) == date(2026, 3, 27)
+    assert lead(14) == ["UBND phường 3 Bảo Lộc"] and due(14) == date(2026, 6, 26)
+    assert lead(20) == ["UBND xã Hòa Ninh"] and due(20) == date(2026, 12, 25)
     assert not [p for p in document.problems if p.kind in ("unknown-agency", "not-read")]

@@ -28,6 +28,13 @@ class ParseContext:
     def gazetteer(self) -> Gazetteer:
         return gazetteer_for(self.lexicon, self.province)
 
+    @property
+    def single_year(self) -> int | None:
+        """The year of a plan of one year, which a date written without its year is in."""
+        if self.period_start is not None and self.period_start == self.period_end:
+            return self.period_start
+        return None
+
     def span(self, start: int, end: int | None = None) -> Span:
         """A Span over 1-based lines of this document."""
         return Span(self.source, start, end if end is not None else start)

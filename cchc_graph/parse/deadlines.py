@@ -48,6 +48,26 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     # "Năm 2017", "trong năm 2014"; a cell holding only the year ("2026")
     ("year", re.compile(r"nam\s+(\d{4})(?![\d/])|^\s*(\d{4})\s*$")),
 )
+# dates without their year ("ngày 23 tháng 1", "Quý II", "Tháng 6", "30/6"): in a plan of one
+# year, that year; elsewhere they give no date
+_YEARLESS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "day-of-year",
+        re.compile(r"ngay\s+(\d{1,2})\s+thang\s+(\d{1,2})(?!\d)(?!\s*(?:nam|/|-)\s*\d)"),
+    ),
+    (
+        "month-of-year",
+        re.compile(r"thang\s+(\d{1,2})(?!\d)(?!\s*(?:nam|/|-|den)\s*(?:thang\s+)?\d)"),
+    ),
+    (
+        "quarter-of-year",
+        re.compile(r"qu[yi]\s+" + _QUARTER + r"(?![a-z0-9/])(?!\s*(?:nam|-)\s*\d)"),
+    ),
+)
+# "30/6", "Trước 15/12": a day and month alone, only in a short text (a deadline cell), where
+# "3/12" is no "3 of 12"
+_DAY_MONTH = re.compile(r"(?<![\d/.,])(\d{1,2})\s*/\s*(\d{1,2})(?![\d/.,])")
+_SHORT_TEXT_WORDS = 6
 _ROMAN_QUARTER = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 
 
@@ -63,11 +83,14 @@ class DatePeriod:
     end: int = 0  # offset just after the expression
 
 
-def parse_deadline(text: str, phrases: dict[str, tuple[str, ...]]) -> Deadline:
-    """Read a deadline text; `phrases` maps each kind slug to its folded cue phrases."""
+def parse_deadline(
+    text: str, phrases: dict[str, tuple[str, ...]], year: int | None = None
+) -> Deadline:
+    """Read a deadline text; `phrases` maps each kind slug to its folded cue phrases; `year`
+    (a plan of one year) completes the dates written without one."""
     verbatim = squash(text)
     folded = fold(verbatim)
-    periods = find_periods(folded)
+    periods = find_periods(folded, year)
     kind = deadline_kind(folded, phrases, has_date=bool(periods))
     due, start = _due_and_start(periods, kind)
     if kind is None and (due or start):
@@ -105,23 +128,33 @@ def _phrase_pattern(phrase: str, at_start: bool) -> re.Pattern[str]:
     )
 
 
-def find_periods(folded: str) -> list[DatePeriod]:
-    """Every date expression in a folded text, left to right, without overlaps."""
+def find_periods(folded: str, year: int | None = None) -> list[DatePeriod]:
+    """Every date expression in a folded text, left to right, without overlaps; with `year`,
+    also the dates written without their year."""
     found: list[DatePeriod] = []
     taken: list[tuple[int, int]] = []
-    for name, pattern in _PATTERNS:
+    patterns: list[tuple[str, re.Pattern[str]]] = list(_PATTERNS)
+    if year is not None:
+        patterns += _YEARLESS
+        if len(folded.split()) <= _SHORT_TEXT_WORDS:
+            patterns.append(("day-of-year", _DAY_MONTH))
+    for name, pattern in patterns:
         for match in pattern.finditer(folded):
             if any(match.start() < e and s < match.end() for s, e in taken):
                 continue
-            period = _period(name, match, folded)
+            period = _period(name, match, folded, year)
             if period is not None:
                 found.append(period)
                 taken.append((match.start(), match.end()))
     return sorted(found, key=lambda p: p.start)
 
 
-def _period(name: str, match: re.Match[str], folded: str) -> DatePeriod | None:
+def _period(
+    name: str, match: re.Match[str], folded: str, year: int | None = None
+) -> DatePeriod | None:
     groups = [g for g in match.groups()]
+    if name.endswith("-of-year"):  # a date written without its year: the plan's
+        name, groups = name.removesuffix("-of-year"), [*groups, str(year)]
     try:
         if name == "day":
             day = date(int(groups[2]), int(groups[1]), int(groups[0]))

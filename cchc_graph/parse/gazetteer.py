@@ -19,10 +19,14 @@ from cchc_graph.text import fold_keep_length, slug
 _LIST_HEAD = re.compile(r"(?<![a-z0-9])(?:cac\s+)?so\s*:?\s*")
 # "UBND huyện Khánh Sơn, Khánh Vĩnh": one named district each;
 # "Ủy ban nhân dân TP. Hà Nội", "UBND các thành phố: Hà Nội, Cần Thơ": named provinces' committees
+# "UBND xã Đức Trọng", "UBND phường Xuân Hương - Đà Lạt", "UBND Phường 3 Bảo Lộc": one named
+# commune or ward, the local level from July 2025
 _NAMED_DISTRICT = re.compile(
-    r"(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s+(?:các\s+)?(huyện|thị xã|thành phố|TP\.?|tỉnh)"
-    r"\s*:?\s+((?:[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ][^\s,;.()]*\s?){1,3})"
+    r"(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s+(?:các\s+)?"
+    r"(huyện|thị xã|thành phố|TP\.?|tỉnh|xã|Xã|phường|Phường|đặc khu|thị trấn)"
+    r"\s*:?\s+((?:[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ\d][^\s,;.()]*(?:\s+-\s+|\s)?){1,5})"
 )
+_COMMUNE_LEVELS = ("xã", "phường", "đặc khu", "thị trấn")
 _PROVINCE_LEVELS = ("thành phố", "TP", "TP.", "tỉnh")
 _NAME_CONTINUATION = re.compile(
     r"\s*(?:,|và)\s*((?:[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ][^\s,;.()]*\s?){1,3})"
@@ -247,11 +251,14 @@ class Gazetteer:
                 f"UBND {level} {name}", "ubnd-tinh", False, name_slug=province, province=province
             )
             return Found(mention, start, end)
-        if level not in ("huyện", "thị xã", "thành phố"):
+        commune = level.lower() in _COMMUNE_LEVELS
+        if level not in ("huyện", "thị xã", "thành phố") and not commune:
             return None
-        label = f"UBND {level} {name}"
-        mention = AgencyMention(label, "ubnd-huyen", False, name_slug=slug(label), label=label)
-        return Found(mention, start, end)
+        trimmed = re.sub(r"\s*-\s*$", "", name)
+        label = f"UBND {level.lower()} {trimmed}"
+        kind = "ubnd-xa" if commune else "ubnd-huyen"
+        mention = AgencyMention(label, kind, False, name_slug=slug(label), label=label)
+        return Found(mention, start, end - (len(name) - len(trimmed)))
 
     def _lists(self, text: str, folded: str, taken: list[tuple[int, int]]) -> list[Found]:
         found: list[Found] = []

@@ -74,7 +74,7 @@ def find_deadline(text: str, context: ParseContext) -> Deadline | None:
     labelled = _DEADLINE_LABEL.search(folded)
     if labelled:
         phrase = squash(text[labelled.start() : labelled.end()])
-        deadline = parse_deadline(phrase, context.lexicon.deadline_phrases)
+        deadline = parse_deadline(phrase, context.lexicon.deadline_phrases, context.single_year)
         if deadline.due or deadline.start or deadline.kind:
             return deadline
     periods = [p for p in find_periods(folded) if _lead_in_start(folded, p.start) < p.start]

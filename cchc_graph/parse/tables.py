@@ -8,7 +8,7 @@ task numbering, deliverable splitting, lead/cooperating sharing and truncation c
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from functools import lru_cache
@@ -195,6 +195,15 @@ class TaskBuilder:
         self._part: str | None = None  # "B" in a table of parts A, B, C holding sections I, II
         self._task_ids: set[str] = set()
         self._task_number = ""  # the current task's number as written ("5.1.1")
+        self._table = 1  # which task table of the document the rows come from
+
+    def next_table(self) -> None:
+        """The rows that follow are another table's: its own sections and numbering."""
+        self.flush()
+        self.section = None
+        self._part = None
+        self._auto_number = 0
+        self._table += 1
 
     # ---- stream -------------------------------------------------------------------------
     def start_section(
@@ -333,8 +342,12 @@ class TaskBuilder:
         self._task_id, self._task_rows = None, []
 
     def finish(self) -> TableResult:
-        """Close the last task and return everything."""
+        """Close the last task and return everything. The rows of a table without section rows
+        are that table's: "B1.3" is row 3 of the first task table."""
         self.flush()
+        orphan = next((s for s in self.result.sections if s.id == "?"), None)
+        if orphan is not None:
+            self._rename_section(orphan, Section("B1", None, None, orphan.span))
         return self.result
 
     def _report_at(
@@ -353,8 +366,10 @@ class TaskBuilder:
         return roman_to_int(number) if is_roman(number) else 0
 
     def _open_orphan_section(self, line: int) -> Section:
-        """Rows before any heading: the table starts mid-way (its first heading row lost)."""
-        self.section = Section("?", None, None, self.context.span(line))
+        """Rows before any heading: the table has no section rows, or the first table starts
+        mid-way (its first heading row lost: renumber_orphan_section may name it then)."""
+        orphan = "?" if self._table == 1 else f"B{self._table}"
+        self.section = Section(orphan, None, None, self.context.span(line))
         self.result.sections.append(self.section)
         return self.section
 
@@ -365,11 +380,20 @@ class TaskBuilder:
             return
         before = roman_to_int(sections[1].id) - 1
         new_id = int_to_roman(before) if before >= 1 else "0"
-        fixed = Section(new_id, None, None, sections[0].span)
-        sections[0] = fixed
+        self._rename_section(sections[0], Section(new_id, None, None, sections[0].span))
+
+    def _rename_section(self, old: Section, new: Section) -> None:
+        sections = self.result.sections
+        sections[sections.index(old)] = new
         self.result.tasks = [
-            _with_section(t, fixed) if t.section is not None and t.section.id == "?" else t
+            _with_section(t, new) if t.section is not None and t.section.id == old.id else t
             for t in self.result.tasks
+        ]
+        self.result.problems = [
+            replace(p, message=p.message.replace(f"{old.id}.", f"{new.id}.", 1))
+            if p.message.startswith(f"{old.id}.")
+            else p
+            for p in self.result.problems
         ]
 
     # ---- tasks ----------------------------------------------------------------------------
@@ -487,7 +511,9 @@ class TaskBuilder:
     def _deadline(self, text: str, span: Span, task_id: str) -> Deadline | None:
         if not squash(text):
             return None
-        deadline = parse_deadline(text, self.context.lexicon.deadline_phrases)
+        deadline = parse_deadline(
+            text, self.context.lexicon.deadline_phrases, self.context.single_year
+        )
         if deadline.kind is None:
             self.result.problems.append(
                 Problem(

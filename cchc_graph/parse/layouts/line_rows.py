@@ -48,18 +48,21 @@ def split_row(line: str, layout: str) -> list[str] | None:
 
 
 def find_header(
-    text: NormalisedText, lexicon: Lexicon
+    text: NormalisedText, lexicon: Lexicon, start: int = 1
 ) -> tuple[str, int, list[Column | None]] | None:
-    """Layout, line number and column roles of the first header row, if any; for a table that
-    starts without its header (an annex continued from a page, a table whose header row was
-    not exported), the line above its first numbered row and the standard column order."""
-    for number, line in enumerate(text.lines, start=1):
+    """Layout, line number and column roles of the first header row from line `start` on, if
+    any; for a table that starts without its header (an annex continued from a page, a table
+    whose header row was not exported), the line above its first numbered row and the
+    standard column order (only for the document's first table)."""
+    for number, line in enumerate(text.lines[start - 1 :], start=start):
         for layout in LAYOUTS:
             cells = split_row(line, layout)
             if cells and len(cells) >= 3:
                 roles = header_columns(cells, lexicon)
                 if roles and Column.ID in roles:
                     return _two_row_header(text, layout, number, roles, lexicon)
+    if start > 1:
+        return None
     numbered = [
         (number, cells)
         for number, line in enumerate(text.lines, start=1)
@@ -152,7 +155,9 @@ def read(text: NormalisedText, context: ParseContext) -> TableResult:
     page_break = False
     last_row: Row | None = None
     last_line = header_line
-    for number in range(header_line + 1, len(text.lines) + 1):
+    number = header_line
+    while number < len(text.lines):
+        number += 1
         line = text.line(number)
         if not squash(line):
             page_break = True
@@ -162,7 +167,15 @@ def read(text: NormalisedText, context: ParseContext) -> TableResult:
         parts = split_row(line, layout)
         if parts is None:
             if not _rows_follow(text, number, layout):
-                break  # the table has ended: prose or a signature follows
+                # the table has ended: prose or a signature follows, and maybe another task
+                # table further on (a plan may give each of its parts a table of its own)
+                following = find_header(text, lexicon, number + 1)
+                if following is None or following[0] != layout:
+                    break
+                _, number, roles = following
+                builder.next_table()
+                page_break, last_row = False, None
+                continue
             _between_rows(line, number, builder)
             page_break = True
             continue

@@ -212,7 +212,9 @@ class _Walker:
     def _is_deadline(self, text: str) -> bool:
         if not _DEADLINE_START.match(fold(text)):
             return False
-        deadline = parse_deadline(text, self.context.lexicon.deadline_phrases)
+        deadline = parse_deadline(
+            text, self.context.lexicon.deadline_phrases, self.context.single_year
+        )
         return bool(deadline.kind or deadline.due or deadline.start)
 
 

@@ -476,7 +476,7 @@ def _deliverable(group: list[Paragraph], topic: _Topic, context: ParseContext) -
             assignment = _owned_by(assignment, topic)
     if fields.get("deadline"):
         deadline: Deadline | None = parse_deadline(
-            fields["deadline"], context.lexicon.deadline_phrases
+            fields["deadline"], context.lexicon.deadline_phrases, context.single_year
         )
     else:
         deadline = find_deadline(text, context) or topic.deadline
