@@ -84,6 +84,10 @@ class _Graph:
             self.add(subject, CCHC + "sourceLocation", _text(place, language))
         if start.page is not None:
             self.add(subject, CCHC + "sourcePage", _typed(start.page, "integer"))
+            at_end = end if end is not None else start
+            last_page = at_end.page_end or at_end.page
+            if last_page is not None and last_page != start.page:
+                self.add(subject, CCHC + "sourceLastPage", _typed(last_page, "integer"))
         scores = [score for score in self.source.confidence[first - 1 : last] if score is not None]
         if scores:
             mean = Decimal(str(round(sum(scores) / len(scores), 3)))

@@ -552,3 +552,18 @@ def _pdf_with_user_password() -> bytes:
     )
     out += b"startxref\n%d\n%%%%EOF\n" % xref
     return bytes(out)
+
+
+def test_a_paragraph_across_a_page_break_is_located_on_both_pages(report: Document) -> None:
+    """The sentence that begins on page 6 and ends on page 7 (past footnotes 3-6) is located
+    on both: a fact read from its end is on page 7, not only page 6."""
+    block = next(
+        b
+        for b in body(report)
+        if "thu thập thông tin về tình hình thi hành pháp luật đối với lĩnh vực trọng tâm" in b.text
+    )
+    assert (block.location.page, block.location.page_end) == (6, 7)
+    assert block.location.describe("en").startswith("page 6–7")
+    assert block.location.describe("vi").startswith("trang 6–7")
+    single = next(b for b in body(report) if b.location.page == 2 and b.location.page_end is None)
+    assert "–" not in single.location.describe("en")

@@ -26,7 +26,8 @@ class Location:
     row: int | None = None
     cell: int | None = None
     page: int | None = None  # PDF: 1-based page, and the box (x0, top, x1, bottom) in points
-    box: tuple[float, float, float, float] | None = None
+    box: tuple[float, float, float, float] | None = None  # on the first page
+    page_end: int | None = None  # PDF: the last page of a paragraph that goes on over a break
     element: str | None = None  # HTML: the element's path ("body/div[2]/p[14]")
 
     def describe(self, language: str = "en") -> str:
@@ -35,6 +36,8 @@ class Location:
         parts = []
         for name in ("page", "line", "column", "paragraph", "table", "row", "cell"):
             value = getattr(self, name)
+            if name == "page" and value is not None and self.page_end not in (None, value):
+                value = f"{value}–{self.page_end}"  # "page 6–7": over a page break
             if value is not None:
                 parts.append(f"{words[name]} {value}")
         if self.element and not parts:

@@ -218,7 +218,12 @@ class _Assembler:
         text = join_lines(lines)
         first = lines[0]
         on_first_page = [line for line in lines if line.page == first.page]
-        location = Location(page=first.page, box=rounded(box_around(on_first_page)))
+        last_page = lines[-1].page
+        location = Location(
+            page=first.page,
+            box=rounded(box_around(on_first_page)),
+            page_end=last_page if last_page != first.page else None,
+        )
         confidences = [
             w.confidence for line in lines for w in line.words if w.confidence is not None
         ]
