@@ -137,13 +137,19 @@ def read_source(path: Path) -> SourceFile:
         path.name,
         path.stem,
         rendered.text,
-        hashlib.sha256(path.read_bytes()).hexdigest(),
+        _sha256(path),
         document.format,
         document.reader,
         rendered.locations,
         rendered.confidence,
         document.notes,
     )
+
+
+def _sha256(path: Path) -> str:
+    """The file's digest, read in chunks: a large scan is not held in memory a second time."""
+    with path.open("rb") as stream:
+        return hashlib.file_digest(stream, "sha256").hexdigest()
 
 
 def read_document(path: Path, found: Format | None = None) -> Document:
