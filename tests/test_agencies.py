@@ -304,3 +304,35 @@ def test_a_named_provinces_committee_is_that_provinces() -> None:
     assert [(f.mention.type_slug, f.mention.province) for f in town] == [("ubnd-huyen", None)]
     own = gazetteer_for(LEXICON, "can-tho").find("UBND thành phố Cần Thơ")
     assert [(f.mention.type_slug, f.mention.province) for f in own] == [("ubnd-tinh", None)]
+
+
+@pytest.mark.parametrize(
+    "cell,expected",
+    [
+        # a ministry's plan gives work to its own units, which no vocabulary lists
+        ("Vụ Pháp chế", ["Vụ Pháp chế"]),
+        ("Vụ Tổ chức cán bộ; Văn phòng Bộ", ["Vụ Tổ chức cán bộ", "Văn phòng Bộ"]),
+        ("Cục Công nghệ thông tin, Thanh tra Bộ", ["Cục Công nghệ thông tin", "Thanh tra Bộ"]),
+        ("Học viện Hành chính Quốc gia", ["Học viện Hành chính Quốc gia"]),
+        ("Đại học Huế", ["Đại học Huế"]),
+    ],
+)
+def test_units_no_vocabulary_lists_are_kept_as_written(cell: str, expected: list[str]) -> None:
+    found = column_mentions(cell, gazetteer_for(LEXICON, None))
+    assert [m.text for m in found] == expected
+    assert all(m.type_slug == "co-quan-khac" for m in found)
+
+
+def test_a_unit_the_vocabulary_lacks_leads_what_it_is_the_subject_of() -> None:
+    text = (
+        "Vụ Pháp chế chủ trì, phối hợp với Văn phòng Bộ và Cục Công nghệ thông tin xây dựng "
+        "quy chế."
+    )
+    assignment = read_assignment(text, gazetteer_for(LEXICON, None))
+    assert [m.text for m in assignment.lead] == ["Vụ Pháp chế"]
+    assert [m.text for m in assignment.cooperating] == ["Văn phòng Bộ", "Cục Công nghệ thông tin"]
+
+
+def test_a_national_body_is_not_read_inside_a_longer_name() -> None:
+    found = gazetteer_for(LEXICON, None).find("Tổng cục Thuế")
+    assert [f.mention.type_slug for f in found] == ["tong-cuc-thue"]

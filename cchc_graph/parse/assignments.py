@@ -116,8 +116,8 @@ def read_assignment(
     """Roles of the agencies in `text`; `topic` is the agency a heading named ("Giao X:")."""
     folded = fold_keep_length(text)
     found = gazetteer.find(text)
-    if not found and (body := _unresolved_subject(text)) is not None:
-        return Assignment((body,))
+    # a subject the vocabulary lacks ("Vụ Pháp chế chủ trì, phối hợp với Văn phòng Bộ …") leads
+    unknown_subject = _unresolved_subject(text) if not found else None
     clauses = _clauses(text, found)
     lead: list[AgencyMention] = []
     cooperating: list[AgencyMention] = []
@@ -135,7 +135,9 @@ def read_assignment(
     for clause in clauses:
         cooperating += _cooperating_in_clause(clause, text, folded, lead)
         participants += _cue_before(clause, folded, ("tham gia",))
-    if not lead and first_subject is not None:
+    if not lead and unknown_subject is not None:
+        lead = [unknown_subject]
+    elif not lead and first_subject is not None:
         # "Các doanh nghiệp nhà nước, Tổng Công ty tiên phong …": the subject goes on past the
         # bodies the vocabulary holds, as a list of partners does
         lead = [f.mention for f in subjects[0]]
@@ -155,7 +157,9 @@ def read_assignment(
 
 # "Các cơ quan quản lý nhà nước, tổ chức, cá nhân liên quan có trách nhiệm …": a subject the
 # vocabulary does not hold, before the words that give it the duty
-_DUTY = re.compile(r"\s+(?:có trách nhiệm|chịu trách nhiệm|chủ trì|chủ động|phải)\s", re.IGNORECASE)
+_DUTY = re.compile(
+    r"\s+(?:có trách nhiệm|chịu trách nhiệm|chủ trì|chủ động|phải)[\s,]", re.IGNORECASE
+)
 
 
 def unresolved_subject(text: str) -> AgencyMention | None:

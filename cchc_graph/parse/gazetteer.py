@@ -41,11 +41,19 @@ OTHER_BODY = "co-quan-khac"
 OTHER_GROUP = "nhom-co-quan-khac"
 UNRESOLVED_TYPES = (OTHER_BODY, OTHER_GROUP)
 # what opens the name of a body or a group of bodies ("Tập đoàn …", "Các đơn vị cấp nước …")
+_BODY_KINDS = (
+    "co quan", "don vi", "to chuc", "doanh nghiep", "ho gia dinh", "ban", "hoi", "trung tam",
+    "ngan hang", "tap doan", "tong cong ty", "cong ty", "truong", "vien", "benh vien", "co so",
+    "hiep hoi", "lien doan", "lien minh", "nhom", "to cong tac", "to giup viec", "cong", "bao",
+    "dai", "chi cuc", "cuc", "phong", "so", "bo", "uy ban", "hop tac xa", "vu", "van phong",
+    "thanh tra", "tong cuc", "hoc vien", "dai hoc", "quy", "doan", "hoi dong", "nha xuat ban",
+    "tap chi", "kho bac", "chi nhanh",
+)  # fmt: skip
+# longest first: "Hội đồng thi đua" opens with "hội đồng", not "hội"
 _BODY_WORDS = re.compile(
-    r"^(?:(?P<group>cac|nhung|toan bo)\s+)?(?:co quan|don vi|to chuc|doanh nghiep|ho gia dinh|"
-    r"ban|hoi|trung tam|ngan hang|tap doan|tong cong ty|cong ty|truong|vien|benh vien|co so|"
-    r"hiep hoi|lien doan|lien minh|nhom|to cong tac|to giup viec|cong|bao|dai|chi cuc|cuc|phong|"
-    r"so|bo|uy ban|hop tac xa)(?![a-z])"
+    r"^(?:(?P<group>cac|nhung|toan bo)\s+)?(?:"
+    + "|".join(sorted(_BODY_KINDS, key=len, reverse=True))
+    + r")(?![a-z])"
 )
 # kinds of bodies a list names ("Doanh nghiệp, tổ chức, cơ sở giáo dục"), not "Tổ chức, bộ máy"
 _KINDS = re.compile(
