@@ -338,3 +338,51 @@ III. TỔ CHỨC THỰC HIỆN
     assert tasks[0].deliverables[0].deadline.due == date(2026, 6, 30)
     assert tasks[1].deliverables[0].deadline.due == date(2026, 7, 31)
     assert tasks[2].local_id == "TCTH.1"
+
+
+MINISTRY_HEAD = """BỘ TƯ PHÁP | CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Số: 120/KH-BTP | Hà Nội, ngày 10 tháng 01 năm 2026
+KẾ HOẠCH
+Cải cách hành chính năm 2026 của Bộ Tư pháp
+I. MỤC ĐÍCH, YÊU CẦU
+1. Mục đích
+Nâng cao chất lượng phục vụ người dân.
+"""
+
+
+def test_a_ministrys_plan_gives_work_to_its_own_units() -> None:
+    """Units of a ministry are in no vocabulary: each is kept as written where it leads or
+    cooperates, in the annex table and in the prose; 'Các Cục, Vụ' is one group."""
+    document = read(
+        """II. NHIỆM VỤ CỤ THỂ
+(Phụ lục kèm theo)
+III. TỔ CHỨC THỰC HIỆN
+1. Vụ Tổ chức cán bộ chủ trì theo dõi, đôn đốc thực hiện Kế hoạch này.
+2. Văn phòng Bộ bảo đảm kinh phí thực hiện.
+
+PHỤ LỤC
+NHIỆM VỤ CẢI CÁCH HÀNH CHÍNH NĂM 2026
+
+| TT | Nội dung công việc | Đơn vị chủ trì | Đơn vị phối hợp | Thời gian hoàn thành | Sản phẩm |
+| I | CẢI CÁCH THỂ CHẾ | | | | |
+| 1 | Rà soát văn bản quy phạm pháp luật | Vụ Pháp chế | Các đơn vị thuộc Bộ | Quý II | Báo cáo |
+| 2 | Xây dựng Nghị định về công chứng | Cục Bổ trợ tư pháp | Vụ Pháp chế, Văn phòng Bộ \
+| Tháng 10 | Dự thảo Nghị định |
+| II | CẢI CÁCH THỦ TỤC HÀNH CHÍNH | | | | |
+| 1 | Cắt giảm thủ tục hành chính | Cục Kiểm soát thủ tục hành chính | Các Cục, Vụ | Quý IV \
+| Quyết định |
+""",
+        head=MINISTRY_HEAD,
+    )
+    tasks = by_id(document)
+
+    def named(local_id: str, role: str) -> list[str]:
+        return [m.text for d in tasks[local_id].deliverables for m in getattr(d.assignment, role)]
+
+    assert named("I.1", "lead") == ["Vụ Pháp chế"]
+    assert named("I.2", "cooperating") == ["Vụ Pháp chế", "Văn phòng Bộ"]
+    assert named("II.1", "cooperating") == ["Các Cục, Vụ"]
+    assert named("TCTH.1", "lead") == ["Vụ Tổ chức cán bộ"]
+    assert named("TCTH.2", "lead") == ["Văn phòng Bộ"]
+    # a plan of one year: "Quý II" is its second quarter
+    assert tasks["I.1"].deliverables[0].deadline.due == date(2026, 6, 30)

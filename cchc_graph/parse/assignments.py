@@ -22,6 +22,8 @@ from cchc_graph.parse.gazetteer import (
     Gazetteer,
     bare_kind,
     body_kind,
+    listed_kinds,
+    squash_phrase,
     unresolved_body,
 )
 from cchc_graph.records import AgencyMention, Assignment
@@ -96,6 +98,10 @@ def column_mentions(text: str, gazetteer: Gazetteer) -> tuple[AgencyMention, ...
             rest.append(gap)
         last = max(last, item.end)
     rest.append(text[last:])
+    remainder = squash_phrase(" ".join(rest))
+    listed = listed_kinds(remainder)
+    if listed is not None:  # "Các Cục, Vụ": one group of the kinds it lists
+        return _unique([*mentions, listed])
     for piece in re.split(r"[,;\n]|\s+và\s+|\(|\)", " , ".join(rest)):
         body = unresolved_body(piece)
         if body is not None:
@@ -170,9 +176,18 @@ def unresolved_subject(text: str) -> AgencyMention | None:
 
 def _unresolved_subject(text: str) -> AgencyMention | None:
     duty = _DUTY.search(text[:250])
-    if duty is None or re.search(r"[.;:]", text[: duty.start()]):
+    if duty is not None and not re.search(r"[.;:]", text[: duty.start()]):
+        return unresolved_body(text[: duty.start()])
+    # "2. Văn phòng Bộ bảo đảm kinh phí …": a body of a proper name, then the verb of its work
+    opening = re.sub(r"^[\s\-–+•*]*(?:\d{1,2}[.)]|[a-zđ]\))?\s*", "", text[:250])
+    if not opening[:1].isupper():
         return None
-    return unresolved_body(text[: duty.start()])
+    offset = len(text[:250]) - len(opening)
+    end = _list_end(text, fold_keep_length(text), offset, min(len(text), 250))
+    if end >= min(len(text), 250) or re.search(r"[.;:,]", text[offset:end]):
+        return None
+    body = unresolved_body(text[offset:end])
+    return body if body is not None and not body.is_group else None
 
 
 def _clauses(text: str, found: list[Found]) -> list[_Clause]:

@@ -49,6 +49,7 @@ _BODY_KINDS = (
     "thanh tra", "tong cuc", "hoc vien", "dai hoc", "quy", "doan", "hoi dong", "nha xuat ban",
     "tap chi", "kho bac", "chi nhanh",
 )  # fmt: skip
+_BARE_KIND = re.compile("|".join(sorted(_BODY_KINDS, key=len, reverse=True)))
 # longest first: "Hội đồng thi đua" opens with "hội đồng", not "hội"
 _BODY_WORDS = re.compile(
     r"^(?:(?P<group>cac|nhung|toan bo)\s+)?(?:"
@@ -108,6 +109,20 @@ def bare_kind(phrase: str) -> AgencyMention | None:
     folded = fold_keep_length(text)
     kind = _KINDS.fullmatch(folded)
     if kind is None:
+        return None
+    return AgencyMention(text, OTHER_GROUP, True, name_slug=slug(text), label=text)
+
+
+def listed_kinds(phrase: str) -> AgencyMention | None:
+    """ "Các Cục, Vụ", "các Vụ, Cục, đơn vị": kinds of bodies listed after "các", each bare,
+    one group kept as written; None for anything else."""
+    text = squash_phrase(phrase)
+    folded = fold_keep_length(text)
+    head = re.match(r"(?:cac|toan bo)\s+", folded)
+    if head is None or "," not in folded:
+        return None
+    pieces = re.split(r"\s*,\s*|\s+va\s+", folded[head.end() :])
+    if len(pieces) < 2 or not all(_BARE_KIND.fullmatch(piece) for piece in pieces):
         return None
     return AgencyMention(text, OTHER_GROUP, True, name_slug=slug(text), label=text)
 
