@@ -94,7 +94,7 @@ def test_impossible_month_is_not_a_date() -> None:
         ("Quý IV năm 2025", date(2025, 12, 31)),
         # "3/12" in a sentence is a count, not the 3rd of December
         ("Chỉ 3/12 nền tảng số đã hoàn thành kết nối với hệ thống", None),
-        ("trong 6 tháng đầu năm", None),
+        ("trong 6 tháng đầu năm", date(2026, 6, 30)),
     ],
 )
 def test_a_date_without_its_year_is_in_the_plans_one_year(text: str, due: date | None) -> None:
@@ -102,3 +102,24 @@ def test_a_date_without_its_year_is_in_the_plans_one_year(text: str, due: date |
     assert parse_deadline(text, phrases, 2026).due == due
     if due is not None and "2025" not in text:
         assert parse_deadline(text, phrases).due is None  # a plan of several years: no date
+
+
+@pytest.mark.parametrize(
+    "text,year,start,due",
+    [
+        ("Quý III - IV/2025", None, date(2025, 7, 1), date(2025, 12, 31)),
+        ("Quý I, II năm 2026", None, date(2026, 1, 1), date(2026, 6, 30)),
+        # the year written is the text's, not the plan's
+        ("Quý III và IV năm 2025", 2026, date(2025, 7, 1), date(2025, 12, 31)),
+        ("6 tháng đầu năm 2026", None, None, date(2026, 6, 30)),
+        ("6 tháng cuối năm 2025", None, None, date(2025, 12, 31)),
+        ("Tháng 9 - 12", 2026, date(2026, 9, 1), date(2026, 12, 31)),
+        ("Từ tháng 3 đến tháng 6", 2026, date(2026, 3, 1), date(2026, 6, 30)),
+        ("Quý I, II", 2026, date(2026, 1, 1), date(2026, 6, 30)),
+    ],
+)
+def test_quarters_months_and_halves_of_a_year(
+    text: str, year: int | None, start: date | None, due: date
+) -> None:
+    deadline = parse_deadline(text, load_lexicon().deadline_phrases, year)
+    assert (deadline.start, deadline.due) == (start, due)

@@ -38,6 +38,19 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     # "Tháng 6/2014", "tháng 02 năm 2023"
     ("month", re.compile(r"thang\s+(\d{1,2})\s*(?:/|nam)\s*(\d{4})")),
+    # "Quý III - IV/2025", "Quý I, II năm 2026", "Quý III và IV năm 2025"
+    (
+        "quarter-range",
+        re.compile(
+            r"qu[yi]\s+"
+            + _QUARTER
+            + r"\s*(?:-|,|va|den)\s*(?:qu[yi]\s+)?"
+            + _QUARTER
+            + r"\s*(?:/|-|nam|cua nam)\s*(\d{4})"
+        ),
+    ),
+    # "6 tháng đầu năm 2026", "6 tháng cuối năm 2025"
+    ("half", re.compile(r"(?:06|6)\s+thang\s+(dau|cuoi)\s+nam\s+(\d{4})")),
     # "Quý II/2017", "Quý I năm 2023", "Quí IV-2025"
     ("quarter", re.compile(r"qu[yi]\s+" + _QUARTER + r"\s*(?:/|-|nam|cua nam)\s*(\d{4})")),
     # "Năm 2016-2017", "Năm 2023 - 2024", "2016-2020"
@@ -51,6 +64,23 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 # dates without their year ("ngày 23 tháng 1", "Quý II", "Tháng 6", "30/6"): in a plan of one
 # year, that year; elsewhere they give no date
 _YEARLESS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "quarter-range-of-year",
+        re.compile(
+            r"qu[yi]\s+"
+            + _QUARTER
+            + r"\s*(?:-|,|va|den)\s*(?:qu[yi]\s+)?"
+            + _QUARTER
+            + r"(?![a-z0-9/])(?!\s*(?:nam|-)\s*\d)"
+        ),
+    ),
+    (
+        "month-range-of-year",
+        re.compile(
+            r"thang\s+(\d{1,2})\s*(?:-|den)\s*(?:thang\s+)?(\d{1,2})(?!\d)(?!\s*(?:/|nam)\s*\d)"
+        ),
+    ),
+    ("half-of-year", re.compile(r"(?:06|6)\s+thang\s+(dau|cuoi)\s+nam(?!\s+\d)")),
     (
         "day-of-year",
         re.compile(r"ngay\s+(\d{1,2})\s+thang\s+(\d{1,2})(?!\d)(?!\s*(?:nam|/|-)\s*\d)"),
@@ -173,6 +203,18 @@ def _period(
             (first, last), is_range = _month(int(groups[1]), int(groups[0])), False
         elif name == "quarter":
             (first, last), is_range = _quarter(int(groups[1]), _ROMAN_QUARTER[groups[0]]), False
+        elif name == "quarter-range":
+            year = int(groups[2])
+            first = _quarter(year, _ROMAN_QUARTER[groups[0]])[0]
+            last, is_range = _quarter(year, _ROMAN_QUARTER[groups[1]])[1], True
+        elif name == "half":
+            year, second = int(groups[1]), groups[0] == "cuoi"
+            first, last = (
+                (date(year, 7, 1), date(year, 12, 31))
+                if second
+                else (date(year, 1, 1), date(year, 6, 30))
+            )
+            is_range = False
         elif name == "year-range":
             first, last, is_range = date(int(groups[0]), 1, 1), date(int(groups[1]), 12, 31), True
         else:
